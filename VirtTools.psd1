@@ -1,0 +1,29 @@
+@{
+    RootModule           = 'bin/VirtTools.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5b0f3c3e-6f0e-4d8a-9a53-0c7e1d2b9f41'
+    Author               = 'VirtTools developers'
+    CompanyName          = 'VirtTools'
+    Copyright            = '(c) VirtTools developers. All rights reserved.'
+    Description          = 'Linux virtualization host (KVM, Xen) inventory and PCI pass-through: capabilities, PCI devices, IOMMU groups, vfio-pci binding, SR-IOV.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('VirtTools.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Get-PciDevice'
+        'Get-IommuGroup'
+        'Get-VHSCapability'
+        'Test-VHSRequirement'
+        'Enable-VfioDevice'
+        'Disable-VfioDevice'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('PSEdition_Core', 'Linux', 'KVM', 'Xen', 'libvirt', 'VFIO', 'SR-IOV', 'IOMMU', 'virtualization')
+            ProjectUri = 'https://github.com/virttools/virttools'
+        }
+    }
+}

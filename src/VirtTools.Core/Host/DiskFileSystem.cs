@@ -1,0 +1,139 @@
+using System.Text;
+
+namespace VirtTools.Host;
+
+/// <summary>The host file system under a root directory ("/" on a live host).</summary>
+public class DiskFileSystem : IHostFileSystem
+{
+    public DiskFileSystem(string root)
+    {
+        Root = string.IsNullOrEmpty(root) ? "/" : root;
+    }
+
+    public string Root { get; }
+
+    /// <summary>Host-absolute path to the on-disk path under <see cref="Root"/>.</summary>
+    public string Map(string path)
+    {
+        if (!path.StartsWith('/'))
+            throw new ArgumentException($"Host paths are absolute: '{path}'.", nameof(path));
+        return Root == "/" ? path : System.IO.Path.Join(Root, path);
+    }
+
+    public virtual bool FileExists(string path) => File.Exists(Map(path));
+
+    public virtual bool DirectoryExists(string path) => Directory.Exists(Map(path));
+
+    public virtual bool Exists(string path)
+    {
+        var p = Map(path);
+        if (File.Exists(p) || Directory.Exists(p)) return true;
+        try { return new FileInfo(p).LinkTarget != null; }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
+    }
+
+    public virtual string ReadAllText(string path)
+    {
+        try { return File.ReadAllText(Map(path)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Wrap(path, e);
+        }
+    }
+
+    public virtual int Read(string path, Span<byte> buffer)
+    {
+        try
+        {
+            using var h = File.OpenHandle(Map(path), FileMode.Open, FileAccess.Read,
+                FileShare.ReadWrite | FileShare.Delete);
+            return RandomAccess.Read(h, buffer, 0);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Wrap(path, e);
+        }
+    }
+
+    public virtual string? ReadLink(string path)
+    {
+        try { return new FileInfo(Map(path)).LinkTarget; }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+
+    public virtual IReadOnlyList<string> List(string path)
+    {
+        try
+        {
+            var d = new DirectoryInfo(Map(path));
+            if (!d.Exists) return Array.Empty<string>();
+            return d.EnumerateFileSystemInfos().Select(i => i.Name).ToArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Wrap(path, e);
+        }
+    }
+
+    public virtual void Write(string path, string value)
+    {
+        try
+        {
+            // sysfs wants the value in a single write(); O_TRUNC is what `echo >` does.
+            using var h = File.OpenHandle(Map(path), FileMode.Truncate, FileAccess.Write,
+                FileShare.ReadWrite | FileShare.Delete);
+            RandomAccess.Write(h, Encoding.ASCII.GetBytes(value), 0);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Wrap(path, e);
+        }
+    }
+
+    public virtual void WriteFileAtomic(string path, string content)
+    {
+        var target = Map(path);
+        var dir = System.IO.Path.GetDirectoryName(target)!;
+        var tmp = System.IO.Path.Join(dir, "." + System.IO.Path.GetFileName(target) + ".vt-" + Environment.ProcessId);
+        try
+        {
+            Directory.CreateDirectory(dir);
+            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                var bytes = Encoding.UTF8.GetBytes(content);
+                fs.Write(bytes, 0, bytes.Length);
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, target, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(tmp); } catch (Exception) { /* the original error matters more */ }
+            throw Wrap(path, e);
+        }
+    }
+
+    public virtual void Delete(string path)
+    {
+        try { File.Delete(Map(path)); }
+        catch (DirectoryNotFoundException) { }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Wrap(path, e);
+        }
+    }
+
+    public virtual void CreateDirectory(string path)
+    {
+        try { Directory.CreateDirectory(Map(path)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Wrap(path, e);
+        }
+    }
+
+    protected static HostIOException Wrap(string path, Exception e) =>
+        e as HostIOException ?? new HostIOException(path, HostIOException.ErrnoOf(e), null, e);
+}

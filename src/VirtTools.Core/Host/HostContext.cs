@@ -1,0 +1,58 @@
+namespace VirtTools.Host;
+
+/// <summary>Runs an external program (modprobe, ip, virsh). A seam so tests can script the answers.</summary>
+public interface IProcessRunner
+{
+    /// <summary>Runs the program and waits; throws <see cref="HostIOException"/> (ENOENT) when it is not installed.</summary>
+    ProcessResult Run(string program, IReadOnlyList<string> arguments, TimeSpan timeout);
+}
+
+public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError);
+
+/// <summary>Loads kernel modules. The live implementation runs modprobe; a simulator registers drivers.</summary>
+public interface IModuleLoader
+{
+    /// <summary>Loads <paramref name="module"/> (and what it depends on). Throws <see cref="VirtToolsException"/> on failure.</summary>
+    void Load(string module);
+}
+
+/// <summary>
+/// Everything VirtTools touches on a host: its files, its kernel modules and its programs.
+/// Built per call from VIRTTOOLS_ROOT (default "/"), so a runbook can switch roots between calls.
+/// </summary>
+public sealed class HostContext
+{
+    public const string RootVariable = "VIRTTOOLS_ROOT";
+
+    public HostContext(IHostFileSystem files, IModuleLoader modules, IProcessRunner processes)
+    {
+        Files = files;
+        Modules = modules;
+        Processes = processes;
+    }
+
+    public IHostFileSystem Files { get; }
+    public IModuleLoader Modules { get; }
+    public IProcessRunner Processes { get; }
+
+    /// <summary>True when the root is the live system, where programs and kernel writes act for real.</summary>
+    public bool IsLiveRoot => Files.Root == "/";
+
+    /// <summary>
+    /// Test hook: when set, <see cref="Current"/> returns what it gives (a simulated kernel,
+    /// scripted programs). Nothing in the product sets it.
+    /// </summary>
+    public static Func<HostContext>? Override { get; set; }
+
+    public static HostContext Current => Override?.Invoke() ?? FromEnvironment();
+
+    public static HostContext FromEnvironment()
+    {
+        var root = Environment.GetEnvironmentVariable(RootVariable);
+        if (string.IsNullOrWhiteSpace(root)) root = "/";
+        root = root.Length > 1 ? root.TrimEnd('/') : root;
+        var files = new DiskFileSystem(root);
+        var runner = new SystemProcessRunner();
+        return new HostContext(files, new ModprobeLoader(files, runner), runner);
+    }
+}

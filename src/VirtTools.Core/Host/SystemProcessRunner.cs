@@ -1,0 +1,67 @@
+using System.Diagnostics;
+
+namespace VirtTools.Host;
+
+public sealed class SystemProcessRunner : IProcessRunner
+{
+    public ProcessResult Run(string program, IReadOnlyList<string> arguments, TimeSpan timeout)
+    {
+        var psi = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in arguments) psi.ArgumentList.Add(a);
+        Process p;
+        try
+        {
+            p = Process.Start(psi) ?? throw new HostIOException(program, Errno.ENOENT);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new HostIOException(program, Errno.ENOENT, $"{program} is not installed or not on PATH.", e);
+        }
+        using (p)
+        {
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            if (!p.WaitForExit(timeout))
+            {
+                try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+                throw new HostIOException(program, Errno.ETIMEDOUT, $"{program} did not finish within {timeout.TotalSeconds:0} s.");
+            }
+            return new ProcessResult(p.ExitCode, stdout.Result, stderr.Result);
+        }
+    }
+}
+
+/// <summary>Loads modules with modprobe, which honours softdeps (vfio-pci pulls vfio_iommu_type1).</summary>
+public sealed class ModprobeLoader : IModuleLoader
+{
+    private readonly IHostFileSystem _files;
+    private readonly IProcessRunner _runner;
+
+    public ModprobeLoader(IHostFileSystem files, IProcessRunner runner)
+    {
+        _files = files;
+        _runner = runner;
+    }
+
+    public void Load(string module)
+    {
+        if (_files.Root != "/")
+            throw new VirtToolsException("ModuleLoadNotPossible", FailureKind.NotEnabled,
+                $"Cannot load kernel module '{module}' on a captured host root ({_files.Root}).",
+                module, "Unset VIRTTOOLS_ROOT to act on the live host.");
+        var r = _runner.Run("modprobe", new[] { module }, TimeSpan.FromSeconds(60));
+        if (r.ExitCode != 0)
+        {
+            var why = r.StandardError.Trim();
+            var kind = why.Contains("not found", StringComparison.OrdinalIgnoreCase) ? FailureKind.NotInstalled : FailureKind.InvalidOperation;
+            throw new VirtToolsException("ModuleLoadFailed", kind,
+                $"modprobe {module} failed (exit {r.ExitCode}): {why}", module,
+                $"Check that the {module} module is installed for this kernel and not blacklisted in /etc/modprobe.d.");
+        }
+    }
+}

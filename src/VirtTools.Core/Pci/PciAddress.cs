@@ -1,0 +1,67 @@
+using System.Globalization;
+
+namespace VirtTools.Pci;
+
+/// <summary>A PCI function address, DDDD:BB:SS.F (the domain may have more than 4 digits, e.g. 10000 on VMD/Hyper-V).</summary>
+public readonly record struct PciAddress(int Domain, int Bus, int Slot, int Function) : IComparable<PciAddress>
+{
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"{Domain:x4}:{Bus:x2}:{Slot:x2}.{Function:x}");
+
+    /// <summary>libvirt's node-device name, pci_DDDD_BB_SS_F.</summary>
+    public string ToLibvirtName() =>
+        string.Create(CultureInfo.InvariantCulture, $"pci_{Domain:x4}_{Bus:x2}_{Slot:x2}_{Function:x}");
+
+    public int CompareTo(PciAddress other)
+    {
+        var c = Domain.CompareTo(other.Domain);
+        if (c == 0) c = Bus.CompareTo(other.Bus);
+        if (c == 0) c = Slot.CompareTo(other.Slot);
+        if (c == 0) c = Function.CompareTo(other.Function);
+        return c;
+    }
+
+    /// <summary>
+    /// Accepts "0000:03:00.0", "03:00.0" (domain 0, as lspci prints it) and libvirt's
+    /// "pci_0000_03_00_0". Case-insensitive; surrounding white space is ignored.
+    /// </summary>
+    public static bool TryParse(string? text, out PciAddress address)
+    {
+        address = default;
+        if (string.IsNullOrWhiteSpace(text)) return false;
+        var s = text.Trim();
+        if (s.StartsWith("pci_", StringComparison.OrdinalIgnoreCase))
+        {
+            var p = s[4..].Split('_');
+            if (p.Length != 4) return false;
+            s = $"{p[0]}:{p[1]}:{p[2]}.{p[3]}";
+        }
+        var dot = s.LastIndexOf('.');
+        if (dot < 0) return false;
+        var head = s[..dot].Split(':');
+        string dom, bus, slot;
+        if (head.Length == 3) { dom = head[0]; bus = head[1]; slot = head[2]; }
+        else if (head.Length == 2) { dom = "0"; bus = head[0]; slot = head[1]; }
+        else return false;
+        if (!Hex(dom, 8, out var d) || !Hex(bus, 2, out var b) || !Hex(slot, 2, out var sl) ||
+            !Hex(s[(dot + 1)..], 1, out var f))
+            return false;
+        if (sl > 0x1f || f > 7) return false;
+        address = new PciAddress(d, b, sl, f);
+        return true;
+    }
+
+    public static PciAddress Parse(string text) =>
+        TryParse(text, out var a)
+            ? a
+            : throw new VirtToolsException("InvalidPciAddress", FailureKind.InvalidArgument,
+                $"'{text}' is not a PCI address. Use the form DDDD:BB:SS.F, e.g. 0000:03:00.0.", text,
+                "Run Get-PciDevice to list the addresses on this host.");
+
+    private static bool Hex(string s, int maxDigits, out int value)
+    {
+        value = 0;
+        if (s.Length == 0 || s.Length > maxDigits) return false;
+        return int.TryParse(s, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value) && value >= 0;
+    }
+}

@@ -1,0 +1,33 @@
+using System.Management.Automation;
+using VirtTools.Host;
+
+namespace VirtTools.Commands;
+
+/// <summary>Base of every VirtTools cmdlet: the host context and the one ErrorRecord builder.</summary>
+public abstract class VirtToolsCmdlet : PSCmdlet
+{
+    private HostContext? _host;
+
+    /// <summary>The host this invocation acts on, fixed for the whole pipeline run.</summary>
+    protected HostContext HostContext => _host ??= HostContext.Current;
+
+    protected static ErrorRecord ToErrorRecord(VirtToolsException e, object? target = null)
+    {
+        if (!Enum.TryParse<ErrorCategory>(e.Kind.ToString(), out var category))
+            category = ErrorCategory.NotSpecified;
+        var record = new ErrorRecord(e, e.ErrorId, category, target ?? e.Target);
+        if (e.RecommendedAction is { Length: > 0 } action)
+            record.ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = action };
+        return record;
+    }
+
+    protected static ErrorRecord ToErrorRecord(HostIOException e, string errorId, FailureKind kind, object? target) =>
+        ToErrorRecord(new VirtToolsException(errorId, kind, e.Message, target, null, e), target);
+
+    /// <summary>Non-terminating: the next input record may still succeed.</summary>
+    protected void WriteError(VirtToolsException e, object? target = null) => WriteError(ToErrorRecord(e, target));
+
+    /// <summary>Terminating: nothing else in this invocation can succeed.</summary>
+    protected void ThrowTerminatingError(VirtToolsException e, object? target = null) =>
+        ThrowTerminatingError(ToErrorRecord(e, target));
+}

@@ -1,0 +1,40 @@
+using VirtTools.Pci;
+
+namespace VirtTools.Tests;
+
+public class PciAddressTests
+{
+    [Theory]
+    [InlineData("0000:03:00.0", "0000:03:00.0")]
+    [InlineData("03:00.1", "0000:03:00.1")]
+    [InlineData("pci_0000_04_00_1", "0000:04:00.1")]
+    [InlineData("10000:e1:1f.7", "10000:e1:1f.7")]
+    [InlineData(" 0000:AF:00.0 ", "0000:af:00.0")]
+    public void Parses_the_forms_admins_type(string text, string expected)
+    {
+        Assert.True(PciAddress.TryParse(text, out var a));
+        Assert.Equal(expected, a.ToString());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("0000:03:00")]
+    [InlineData("0000:03:20.0")]
+    [InlineData("0000:03:00.8")]
+    [InlineData("zz:00.0")]
+    [InlineData("0000:003:00.0")]
+    public void Rejects_what_is_not_an_address(string text) => Assert.False(PciAddress.TryParse(text, out _));
+
+    [Fact]
+    public void Parse_failure_is_an_actionable_error()
+    {
+        var e = Assert.Throws<VirtToolsException>(() => PciAddress.Parse("nope"));
+        Assert.Equal("InvalidPciAddress", e.ErrorId);
+        Assert.Equal(FailureKind.InvalidArgument, e.Kind);
+    }
+
+    [Fact]
+    public void Sorts_by_domain_bus_slot_function() =>
+        Assert.Equal(new[] { "0000:00:1f.0", "0000:03:00.0", "0001:00:00.0" },
+            new[] { "0001:00:00.0", "0000:03:00.0", "0000:00:1f.0" }.Select(PciAddress.Parse).Order().Select(a => a.ToString()));
+}

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace VirtTools.Testing;
+
+/// <summary>The recorded trees in ../shared/fixtures/real, extracted once per machine into a cache.</summary>
+public static class Fixtures
+{
+    private static readonly object Gate = new();
+
+    /// <summary>The repository root (the folder holding VirtTools.psd1).</summary>
+    public static string RepoRoot
+    {
+        get
+        {
+            var env = Environment.GetEnvironmentVariable("VIRTTOOLS_REPO");
+            if (!string.IsNullOrEmpty(env)) return env;
+            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "VirtTools.psd1"))) return d.FullName;
+            throw new InvalidOperationException("Cannot find the repository root (VirtTools.psd1) above " + AppContext.BaseDirectory);
+        }
+    }
+
+    /// <summary>shared/fixtures/real beside the repository (VIRTTOOLS_SHARED overrides the shared folder).</summary>
+    public static string RealRoot
+    {
+        get
+        {
+            var shared = Environment.GetEnvironmentVariable("VIRTTOOLS_SHARED") ?? Path.Combine(RepoRoot, "..", "shared");
+            var real = Path.GetFullPath(Path.Combine(shared, "fixtures", "real"));
+            if (!Directory.Exists(real))
+                throw new DirectoryNotFoundException($"Recorded fixtures not found at {real}; they live in shared/ beside the repository.");
+            return real;
+        }
+    }
+
+    /// <summary>
+    /// Extracts a tarball under fixtures/real (path relative to it, e.g. "hwloc/32intel64-2p8co2t+8ve.tar.bz2")
+    /// with the system tar, keeping its relative symlinks, and returns the extraction directory.
+    /// hwloc and util-linux tarballs have one top folder: use <see cref="TreeRoot"/> to find sys/.
+    /// </summary>
+    public static string Extract(string relativeTarball)
+    {
+        var src = Path.Combine(RealRoot, relativeTarball);
+        if (!File.Exists(src)) throw new FileNotFoundException("No such fixture", src);
+        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(relativeTarball + "|" + new FileInfo(src).Length)))[..16];
+        var dest = Path.Combine(Path.GetTempPath(), "virttools-fixtures", key);
+        lock (Gate)
+        {
+            var done = Path.Combine(dest, ".extracted");
+            if (File.Exists(done)) return dest;
+            using var mutex = new Mutex(false, "virttools-fixture-" + key);
+            mutex.WaitOne();
+            try
+            {
+                if (File.Exists(done)) return dest;
+                if (Directory.Exists(dest)) Directory.Delete(dest, true);
+                Directory.CreateDirectory(dest);
+                var psi = new ProcessStartInfo("tar") { RedirectStandardError = true, UseShellExecute = false };
+                foreach (var a in new[] { "-xf", src, "-C", dest, "--no-same-owner", "--no-same-permissions" }) psi.ArgumentList.Add(a);
+                using var p = Process.Start(psi)!;
+                var err = p.StandardError.ReadToEnd();
+                p.WaitForExit();
+                if (p.ExitCode != 0) throw new InvalidOperationException($"tar failed on {src}: {err}");
+                File.WriteAllText(done, relativeTarball);
+                return dest;
+            }
+            finally { mutex.ReleaseMutex(); }
+        }
+    }
+
+    /// <summary>The directory under an extraction that holds sys/ or proc/ (the host root to point VIRTTOOLS_ROOT at).</summary>
+    public static string TreeRoot(string extracted)
+    {
+        if (Directory.Exists(Path.Combine(extracted, "sys")) || Directory.Exists(Path.Combine(extracted, "proc"))) return extracted;
+        foreach (var d in Directory.GetDirectories(extracted))
+            if (Directory.Exists(Path.Combine(d, "sys")) || Directory.Exists(Path.Combine(d, "proc"))) return d;
+        return extracted;
+    }
+
+    /// <summary>Extract + <see cref="TreeRoot"/> in one call.</summary>
+    public static string Root(string relativeTarball) => TreeRoot(Extract(relativeTarball));
+}
