@@ -361,6 +361,8 @@ public sealed class CapabilityReader
 
     private static (string[]?, string[]?) Modes(string? hw, string? arch, bool? kvmDev, bool? pvm, bool? dom0, string[]? xenCaps)
     {
+        // Xen keeps VMX/SVM root mode for itself, so a working /dev/kvm rules out being Dom0.
+        if (kvmDev == true && pvm != true) dom0 ??= false;
         bool? kvm;
         if (dom0 == true || kvmDev == false || pvm == true) kvm = false;
         else if (kvmDev == true) kvm = hw is "vmx" or "svm" or "sie" || hw is null && arch is not null ? true : null;
