@@ -108,7 +108,7 @@ public sealed class CapabilityReader
             false => false,
             null => null,
         };
-        var kvmModule = KvmVendorModules.FirstOrDefault(m => modules.IsLoaded(m) == true)
+        var kvmModule = KvmVendorModules.FirstOrDefault(m => modules.IsPresent(m) == true)
             ?? (modules.IsPresent("kvm") == true ? "kvm" : null);
         bool? pvm = _fs.DirectoryExists("/sys/module/kvm_pvm") ? true : modules.IsLoaded("kvm_pvm");
         if (pvm == true) _notes.Add("kvm_pvm is loaded: /dev/kvm exists without hardware KVM; only PVM guest kernels run, stock kernels fail.");

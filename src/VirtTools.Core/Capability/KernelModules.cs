@@ -68,7 +68,11 @@ public sealed class KernelModules
     {
         string text;
         try { text = _fs.ReadAllText("/proc/modules"); }
-        catch (HostIOException) { return null; }
+        catch (HostIOException)
+        {
+            // On a live system a missing /proc/modules means CONFIG_MODULES=n: nothing is loadable, all is built in.
+            return _fs.Root == "/" && _fs.DirectoryExists("/proc/self") ? new HashSet<string>() : null;
+        }
         var set = new HashSet<string>(StringComparer.Ordinal);
         foreach (var line in text.Split('\n'))
         {
