@@ -55,6 +55,13 @@ Describe 'Get-VHSCapability' {
         It 'says Xen hides the IOMMU table instead of calling it absent' {
             $cap.IommuFirmwareTable | Should -Be 'HiddenByXen'
         }
+
+        It 'keeps its type name and list properties through remoting serialization (depth 1)' {
+            $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($cap, 1))
+            $copy.PSTypeNames[0] | Should -BeExactly 'Deserialized.VirtTools.HostCapability'
+            @($copy.XenCapabilities) | Should -HaveCount 5
+            $copy.IsXenDom0 | Should -BeTrue
+        }
     }
 
     Context 'a recorded bare-metal capture without /dev (hwloc 32intel64-2p8co2t+8ve)' {

@@ -191,6 +191,13 @@ Describe 'Test-VHSRequirement' {
             ($checks | Where-Object Name -eq 'XenHvm').Status | Should -Be 'Pass'
         }
 
+        It 'keeps its type name through remoting serialization (depth 1)' {
+            $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($checks[0], 1))
+            $copy.PSTypeNames[0] | Should -BeExactly 'Deserialized.VirtTools.RequirementCheck'
+            $copy.Status.ToString() | Should -Be 'Pass'
+            $copy.Name | Should -Be 'XenHypervisor'
+        }
+
         It 'does not fail the IOMMU because Xen hid DMAR' {
             ($checks | Where-Object Name -eq 'XenIommu').Status | Should -Not -Be 'Fail'
             (Test-VHSRequirement -Hypervisor KVM -Name IommuFirmware).Status | Should -Be 'Skip'
