@@ -74,7 +74,7 @@ function Get-NearestData($Node) {
 # <Key>, <_>, <_.Prop>, <Key.Prop> as Pester 5 expands them; an unknown name expands to ''.
 function Expand-Name([string] $Name, $Data, [bool] $HasData) {
     if (-not $HasData) { return $Name }
-    [regex]::Replace($Name, '(?<!`)<([^<>\s]+)>', {
+    [regex]::Replace($Name, '<([^<>\s]+)>', {
             param($m)
             $parts = $m.Groups[1].Value.Split('.')
             if ($parts[0] -eq '_') { $value = $Data }
@@ -85,7 +85,7 @@ function Expand-Name([string] $Name, $Data, [bool] $HasData) {
                 if ($value -is [System.Collections.IDictionary]) { $value = $value[$p] } else { $value = $value.$p }
             }
             [System.Management.Automation.LanguagePrimitives]::ConvertTo($value, [string])
-        }).Replace('`<', '<')
+        })
 }
 
 function Assert-Discovery([string] $Command) {
@@ -314,7 +314,7 @@ function Invoke-Operator([string] $Operator, $Actual, [bool] $Negate, [hashtable
             $empty = if ($null -eq $Actual -or $Actual.Count -eq 0) { $true }
             elseif ($Actual.Count -eq 1) {
                 $single = $Actual[0]
-                if ($single -is [hashtable]) { $single.Count -eq 0 } else { $null -eq $single -or $single -eq '' }
+                if ($single -is [hashtable]) { $single.Count -eq 0 } else { [string]::IsNullOrEmpty($single) }
             }
             else { $false }
             if ($Negate -and $empty) { return "Expected a value,$(Format-Because $because) but got `$null or empty." }
@@ -494,8 +494,15 @@ function Remove-TestDrive([string] $Root) {
 
 function Get-TestDriveItems([string] $Root) {
     $set = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::Ordinal)
-    if ([System.IO.Directory]::Exists($Root)) {
-        foreach ($p in [System.IO.Directory]::EnumerateFileSystemEntries($Root, '*', [System.IO.SearchOption]::AllDirectories)) { $null = $set.Add($p) }
+    # Walks without following symbolic links: synthetic sysfs trees are full of link cycles.
+    $pending = [System.Collections.Generic.Stack[string]]::new()
+    if ([System.IO.Directory]::Exists($Root)) { $pending.Push($Root) }
+    while ($pending.Count -gt 0) {
+        foreach ($p in [System.IO.Directory]::EnumerateFileSystemEntries($pending.Pop())) {
+            $null = $set.Add($p)
+            $info = [System.IO.DirectoryInfo]::new($p)
+            if ($info.Exists -and $null -eq $info.LinkTarget) { $pending.Push($p) }
+        }
     }
     , $set
 }
@@ -505,8 +512,9 @@ function Clear-TestDriveTo([string] $Root, $Before) {
     $now = Get-TestDriveItems $Root
     foreach ($p in ($now | Sort-ByLength)) {
         if ($Before.Contains($p)) { continue }
-        if ([System.IO.Directory]::Exists($p) -and -not ([System.IO.FileInfo]::new($p).LinkTarget)) { [System.IO.Directory]::Delete($p, $true) }
-        elseif ([System.IO.File]::Exists($p) -or [System.IO.FileInfo]::new($p).LinkTarget) { [System.IO.File]::Delete($p) }
+        $info = [System.IO.FileInfo]::new($p)
+        if ($null -ne $info.LinkTarget -or [System.IO.File]::Exists($p)) { [System.IO.File]::Delete($p) }
+        elseif ([System.IO.Directory]::Exists($p)) { [System.IO.Directory]::Delete($p, $true) }
     }
 }
 
