@@ -48,6 +48,15 @@ public sealed class PciIdsDatabase
     /// </summary>
     public static PciIdsDatabase Load(IHostFileSystem fs, string? explicitPath = null)
     {
+        var db = LoadFrom(fs, explicitPath);
+        // Captured roots (sosreport, supportconfig, recorded trees) rarely carry pci.ids. The names are a
+        // lookup table, not host state, so this machine's copy names a capture's devices as well.
+        if (db == Empty && explicitPath is null && fs.Root != "/") db = LoadFrom(new DiskFileSystem("/"), null);
+        return db;
+    }
+
+    private static PciIdsDatabase LoadFrom(IHostFileSystem fs, string? explicitPath)
+    {
         foreach (var p in explicitPath is null ? StandardPaths : new[] { explicitPath })
         {
             if (!fs.FileExists(p)) continue;
