@@ -64,16 +64,17 @@ public class PciDeviceReaderTests
         Assert.Null(pf.PhysicalFunction);
         // virtfn10 and virtfn11 must follow virtfn9, not virtfn1.
         Assert.Equal(12, pf.VirtualFunctions.Length);
-        Assert.Equal("0000:01:00.1", pf.VirtualFunctions[0]);
-        Assert.Equal("0000:01:01.0", pf.VirtualFunctions[7]);
-        Assert.Equal("0000:01:01.4", pf.VirtualFunctions[11]);
+        Assert.Equal("0000:01:01.0", pf.VirtualFunctions[0]);
+        Assert.Equal("0000:01:01.7", pf.VirtualFunctions[7]);
+        Assert.Equal("0000:01:02.2", pf.VirtualFunctions[10]);
+        Assert.Equal("0000:01:02.3", pf.VirtualFunctions[11]);
         Assert.Equal("16.0 GT/s PCIe", pf.CurrentLinkSpeed);
         Assert.Equal(16, pf.MaxLinkWidth);
         Assert.Equal(new[] { "flr", "bus" }, pf.ResetMethods);
         Assert.Equal("0000:00:01.0", pf.ParentBridge);
         Assert.Equal("/sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0", pf.SysfsPath);
 
-        var vf = r.Read(PciAddress.Parse("0000:01:01.4"));
+        var vf = r.Read(PciAddress.Parse("0000:01:02.3"));
         Assert.True(vf.IsVirtualFunction);
         Assert.Equal("0000:01:00.0", vf.PhysicalFunction);
         Assert.Null(vf.SriovTotalVfs);

@@ -20,7 +20,8 @@ public sealed class PciDeviceReader
     private ModuleAliasIndex? _aliases;
     private HashSet<string>? _driverctl;
 
-    public PciDeviceReader(IHostFileSystem fs) => _fs = fs;
+    /// <remarks>A plain disk root is read through <see cref="SysfsFastFileSystem"/>, which gives the same answers with half the syscalls.</remarks>
+    public PciDeviceReader(IHostFileSystem fs) => _fs = SysfsFastFileSystem.For(fs);
 
     /// <summary>Uses this pci.ids instead of the one under the host root (tests, -A style choices).</summary>
     public PciDeviceReader(IHostFileSystem fs, PciIdsDatabase ids) : this(fs) => _ids = ids;
@@ -98,7 +99,7 @@ public sealed class PciDeviceReader
         d.SysfsPath = dir;
 
         IReadOnlyList<string> entries;
-        try { entries = ListNames(dir); }
+        try { entries = _fs.List(dir); }
         catch (HostIOException e)
         {
             problems.Add($"{dir}: {HostIOException.Describe(e.Errno)}");
@@ -214,29 +215,6 @@ public sealed class PciDeviceReader
 
         if (problems.Count > 0) d.Problems = problems.ToArray();
         return d;
-    }
-
-    /// <summary>
-    /// Entry names of a device directory. DiskFileSystem.List builds a FileSystemInfo per entry, which
-    /// costs an lstat and a stat for each of ~30 attributes; on the plain disk seam the names alone come
-    /// from getdents. Subclasses (fault injection, simulators) keep their own List.
-    /// </summary>
-    private static readonly EnumerationOptions NamesOnly = new() { AttributesToSkip = 0, IgnoreInaccessible = false };
-
-    private IReadOnlyList<string> ListNames(string dir)
-    {
-        if (_fs.GetType() != typeof(DiskFileSystem)) return _fs.List(dir);
-        var mapped = ((DiskFileSystem)_fs).Map(dir);
-        try
-        {
-            return new List<string>(new System.IO.Enumeration.FileSystemEnumerable<string>(mapped,
-                (ref System.IO.Enumeration.FileSystemEntry e) => e.FileName.ToString(), NamesOnly));
-        }
-        catch (DirectoryNotFoundException) { return Array.Empty<string>(); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new HostIOException(dir, HostIOException.ErrnoOf(e), null, e);
-        }
     }
 
     private HashSet<string> Driverctl
