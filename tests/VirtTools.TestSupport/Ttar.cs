@@ -11,12 +11,13 @@ namespace VirtTools.Testing;
 public static class Ttar
 {
     private static readonly object Gate = new();
+    private static readonly byte[] Replacement = { 0xEF, 0xBF, 0xBD };
 
     /// <summary>Expands a ttar under fixtures/real once per machine; returns the expansion directory.</summary>
     public static string ExtractFixture(string relativeTtar)
     {
         var src = Path.Combine(Fixtures.RealRoot, relativeTtar);
-        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes("ttar|" + relativeTtar + "|" + new FileInfo(src).Length)))[..16];
+        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes("ttar2|" + relativeTtar + "|" + new FileInfo(src).Length)))[..16];
         var dest = Path.Combine(Path.GetTempPath(), "virttools-fixtures", key);
         lock (Gate)
         {
@@ -64,7 +65,11 @@ public static class Ttar
                 }
                 var p = Target(dest, path);
                 Directory.CreateDirectory(Path.GetDirectoryName(p)!);
-                File.WriteAllBytes(p, latin1.GetBytes(sb.ToString().Replace("NULLBYTE", "\0", StringComparison.Ordinal)));
+                var bytes = latin1.GetBytes(sb.ToString().Replace("NULLBYTE", "\0", StringComparison.Ordinal));
+                // ttar stored binary files as text: bytes that were not UTF-8 became U+FFFD (EF BF BD), so
+                // such a file (a PCI config) no longer says what the device said. Leave it out rather than lie.
+                if (bytes.AsSpan().IndexOf(Replacement) >= 0) { path = null; continue; }
+                File.WriteAllBytes(p, bytes);
                 path = null;
             }
         }

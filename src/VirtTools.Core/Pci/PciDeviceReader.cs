@@ -300,7 +300,9 @@ public sealed class PciDeviceReader
                         // Same fallbacks as lspci: the subsystem entry, the device's own name when the
                         // subsystem repeats the ids, else a number.
                         var sub = ids.SubsystemName(v, dv, sv, sd) ?? (sv == v && sd == dv ? ids.DeviceName(v, dv) : null);
-                        d.SubsystemName = (ids.VendorName(sv) ?? $"Vendor {svs}") + " " + (sub ?? $"Device {sds}");
+                        var subVendor = ids.VendorName(sv);
+                        // lspci drops an unknown subsystem vendor altogether ("Device [beef:dead]").
+                        d.SubsystemName = subVendor is null ? sub ?? $"Device {sds}" : subVendor + " " + (sub ?? $"Device {sds}");
                     }
                 }
             }
