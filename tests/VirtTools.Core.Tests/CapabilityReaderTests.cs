@@ -41,6 +41,22 @@ public class CapabilityReaderTests
         Assert.Null(c.SupportedHypervisors);
     }
 
+    [Theory]
+    [InlineData("virt-what/qemu-arm", true, "QEMU")]
+    [InlineData("virt-what/lkvm-arm", true, "KVM")]
+    [InlineData("virt-what/ppc64-lpar-shared", true, "PowerVM")]
+    [InlineData("virt-what/ppc64-baremetal", null, null)]
+    [InlineData("virt-what/baremetal", false, null)]
+    [InlineData("virt-what/kvm", true, null)]
+    // Arm Dom0 sees the same xen,xen node as a guest; without /proc/xen it cannot be told apart.
+    [InlineData("virt-what/xen-arm", null, "Xen")]
+    public void Guests_on_device_tree_platforms_and_x86(string dir, bool? isVm, string? hypervisor)
+    {
+        var c = ReadDir(dir);
+        Assert.Equal(isVm, c.IsVirtualMachine);
+        Assert.Equal(hypervisor, c.Hypervisor);
+    }
+
     [Fact]
     public void Xen_pv_domU_of_util_linux_has_empty_capabilities()
     {

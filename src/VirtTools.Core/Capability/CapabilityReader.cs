@@ -245,10 +245,27 @@ public sealed class CapabilityReader
             : sysinfo.Contains("KVM/Linux", StringComparison.Ordinal) ? "KVM" : null
             : null;
         var flag = cpu?.Flags.Contains("hypervisor") == true;
-        if (flag || dmi is not null || s390 is not null)
-            return (true, dmi ?? s390 ?? (xenType == "xen" ? "Xen" : null));
+        var firmware = DeviceTreeHypervisor();
+        // On Arm, Dom0 also sees the /hypervisor "xen,xen" node: without /proc/xen it may be Dom0 or a guest.
+        if (firmware == "Xen" && dom0 is null) return (null, "Xen");
+        if (flag || dmi is not null || s390 is not null || firmware is not null)
+            return (true, dmi ?? s390 ?? firmware ?? (xenType == "xen" ? "Xen" : null));
         // x86 has a reliable "hypervisor" CPUID bit; other architectures have no cpuinfo evidence either way.
         return (cpu?.IsX86 == true ? false : null, null);
+    }
+
+    /// <summary>Guest evidence on device-tree platforms (Arm, POWER), where there is no hypervisor CPU flag.</summary>
+    private string? DeviceTreeHypervisor()
+    {
+        if (Text("/proc/device-tree/hypervisor/compatible") is { } hyp)
+            return hyp.Contains("xen", StringComparison.OrdinalIgnoreCase) ? "Xen"
+                : hyp.Contains("kvm", StringComparison.OrdinalIgnoreCase) ? "KVM" : hyp.Split('\0')[0];
+        // QEMU's firmware configuration device and the "dummy-virt" board exist only in virtual machines.
+        if (_fs.List("/proc/device-tree").Any(n => n.StartsWith("fw-cfg@", StringComparison.Ordinal))) return "QEMU";
+        if (Text("/proc/device-tree/compatible")?.Contains("linux,dummy-virt", StringComparison.Ordinal) == true) return "KVM";
+        // An LPAR runs under the PowerVM hypervisor; bare-metal POWER (OPAL) has no lparcfg.
+        if (_fs.FileExists("/proc/ppc64/lparcfg")) return "PowerVM";
+        return null;
     }
 
     /// <summary>DMI names that only virtual platforms use (bare-metal cloud hosts such as "Amazon EC2" are left out).</summary>
