@@ -143,6 +143,27 @@ public class RequirementEvaluatorTests
         }
         using (var t = new CapabilityTree().File("/proc/cmdline", "intel_iommu=off\n"))
             Assert.Equal(RequirementStatus.Warn, Run(t)["IommuKernelParameters"].Status);
+        using (var t = new CapabilityTree().File("/proc/cmdline", "intel_iommu=on\n").Dir("/sys/kernel/iommu_groups"))
+        {
+            var enabled = Run(t)["IommuEnabled"];
+            Assert.Equal(RequirementStatus.Warn, enabled.Status);
+            Assert.Contains("already set", enabled.Remedy);
+        }
+    }
+
+    [Fact]
+    public void Live_kernel_without_iommu_groups_directory_lacks_iommu_support()
+    {
+        using var t = new CapabilityTree();
+        var facts = t.Facts();
+        var live = new HostFacts
+        {
+            Capability = new HostCapability { CpuVendor = "GenuineIntel", IommuEnabled = false, IommuGroupCount = null },
+            Cpu = facts.Cpu, CommandLine = facts.CommandLine, Modules = facts.Modules, IsLiveRoot = true,
+        };
+        var c = Run(live)["IommuEnabled"];
+        Assert.Equal(RequirementStatus.Warn, c.Status);
+        Assert.Contains("CONFIG_IOMMU_SUPPORT", c.Remedy);
     }
 
     [Fact]

@@ -240,6 +240,8 @@ public sealed class RequirementEvaluator
         {
             true => Pass(n is > 0 ? $"The kernel uses the IOMMU: {n} IOMMU groups." : "The kernel uses the IOMMU (IOMMU units or iommu_group links exist)."),
             false when _cap.IsXenDom0 == true => Skip("Xen Dom0: the IOMMU belongs to Xen, Dom0 has no IOMMU groups; use -Hypervisor Xen."),
+            false when n is null => Warn("/sys/kernel/iommu_groups does not exist: the kernel was built without IOMMU support.",
+                "Use a kernel built with CONFIG_IOMMU_SUPPORT and the vendor driver (CONFIG_INTEL_IOMMU, CONFIG_AMD_IOMMU, CONFIG_ARM_SMMU_V3)."),
             false => Warn("No IOMMU groups in /sys/kernel/iommu_groups: the kernel does not use an IOMMU.", EnableIommuAdvice()),
             null => Skip("/sys/kernel/iommu_groups and /sys/class/iommu are not in this root."),
         };
@@ -247,8 +249,11 @@ public sealed class RequirementEvaluator
 
     private string EnableIommuAdvice()
     {
+        var intel = _facts.CommandLine.Value("intel_iommu")?.Split(',') ?? Array.Empty<string>();
+        if (IsIntel && intel.Contains("on"))
+            return "intel_iommu=on is already set: enable VT-d (\"Intel Virtualization Technology for Directed I/O\") in the BIOS/UEFI setup and look for \"DMAR\" errors in the kernel log.";
         if (IsIntel)
-            return _facts.CommandLine.Value("intel_iommu") == "off"
+            return intel.Contains("off")
                 ? "Remove intel_iommu=off from the kernel command line, then reboot."
                 : "Add intel_iommu=on to the kernel command line (GRUB_CMDLINE_LINUX_DEFAULT, then grub2-mkconfig) and reboot; check that VT-d is enabled in the firmware. iommu=pt is optional.";
         if (IsAmd)
