@@ -347,3 +347,19 @@ public class CapabilityReaderTests
         Assert.Null(CapabilityReader.DmiHypervisor(null, null));
     }
 }
+
+public class LiveDeviceAccessProbeTests
+{
+    [Fact]
+    public void Asks_the_kernel_for_read_write_access()
+    {
+        var probe = new LiveDeviceAccessProbe();
+        var file = Path.GetTempFileName();
+        try
+        {
+            Assert.Equal(true, probe.CanReadWrite(file));
+            Assert.Equal(false, probe.CanReadWrite("/nonexistent/vt-" + Guid.NewGuid().ToString("N")));
+        }
+        finally { File.Delete(file); }
+    }
+}

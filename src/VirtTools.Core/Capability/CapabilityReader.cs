@@ -116,8 +116,8 @@ public sealed class CapabilityReader
 
         // IOMMU
         var table = FirmwareTable(dom0);
-        var groups = _fs.List("/sys/kernel/iommu_groups").Count(n => int.TryParse(n, out _));
-        var units = _fs.List("/sys/class/iommu");
+        var groups = Names("/sys/kernel/iommu_groups").Count(n => int.TryParse(n, out _));
+        var units = Names("/sys/class/iommu");
         bool? iommuOn = groups > 0 || units.Count > 0 || AnyPciGroupLink() ? true
             : _fs.DirectoryExists("/sys/kernel/iommu_groups") || _live ? false : null;
         int? groupCount = _fs.DirectoryExists("/sys/kernel/iommu_groups") ? groups : null;
@@ -212,6 +212,13 @@ public sealed class CapabilityReader
         catch (HostIOException) { return null; }
     }
 
+    /// <summary>Directory entries; an unreadable directory counts as showing nothing, like a missing one.</summary>
+    private IReadOnlyList<string> Names(string path)
+    {
+        try { return _fs.List(path); }
+        catch (HostIOException) { return Array.Empty<string>(); }
+    }
+
     /// <summary>Trimmed content, or null when missing, unreadable or empty.</summary>
     private string? Text(string path) => RawText(path)?.Trim('\0', ' ', '\n', '\r', '\t') is { Length: > 0 } t ? t : null;
 
@@ -261,7 +268,7 @@ public sealed class CapabilityReader
             return hyp.Contains("xen", StringComparison.OrdinalIgnoreCase) ? "Xen"
                 : hyp.Contains("kvm", StringComparison.OrdinalIgnoreCase) ? "KVM" : hyp.Split('\0')[0];
         // QEMU's firmware configuration device and the "dummy-virt" board exist only in virtual machines.
-        if (_fs.List("/proc/device-tree").Any(n => n.StartsWith("fw-cfg@", StringComparison.Ordinal))) return "QEMU";
+        if (Names("/proc/device-tree").Any(n => n.StartsWith("fw-cfg@", StringComparison.Ordinal))) return "QEMU";
         if (Text("/proc/device-tree/compatible")?.Contains("linux,dummy-virt", StringComparison.Ordinal) == true) return "KVM";
         // An LPAR runs under the PowerVM hypervisor; bare-metal POWER (OPAL) has no lparcfg.
         if (_fs.FileExists("/proc/ppc64/lparcfg")) return "PowerVM";
@@ -309,7 +316,7 @@ public sealed class CapabilityReader
 
     private bool AnyPciGroupLink()
     {
-        foreach (var d in _fs.List("/sys/bus/pci/devices"))
+        foreach (var d in Names("/sys/bus/pci/devices"))
             if (_fs.ReadLink($"/sys/bus/pci/devices/{d}/iommu_group") is not null) return true;
         return false;
     }
@@ -354,7 +361,7 @@ public sealed class CapabilityReader
         const string dir = "/sys/bus/pci/devices";
         if (!_fs.DirectoryExists(dir)) return null;
         var n = 0;
-        foreach (var d in _fs.List(dir))
+        foreach (var d in Names(dir))
             if (Text($"{dir}/{d}/sriov_totalvfs") is { } t && int.TryParse(t, out var total) && total > 0) n++;
         return n;
     }
