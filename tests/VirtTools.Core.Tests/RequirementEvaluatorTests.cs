@@ -15,6 +15,16 @@ public class RequirementEvaluatorTests
     private static HostFacts DirFacts(string relative) =>
         new CapabilityReader(new DiskFileSystem(Path.Combine(Fixtures.RealRoot, relative))).ReadFacts();
 
+    private static HostFacts TarballFacts(string tarball) =>
+        new CapabilityReader(new DiskFileSystem(Fixtures.Root(tarball))).ReadFacts();
+
+    /// <summary>The same facts as if read on the live root (where programs may run), optionally with other capabilities.</summary>
+    private static HostFacts AsLive(HostFacts f, HostCapability? capability = null) => new()
+    {
+        Capability = capability ?? f.Capability, Cpu = f.Cpu, CommandLine = f.CommandLine,
+        CommandLineKnown = f.CommandLineKnown, Modules = f.Modules, IsLiveRoot = true,
+    };
+
     [Fact]
     public void Kvm_set_covers_every_virt_host_validate_qemu_check()
     {
@@ -80,7 +90,7 @@ public class RequirementEvaluatorTests
     [Fact]
     public void Capture_without_dev_skips_device_checks_instead_of_failing()
     {
-        var r = Run(new CapabilityReader(new DiskFileSystem(Fixtures.Root("hwloc/32intel64-2p8co2t+8ve.tar.bz2"))).ReadFacts());
+        var r = Run(TarballFacts("hwloc/32intel64-2p8co2t+8ve.tar.bz2"));
         foreach (var n in new[] { "KvmDevice", "KvmDeviceAccess", "Tun", "VhostNet", "VfioDevice" })
             Assert.Equal(RequirementStatus.Skip, r[n].Status);
         Assert.Equal(RequirementStatus.Pass, r["HardwareVirtualization"].Status);
@@ -155,12 +165,7 @@ public class RequirementEvaluatorTests
     public void Live_kernel_without_iommu_groups_directory_lacks_iommu_support()
     {
         using var t = new CapabilityTree();
-        var facts = t.Facts();
-        var live = new HostFacts
-        {
-            Capability = new HostCapability { CpuVendor = "GenuineIntel", IommuEnabled = false, IommuGroupCount = null },
-            Cpu = facts.Cpu, CommandLine = facts.CommandLine, Modules = facts.Modules, IsLiveRoot = true,
-        };
+        var live = AsLive(t.Facts(), new HostCapability { CpuVendor = "GenuineIntel", IommuEnabled = false, IommuGroupCount = null });
         var c = Run(live)["IommuEnabled"];
         Assert.Equal(RequirementStatus.Warn, c.Status);
         Assert.Contains("CONFIG_IOMMU_SUPPORT", c.Remedy);
@@ -169,7 +174,7 @@ public class RequirementEvaluatorTests
     [Fact]
     public void Openshift_worker_with_intel_iommu_on_passes_the_parameter_check()
     {
-        var facts = new CapabilityReader(new DiskFileSystem(Fixtures.Root("openshift-node-tuning-operator/bare-metal__worker1.internal.sysinfo.tgz"))).ReadFacts();
+        var facts = TarballFacts("openshift-node-tuning-operator/bare-metal__worker1.internal.sysinfo.tgz");
         var c = Run(facts)["IommuKernelParameters"];
         Assert.Equal(RequirementStatus.Pass, c.Status);
         Assert.Contains("iommu=pt", c.Detail);
@@ -252,7 +257,7 @@ public class RequirementEvaluatorTests
     [Fact]
     public void S390_secure_execution_needs_facility_uv_and_prot_virt()
     {
-        var facts = new CapabilityReader(new DiskFileSystem(Fixtures.Root("ghw/linux-s390x-snapshot.tar.gz"))).ReadFacts();
+        var facts = TarballFacts("ghw/linux-s390x-snapshot.tar.gz");
         var c = Run(facts)["SecureGuest"];
         Assert.Equal(RequirementStatus.Warn, c.Status);
         Assert.DoesNotContain("facility 158", c.Detail);
@@ -263,7 +268,7 @@ public class RequirementEvaluatorTests
     [Fact]
     public void Arm64_hardware_virtualization_is_skipped_not_failed()
     {
-        var facts = new CapabilityReader(new DiskFileSystem(Fixtures.Root("hwloc/128arm-2pa2n8cluster4co.tar.bz2"))).ReadFacts();
+        var facts = TarballFacts("hwloc/128arm-2pa2n8cluster4co.tar.bz2");
         Assert.Equal(RequirementStatus.Skip, Run(facts)["HardwareVirtualization"].Status);
     }
 
@@ -299,11 +304,7 @@ public class RequirementEvaluatorTests
     public void Xen_iommu_asks_xl_info_on_the_live_root_only()
     {
         var captured = DirFacts("virt-what/rhel5-xen-dom0");
-        var live = new HostFacts
-        {
-            Capability = captured.Capability, Cpu = captured.Cpu, CommandLine = captured.CommandLine,
-            CommandLineKnown = captured.CommandLineKnown, Modules = captured.Modules, IsLiveRoot = true,
-        };
+        var live = AsLive(captured);
         var runner = new ScriptedRunner((p, a) => new ProcessResult(0, "host : dom0\nvirt_caps              : pv hvm hvm_directio pv_directio hap shadow\nxen_major : 4\n", ""));
         var c = Run(live, HypervisorKind.Xen, runner)["XenIommu"];
         Assert.Equal(RequirementStatus.Pass, c.Status);
