@@ -1,6 +1,7 @@
 using System.Globalization;
 using VirtTools.Host;
 using VirtTools.HostUsage;
+using VirtTools.Iommu;
 using VirtTools.Pci;
 
 namespace VirtTools.Vfio;
@@ -214,12 +215,12 @@ public sealed class VfioBinder
 
     private void FindBlockers(VfioPlan plan, int group, IReadOnlyCollection<PciAddress> bound)
     {
-        foreach (var m in PciFunction.GroupMembers(_fs, group).Where(m => !bound.Contains(m)))
+        var g = new IommuGroupReader(_fs).TryRead(group);
+        if (g is null) return;
+        foreach (var d in g.Devices)
         {
-            var d = PciFunction.Driver(_fs, m);
-            if (d is null || VfioDrivers.IsDmaManaged(d)) continue;
-            if (PciFunction.IsBridge(_fs, m)) continue;
-            plan.GroupBlockers.Add($"{m} ({d})");
+            if (IommuGroupReader.IsDmaSafe(d) || (PciAddress.TryParse(d.Address, out var a) && bound.Contains(a))) continue;
+            plan.GroupBlockers.Add($"{d.Address} ({d.Driver})");
         }
         if (plan.GroupBlockers.Count > 0)
             plan.Warnings.Add($"IOMMU group {group} stays non-viable: {string.Join(", ", plan.GroupBlockers)} still on a host driver. " +
