@@ -51,6 +51,32 @@ public class VfioBinderTests
     }
 
     [Fact]
+    public void An_unbound_device_gets_override_and_probe_but_no_unbind()
+    {
+        using var h = new SimHost(vfioLoaded: true);
+        h.Kernel.Write($"/sys/bus/pci/devices/{W.FreeNic}/driver/unbind", W.FreeNic);
+        h.Kernel.ClearLog();
+        Enable(h, W.FreeNic);
+        Assert.Equal(new[]
+        {
+            $"/sys/bus/pci/devices/{W.FreeNic}/driver_override <- vfio-pci",
+            $"/sys/bus/pci/drivers_probe <- {W.FreeNic}",
+        }, Log(h.Kernel));
+        Assert.Equal("vfio-pci", h.Kernel.DriverOf(W.FreeNic));
+    }
+
+    [Fact]
+    public void A_failure_on_an_unbound_device_leaves_it_unbound_with_override_cleared()
+    {
+        using var h = new SimHost(vfioLoaded: true);
+        h.Kernel.Write($"/sys/bus/pci/devices/{W.FreeNic}/driver/unbind", W.FreeNic);
+        h.Kernel.CreateVfioNodes = false;
+        Assert.Throws<VirtToolsException>(() => Enable(h, W.FreeNic));
+        Assert.Null(h.Kernel.DriverOf(W.FreeNic));
+        Assert.Equal("(null)", h.Kernel.DriverOverrideOf(W.FreeNic));
+    }
+
+    [Fact]
     public void Enable_twice_changes_nothing_the_second_time()
     {
         using var h = new SimHost(vfioLoaded: true);
