@@ -109,6 +109,8 @@ public class VfioBinderTests
         { "/sys/bus/pci/drivers_probe", Errno.EBUSY, "DeviceBusy", FailureKind.ResourceBusy },
         { "/sys/bus/pci/drivers_probe", Errno.EINVAL, "InvalidSysfsValue", FailureKind.InvalidArgument },
         { "/sys/bus/pci/drivers_probe", Errno.EIO, "DeviceIOError", FailureKind.DeviceError },
+        { "*/driver_override", Errno.ENOENT, "SysfsFileMissing", FailureKind.ObjectNotFound },
+        { "*/driver/unbind", Errno.ENOSPC, "SysfsWriteFailed", FailureKind.WriteError },
     };
 
     [Theory]
@@ -270,6 +272,18 @@ public class VfioBinderTests
         Assert.Equal(FailureKind.NotEnabled, b.Kind);
         Assert.Contains("50-blacklist.conf line 2", b.Message);
         Assert.DoesNotContain("vfio_pci", h.Kernel.Modules.Loaded);
+    }
+
+    [Fact]
+    public void A_module_that_does_not_register_the_driver_is_DriverNotRegistered()
+    {
+        using var h = new SimHost();
+        h.Kernel.Modules.Available("vfio_pci", "vfio-pci-renamed", null, true);
+        var e = Assert.Throws<VirtToolsException>(() => Enable(h, W.FreeNic));
+        Assert.Equal("DriverNotRegistered", e.ErrorId);
+        Assert.Equal(FailureKind.NotInstalled, e.Kind);
+        Assert.Equal("e1000e", h.Kernel.DriverOf(W.FreeNic));
+        Assert.Empty(h.Kernel.Writes);
     }
 
     [Fact]
