@@ -156,6 +156,9 @@ internal sealed class FdDeviceDir : DeviceDir
                 if (!(name.Length == 1 && name[0] == '.') && !(name.Length == 2 && name[0] == '.' && name[1] == '.')) visit(name);
                 off += reclen;
             }
+            // Linux file systems (kernfs, tmpfs, ext4, overlayfs) fill the buffer while entries remain, so
+            // a reply with room left for another maximal entry was the last: skip the empty second call.
+            if (n < buf.Length - 512) return;
         }
     }
 
