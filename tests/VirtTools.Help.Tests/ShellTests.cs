@@ -1,0 +1,192 @@
+using VirtTools.Testing;
+
+namespace VirtTools.Help.Tests;
+
+/// <summary>The virttools program run as a process against a synthetic sysfs tree, output redirected.</summary>
+public sealed class ShellTests : IDisposable
+{
+    private readonly string _root;
+
+    public ShellTests()
+    {
+        _root = Directory.CreateTempSubdirectory("vt-shell-").FullName;
+        new SysfsTreeBuilder(Path.Combine(_root, "host"))
+            .Pci("0000:00:1f.2", classCode: "010601", device: "a102", driver: "ahci", iommuGroup: 7)
+            .Pci("0000:03:00.0", device: "10d3", driver: "e1000e", iommuGroup: 12)
+            .Pci("0000:04:00.0", vendor: "10de", device: "1eb8", classCode: "030200", driver: "vfio-pci", iommuGroup: 13);
+    }
+
+    public void Dispose() => Directory.Delete(_root, true);
+
+    /// <summary>The shell built for the same configuration as these tests.</summary>
+    private static string ShellDll
+    {
+        get
+        {
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+            var dll = Path.Combine(Fixtures.RepoRoot, "src", "VirtTools.Shell", "bin", configuration, "net10.0", "VirtTools.Shell.dll");
+            Assert.True(File.Exists(dll), "the shell is not built: " + dll);
+            return dll;
+        }
+    }
+
+    private ProcessOutcome Shell(params string[] args) => ShellWith(null, args);
+
+    private ProcessOutcome ShellWith(IDictionary<string, string?>? env, params string[] args)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["VIRTTOOLS_ROOT"] = Path.Combine(_root, "host"),
+            ["VIRTTOOLS_MODULE"] = null,
+            ["COLUMNS"] = null,
+            ["NO_COLOR"] = null,
+        };
+        if (env is not null) foreach (var (k, v) in env) environment[k] = v;
+        return ProcessRunner.Run("dotnet", new[] { ShellDll }.Concat(args), environment);
+    }
+
+    [Fact]
+    public void Renders_the_module_table_view_without_escape_sequences()
+    {
+        var r = Shell("-Command", "Get-PciDevice");
+        Assert.Equal("", r.StandardError);
+        Assert.Equal(0, r.ExitCode);
+        var lines = r.StandardOutput.Split('\n').Select(l => l.TrimEnd()).ToList();
+        var header = lines.FindIndex(l => l.StartsWith("Address", StringComparison.Ordinal));
+        Assert.True(header >= 0, "no table header in:\n" + r.StandardOutput);
+        // The view's columns, in the view's order (Address, Class, VendorId, DeviceId, Driver).
+        Assert.Matches(@"^Address\s+Class\s+VendorId\s+DeviceId\s+Driver$", lines[header]);
+        Assert.StartsWith("-------", lines[header + 1]);
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^0000:00:1f\.2\s+010601\s+8086\s+a102\s+ahci$"));
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^0000:03:00\.0\s+020000\s+8086\s+10d3\s+e1000e$"));
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^0000:04:00\.0\s+030200\s+10de\s+1eb8\s+vfio-pci$"));
+        Assert.DoesNotContain('\u001b', r.StandardOutput);
+    }
+
+    [Fact]
+    public void Pipelines_and_parameters_work_as_in_pwsh()
+    {
+        var r = Shell("-Command", "Get-PciDevice -Address '0000:0[34]:*' | Where-Object Driver -eq vfio-pci | ForEach-Object Address");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("0000:04:00.0", r.StandardOutput.Trim());
+    }
+
+    [Fact]
+    public void A_terminating_error_goes_to_stderr_with_category_and_id_and_exits_1()
+    {
+        var r = Shell("-Command", "'before'; throw 'the device is gone'; 'after'");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("before", r.StandardOutput);
+        Assert.DoesNotContain("after", r.StandardOutput);
+        Assert.Contains("the device is gone", r.StandardError);
+        Assert.Contains("+ CategoryInfo          : OperationStopped", r.StandardError);
+        Assert.Contains("+ FullyQualifiedErrorId : the device is gone", r.StandardError);
+        Assert.DoesNotContain("the device is gone", r.StandardOutput);
+    }
+
+    [Fact]
+    public void A_non_terminating_error_lets_the_script_finish_but_fails_the_exit_code()
+    {
+        var r = Shell("-Command", "Get-Command No-SuchCommand; 'after'");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("after", r.StandardOutput);
+        Assert.Contains("Get-Command: ", r.StandardError);
+        Assert.Contains("+ FullyQualifiedErrorId : CommandNotFoundException,Microsoft.PowerShell.Commands.GetCommandCommand", r.StandardError);
+    }
+
+    [Fact]
+    public void Silenced_errors_do_not_fail_the_run()
+    {
+        var r = Shell("-Command", "Get-Command No-SuchCommand -ErrorAction SilentlyContinue; try { throw 'x' } catch { 'caught' }");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("", r.StandardError);
+        Assert.Equal("caught", r.StandardOutput.Trim());
+    }
+
+    [Fact]
+    public void Exit_passes_the_scripts_code_through()
+    {
+        Assert.Equal(3, Shell("-Command", "exit 3").ExitCode);
+        Assert.Equal(0, Shell("-Command", "exit 0").ExitCode);
+    }
+
+    [Fact]
+    public void Parse_errors_are_reported_and_fail()
+    {
+        var r = Shell("-Command", "$x = 1 +");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("You must provide a value expression", r.StandardError);
+        Assert.Contains("+ FullyQualifiedErrorId : ExpectedValueExpression", r.StandardError);
+    }
+
+    [Fact]
+    public void File_runs_a_script_with_named_positional_and_switch_arguments()
+    {
+        var script = Path.Combine(_root, "assign.ps1");
+        File.WriteAllText(script, """
+            param([string]$Address, [switch]$DryRun, [int]$Code)
+            "address=$Address dryrun=$DryRun"
+            Get-PciDevice -Address $Address | ForEach-Object Driver
+            if ($Code) { exit $Code }
+            """);
+        var named = Shell("-File", script, "-Address", "0000:03:00.0", "-DryRun");
+        Assert.Equal(0, named.ExitCode);
+        Assert.Equal(new[] { "address=0000:03:00.0 dryrun=True", "e1000e" }, named.StandardOutput.Trim().Split('\n').Select(l => l.Trim()));
+
+        var positional = Shell("-File", script, "0000:04:00.0", "-Code", "5");
+        Assert.Equal(5, positional.ExitCode);
+        Assert.Contains("vfio-pci", positional.StandardOutput);
+        // An argument that looks like script text is passed as a value, never run.
+        var inert = Shell("-File", script, "$(exit 9)");
+        Assert.Equal(0, inert.ExitCode);
+        Assert.Contains("address=$(exit 9)", inert.StandardOutput);
+    }
+
+    [Theory]
+    [InlineData("-Bogus")]
+    [InlineData("-Command")]
+    [InlineData("-File")]
+    public void Bad_arguments_exit_64_with_usage_on_stderr(string arg)
+    {
+        var r = Shell(arg);
+        Assert.Equal(64, r.ExitCode);
+        Assert.Contains("Usage:", r.StandardError);
+        Assert.Equal("", r.StandardOutput);
+    }
+
+    [Fact]
+    public void Missing_script_file_is_a_usage_error()
+    {
+        var r = Shell("-File", Path.Combine(_root, "nope.ps1"));
+        Assert.Equal(64, r.ExitCode);
+        Assert.Contains("does not exist", r.StandardError);
+    }
+
+    [Fact]
+    public void No_arguments_print_usage()
+    {
+        var r = Shell();
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("virttools -Command", r.StandardOutput);
+        Assert.Contains("VIRTTOOLS_MODULE", r.StandardOutput);
+    }
+
+    [Fact]
+    public void VIRTTOOLS_MODULE_overrides_the_module_location()
+    {
+        var bad = ShellWith(new Dictionary<string, string?> { ["VIRTTOOLS_MODULE"] = Path.Combine(_root, "missing") }, "-Command", "1");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("VIRTTOOLS_MODULE", bad.StandardError);
+
+        var good = ShellWith(new Dictionary<string, string?> { ["VIRTTOOLS_MODULE"] = Fixtures.RepoRoot }, "-Command", "(Get-Module VirtTools).ModuleBase");
+        Assert.Equal(0, good.ExitCode);
+        Assert.Equal(Fixtures.RepoRoot.TrimEnd('/'), good.StandardOutput.Trim().TrimEnd('/'));
+    }
+
+    [Fact]
+    public void Host_reports_no_virtual_terminal_when_redirected()
+    {
+        var r = Shell("-Command", "$Host.UI.SupportsVirtualTerminal; $Host.Name; $PSStyle.OutputRendering");
+        Assert.Equal(new[] { "False", "virttools", "PlainText" }, r.StandardOutput.Trim().Split('\n').Select(l => l.Trim()));
+    }
+}
