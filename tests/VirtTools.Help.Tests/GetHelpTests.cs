@@ -4,36 +4,20 @@ using VirtTools.Testing;
 
 namespace VirtTools.Help.Tests;
 
-/// <summary>
-/// Get-Help in a hosted engine reads the MAML the builder wrote. The fixture module is the repo's
-/// module (same bin/VirtTools.dll) with en-US built from tests/VirtTools.Help.Tests/TestDocs, so
-/// the pipeline is tested end to end even before docs/Get-PciDevice.md exists.
-/// </summary>
+/// <summary>Get-Help in a hosted engine reads the MAML the builder wrote (see <see cref="FixtureModule"/>).</summary>
 public sealed class GetHelpTests : IDisposable
 {
-    private readonly string _moduleDir;
+    private readonly FixtureModule _module = new();
 
-    public GetHelpTests()
-    {
-        _moduleDir = Directory.CreateTempSubdirectory("vt-help-module-").FullName;
-        var repo = Fixtures.RepoRoot;
-        var manifest = File.ReadAllText(Path.Combine(repo, "VirtTools.psd1"))
-            .Replace("'bin/VirtTools.dll'", "'" + Path.Combine(repo, "bin", "VirtTools.dll") + "'");
-        File.WriteAllText(Path.Combine(_moduleDir, "VirtTools.psd1"), manifest);
-        File.Copy(Path.Combine(repo, "VirtTools.Format.ps1xml"), Path.Combine(_moduleDir, "VirtTools.Format.ps1xml"));
-        HelpBuild.Write(Path.Combine(AppContext.BaseDirectory, "TestDocs"), Path.Combine(_moduleDir, "en-US"));
-        File.Copy(Path.Combine(repo, "en-US", "about_VirtTools.help.txt"), Path.Combine(_moduleDir, "en-US", "about_VirtTools.help.txt"));
-    }
-
-    public void Dispose() => Directory.Delete(_moduleDir, true);
+    public void Dispose() => _module.Dispose();
 
     private static string Synopsis(string docsFile) => CommandMarkdownParser.ParseFile(docsFile).Synopsis;
 
     [Fact]
     public void Get_Help_Full_shows_synopsis_parameters_and_examples_from_the_MAML()
     {
-        using var engine = new Engine(Path.Combine(_moduleDir, "VirtTools.psd1"));
-        var docs = CommandMarkdownParser.ParseFile(Path.Combine(AppContext.BaseDirectory, "TestDocs", "Get-PciDevice.md"));
+        using var engine = new Engine(_module.Manifest);
+        var docs = CommandMarkdownParser.ParseFile(Path.Combine(FixtureModule.DocsDir, "Get-PciDevice.md"));
         var help = engine.Invoke("Get-Help Get-PciDevice -Full").Single();
 
         Assert.Equal(docs.Synopsis, help.Properties["Synopsis"].Value?.ToString()?.Trim());
@@ -56,7 +40,7 @@ public sealed class GetHelpTests : IDisposable
     [Fact]
     public void Get_Help_about_VirtTools_reads_the_topic_beside_the_module()
     {
-        using var engine = new Engine(Path.Combine(_moduleDir, "VirtTools.psd1"));
+        using var engine = new Engine(_module.Manifest);
         var text = string.Join("\n", engine.Invoke("Get-Help about_VirtTools").Select(o => o.ToString()));
         Assert.Contains("about_virttools", text);
         Assert.Contains("VIRTTOOLS_ROOT", text);

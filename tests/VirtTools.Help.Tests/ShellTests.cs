@@ -184,6 +184,23 @@ public sealed class ShellTests : IDisposable
     }
 
     [Fact]
+    public void Get_Help_renders_the_MAML_as_text()
+    {
+        using var module = new FixtureModule();
+        var r = ShellWith(new Dictionary<string, string?> { ["VIRTTOOLS_MODULE"] = module.Manifest }, "-Command", "Get-Help Get-PciDevice -Full");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("", r.StandardError);
+        var text = r.StandardOutput;
+        Assert.Contains("Lists the PCI functions of the host as sysfs shows them.", text);
+        Assert.Matches(@"Get-PciDevice \[\[-Address\] <String\[\]>\] \[<CommonParameters>\]", text);
+        Assert.Matches(@"-Address <String\[\]>\s+The PCI address of the function", text);
+        Assert.Matches(@"Accept wildcard characters\??\s+true", text);
+        Assert.Contains("Example 1: List every PCI function", text);
+        Assert.Contains("Get-PciDevice -Address '0000:03:00.*'", text);
+        Assert.DoesNotContain('\u001b', text);
+    }
+
+    [Fact]
     public void Host_reports_no_virtual_terminal_when_redirected()
     {
         var r = Shell("-Command", "$Host.UI.SupportsVirtualTerminal; $Host.Name; $PSStyle.OutputRendering");
