@@ -44,6 +44,7 @@ public static class CommandMarkdownParser
             Name = name,
             SourceFile = file,
             ExternalHelpFile = front.GetValueOrDefault("external help file"),
+            ModuleName = front.GetValueOrDefault("Module Name"),
             OnlineVersion = front.GetValueOrDefault("online version"),
         };
 

@@ -10,6 +10,7 @@ public sealed class CommandHelp
     public required string SourceFile { get; init; }
     public string? OnlineVersion { get; set; }
     public string? ExternalHelpFile { get; set; }
+    public string? ModuleName { get; set; }
     public string Synopsis { get; set; } = "";
     public string Description { get; set; } = "";
     public string Notes { get; set; } = "";

@@ -50,6 +50,26 @@ public class CoverageTests
     }
 
     [Fact]
+    public void Front_matter_must_aim_at_the_module_help_file()
+    {
+        var dir = Directory.CreateTempSubdirectory("vt-cov-").FullName;
+        try
+        {
+            var md = File.ReadAllText(Path.Combine(TestDocs, "Get-PciDevice.md"))
+                .Replace("external help file: VirtTools.dll-Help.xml", "external help file: VirtTools.Core.dll-Help.xml")
+                .Replace("Module Name: VirtTools", "Module Name: Other");
+            File.WriteAllText(Path.Combine(dir, "Get-PciDevice.md"), md);
+            var problems = DocCoverage.Check(new[] { ("Get-PciDevice", (IReadOnlyList<string>)new[] { "Address" }) }, dir);
+            Assert.Equal(new[]
+            {
+                "Get-PciDevice: docs/Get-PciDevice.md has 'external help file: VirtTools.Core.dll-Help.xml', expected VirtTools.dll-Help.xml",
+                "Get-PciDevice: docs/Get-PciDevice.md has 'Module Name: Other', expected VirtTools",
+            }, problems);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void Parameters_are_read_from_the_live_cmdlet_without_common_ones()
     {
         using var engine = new Engine();

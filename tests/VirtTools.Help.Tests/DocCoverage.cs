@@ -25,6 +25,11 @@ public static class DocCoverage
                 problems.Add(Engine.CommonParameters.Contains(d)
                     ? $"{name}: docs/{name}.md documents the common parameter -{d}; remove it (### CommonParameters covers it)"
                     : $"{name}: docs/{name}.md documents -{d}, which the cmdlet does not have");
+            // Get-Help reads only the file named after the cmdlet's assembly; a page aimed elsewhere is lost.
+            if (help.ExternalHelpFile != HelpBuild.DefaultHelpFile)
+                problems.Add($"{name}: docs/{name}.md has 'external help file: {help.ExternalHelpFile}', expected {HelpBuild.DefaultHelpFile}");
+            if (help.ModuleName != "VirtTools")
+                problems.Add($"{name}: docs/{name}.md has 'Module Name: {help.ModuleName}', expected VirtTools");
             if (string.IsNullOrWhiteSpace(help.Synopsis)) problems.Add($"{name}: docs/{name}.md has no SYNOPSIS");
             if (help.Examples.Count == 0) problems.Add($"{name}: docs/{name}.md has no example");
         }
