@@ -23,14 +23,16 @@ internal static class MarkdownText
     /// Inline content as help text: soft breaks become spaces, hard breaks become CRLF (a new
     /// maml:para), code spans keep their backticks (PlatyPS keeps them), emphasis is dropped.
     /// </summary>
-    public static string Inline(ContainerInline? container)
+    public static string Inline(ContainerInline? container) => Inline(container, " ");
+
+    private static string Inline(ContainerInline? container, string softBreak)
     {
         var sb = new StringBuilder();
-        AppendInline(sb, container);
+        AppendInline(sb, container, softBreak);
         return sb.ToString();
     }
 
-    private static void AppendInline(StringBuilder sb, ContainerInline? container)
+    private static void AppendInline(StringBuilder sb, ContainerInline? container, string softBreak)
     {
         if (container is null) return;
         foreach (var inline in container)
@@ -39,19 +41,19 @@ internal static class MarkdownText
             {
                 case LiteralInline lit: sb.Append(lit.Content.ToString()); break;
                 case CodeInline code: sb.Append('`').Append(code.Content).Append('`'); break;
-                case LineBreakInline br: sb.Append(br.IsHard ? NewLine : " "); break;
+                case LineBreakInline br: sb.Append(br.IsHard ? NewLine : softBreak); break;
                 case AutolinkInline auto: sb.Append(auto.Url); break;
                 case HtmlEntityInline entity: sb.Append(entity.Transcoded.ToString()); break;
                 case HtmlInline html: sb.Append(html.Tag); break;
                 case LinkInline link:
                 {
-                    var text = Inline(link);
+                    var text = Inline(link, softBreak);
                     sb.Append(text);
                     // A reader of Get-Help cannot follow a markdown link; give them the address.
                     if (IsAbsoluteUri(link.Url) && text != link.Url) sb.Append(" (").Append(link.Url).Append(')');
                     break;
                 }
-                case ContainerInline c: AppendInline(sb, c); break;
+                case ContainerInline c: AppendInline(sb, c, softBreak); break;
                 default: sb.Append(inline.ToString()); break;
             }
         }
@@ -86,8 +88,16 @@ internal static class MarkdownText
     {
         switch (b)
         {
+            case ParagraphBlock p when PipeTableRows(p) is { } rows:
+                // Rows stay rows: joined into one para a table would be unreadable in Get-Help.
+                foreach (var row in rows) lines.Add(indent + row.Trim());
+                break;
             case ParagraphBlock p:
                 foreach (var l in Inline(p.Inline).Split(NewLine)) lines.Add(indent + l.Trim());
+                break;
+            case QuoteBlock quote:
+                // "> **Note**" call-outs: the text matters, the quoting does not.
+                foreach (var child in quote) AppendBlock(lines, child, file, where, indent);
                 break;
             case ListBlock list:
             {
@@ -110,6 +120,12 @@ internal static class MarkdownText
             default:
                 throw new HelpSchemaException(file, LineOf(b), $"Unsupported markdown ({b.GetType().Name}) in {where}: use paragraphs, lists and code blocks");
         }
+    }
+
+    private static string[]? PipeTableRows(ParagraphBlock p)
+    {
+        var rows = Inline(p.Inline, "\n").Split('\n');
+        return rows.Length > 1 && rows.All(r => r.TrimStart().StartsWith('|')) ? rows : null;
     }
 
     public static string? FrontMatterText(MarkdownDocument doc) =>

@@ -331,6 +331,14 @@ public class ConverterTests
     }
 
     [Fact]
+    public void Tables_keep_their_rows_and_quotes_their_text()
+    {
+        var md = Page(StandardParameters).Replace("A note.", "A note.\n\n| Property | Meaning |\n|---|---|\n| Driver | bound driver |\n\n> **Note**\n> Needs root.");
+        var notes = CommandXml(md).Element(Maml + "alertSet")!.Element(Maml + "alert")!.Elements().Select(p => p.Value).ToArray();
+        Assert.Equal(new[] { "A note.", "| Property | Meaning |", "|---|---|", "| Driver | bound driver |", "Note Needs root." }, notes);
+    }
+
+    [Fact]
     public void Output_is_deterministic_and_uses_the_msh_root()
     {
         var a = MamlWriter.Write(new[] { CommandMarkdownParser.Parse(Page(StandardParameters), "Test-Thing.md") });
