@@ -150,6 +150,8 @@ namespace VirtTools.Shell
                 try
                 {
                     import.Invoke();
+                    import.Commands.Clear();
+                    import.AddScript(Prelude()).Invoke();
                 }
                 catch (RuntimeException e)
                 {
@@ -208,6 +210,12 @@ namespace VirtTools.Shell
             if (host.ExitCode is int code && code != 0) return code;
             if (file is not null && runspace.SessionStateProxy.GetVariable("global:LASTEXITCODE") is int last && last != 0) return last;
             return terminated || errors > 0 ? 1 : 0;
+        }
+
+        private static string Prelude()
+        {
+            using var stream = typeof(ShellProgram).Assembly.GetManifestResourceStream("VirtTools.Shell.Prelude.ps1")!;
+            return new StreamReader(stream).ReadToEnd();
         }
 
         /// <summary>

@@ -201,6 +201,22 @@ public sealed class ShellTests : IDisposable
     }
 
     [Fact]
+    public void Write_commands_work_although_the_engine_lacks_the_Utility_module()
+    {
+        var r = Shell("-Command", "Write-Host 'to host' 1; Write-Output a b; Write-Warning careful; Write-Verbose quiet; Write-Verbose loud -Verbose; 'end'");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(new[] { "to host 1", "a", "b", "end" }, r.StandardOutput.Trim().Split('\n').Select(l => l.Trim()));
+        Assert.Equal(new[] { "WARNING: careful", "VERBOSE: loud" }, r.StandardError.Trim().Split('\n').Select(l => l.Trim()));
+
+        var error = Shell("-Command", "Write-Error -Message 'no such device' -Category ObjectNotFound -ErrorId DeviceGone; 'after'");
+        Assert.Equal(1, error.ExitCode);
+        Assert.Contains("after", error.StandardOutput);
+        Assert.Contains("no such device", error.StandardError);
+        Assert.Contains("+ CategoryInfo          : ObjectNotFound", error.StandardError);
+        Assert.Contains("+ FullyQualifiedErrorId : DeviceGone", error.StandardError);
+    }
+
+    [Fact]
     public void Host_reports_no_virtual_terminal_when_redirected()
     {
         var r = Shell("-Command", "$Host.UI.SupportsVirtualTerminal; $Host.Name; $PSStyle.OutputRendering");
