@@ -30,6 +30,10 @@ namespace VirtTools.Shell
             (set VIRTTOOLS_MODULE to a .psd1 or its folder to use another). VIRTTOOLS_ROOT points
             the cmdlets at a recorded sysfs/procfs tree instead of /.
 
+            The embedded engine has PowerShell's core commands (Where-Object, ForEach-Object,
+            Get-Command, Get-Help, ...) and Write-Host/-Output/-Warning/-Verbose/-Debug/-Error;
+            Select-Object, Sort-Object and Format-* need pwsh.
+
             Output is formatted as pwsh formats it, without escape sequences when standard output
             is not a terminal. Errors go to standard error. Exit status: the script's `exit N`,
             else 1 if an error was displayed or the script failed, else 0; 64 for bad arguments.
