@@ -31,27 +31,16 @@ if (& $missing 'Write-Host') {
     }
 }
 
-if (& $missing 'Write-Warning') {
-    function global:Write-Warning {
-        [CmdletBinding()]
-        param([Parameter(Mandatory, Position = 0, ValueFromPipeline)] [AllowEmptyString()] [string] $Message)
-        process { $PSCmdlet.WriteWarning($Message) }
-    }
+# Write-Warning, Write-Verbose and Write-Debug differ only in the stream they write to.
+foreach ($stream in 'Warning', 'Verbose', 'Debug') {
+    if (& $missing "Write-$stream") {
+        . ([scriptblock]::Create(@"
+function global:Write-$stream {
+    [CmdletBinding()]
+    param([Parameter(Mandatory, Position = 0, ValueFromPipeline)] [AllowEmptyString()] [string] `$Message)
+    process { `$PSCmdlet.Write$stream(`$Message) }
 }
-
-if (& $missing 'Write-Verbose') {
-    function global:Write-Verbose {
-        [CmdletBinding()]
-        param([Parameter(Mandatory, Position = 0, ValueFromPipeline)] [AllowEmptyString()] [string] $Message)
-        process { $PSCmdlet.WriteVerbose($Message) }
-    }
-}
-
-if (& $missing 'Write-Debug') {
-    function global:Write-Debug {
-        [CmdletBinding()]
-        param([Parameter(Mandatory, Position = 0, ValueFromPipeline)] [AllowEmptyString()] [string] $Message)
-        process { $PSCmdlet.WriteDebug($Message) }
+"@))
     }
 }
 
