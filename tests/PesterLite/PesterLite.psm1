@@ -18,7 +18,6 @@ $script:Phase = 'None'          # None | Discovery | Run
 $script:CurrentBlock = $null
 $script:Scoped = $null
 $script:DotInto = $null
-$script:FileState = $null
 
 $script:RunFileText = 'param($__PesterLite_Path) & $__PesterLite_Path'
 $script:ScopedText = 'param($__PesterLite_Next, $__PesterLite_Arg) & $__PesterLite_Next $__PesterLite_Arg'
@@ -298,7 +297,7 @@ function Resolve-ExpectedType($Type) {
     throw [System.ArgumentException]::new("Could not find type [$Type]. Make sure that the assembly that contains that type is loaded.")
 }
 
-function Invoke-Operator([string] $Operator, $Actual, [bool] $Negate, [hashtable] $Arguments, [System.Management.Automation.SessionState] $CallerState) {
+function Invoke-Operator([string] $Operator, $Actual, [bool] $Negate, [hashtable] $Arguments) {
     $because = $Arguments.Because
     $expected = $Arguments.ExpectedValue
     switch ($Operator) {
@@ -455,7 +454,7 @@ function Should {
         else { $values.AddRange($inputs) }
         $script:ThrowPassThru = $null
         foreach ($value in $values) {
-            $failure = Invoke-Operator $operator $value $negate $arguments $PSCmdlet.SessionState
+            $failure = Invoke-Operator $operator $value $negate $arguments
             if ($null -ne $failure) {
                 $where = if ($MyInvocation.ScriptName) { "`nat $($MyInvocation.Line.Trim()), $($MyInvocation.ScriptName):$($MyInvocation.ScriptLineNumber)" } else { '' }
                 $exception = [System.Exception]::new($failure)
@@ -509,19 +508,17 @@ function Get-TestDriveItems([string] $Root) {
 
 # Pester removes what a block created in TestDrive when the block ends; older items stay.
 function Clear-TestDriveTo([string] $Root, $Before) {
+    # Shortest paths first: deleting a new folder takes what is inside it along.
     $now = Get-TestDriveItems $Root
-    foreach ($p in ($now | Sort-ByLength)) {
+    $paths = [string[]]@($now)
+    $lengths = [int[]]@($paths | ForEach-Object Length)
+    [array]::Sort($lengths, $paths)
+    foreach ($p in $paths) {
         if ($Before.Contains($p)) { continue }
         $info = [System.IO.FileInfo]::new($p)
         if ($null -ne $info.LinkTarget -or [System.IO.File]::Exists($p)) { [System.IO.File]::Delete($p) }
         elseif ([System.IO.Directory]::Exists($p)) { [System.IO.Directory]::Delete($p, $true) }
     }
-}
-
-function Sort-ByLength {
-    begin { $all = [System.Collections.Generic.List[string]]::new() }
-    process { $all.Add($_) }
-    end { $all.Sort([System.Comparison[string]] { param($a, $b) $a.Length.CompareTo($b.Length) }); $all }
 }
 
 # ---------------------------------------------------------------- Run
@@ -651,7 +648,6 @@ function Invoke-PesterLite {
         [switch] $DiscoveryOnly
     )
     $full = [System.IO.Path]::GetFullPath($Path)
-    $script:FileState = $PSCmdlet.SessionState
     $script:Scoped = New-BoundScriptBlock $script:ScopedText $PSCmdlet.SessionState
     $script:DotInto = New-BoundScriptBlock $script:DotIntoText $PSCmdlet.SessionState
     $script:RunFile = New-BoundScriptBlock $script:RunFileText $PSCmdlet.SessionState
