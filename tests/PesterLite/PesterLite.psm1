@@ -70,15 +70,21 @@ function Get-NearestData($Node) {
     , @($false, $null)
 }
 
-# <Key>, <_>, <_.Prop>, <Key.Prop> as Pester 5 expands them; an unknown name expands to ''.
-function Expand-Name([string] $Name, $Data, [bool] $HasData) {
+# <Key>, <_>, <_.Prop>, <Key.Prop> as Pester 5 expands them: like variables seen from the test, so a
+# key comes from the nearest data that has it (the test's own, then its blocks'); an unknown name is ''.
+function Expand-Name([string] $Name, $Data, [bool] $HasData, $Parent) {
     if (-not $HasData) { return $Name }
     [regex]::Replace($Name, '<([^<>\s]+)>', {
             param($m)
             $parts = $m.Groups[1].Value.Split('.')
             if ($parts[0] -eq '_') { $value = $Data }
-            elseif ($Data -is [System.Collections.IDictionary] -and $Data.Contains($parts[0])) { $value = $Data[$parts[0]] }
-            else { return '' }
+            else {
+                $value = $null
+                $sources = @($Data) + @(for ($n = $Parent; $null -ne $n; $n = $n.Parent) { if ($n.HasData) { , $n.Data } })
+                foreach ($source in $sources) {
+                    if ($source -is [System.Collections.IDictionary] -and $source.Contains($parts[0])) { $value = $source[$parts[0]]; break }
+                }
+            }
             for ($i = 1; $i -lt $parts.Count -and $null -ne $value; $i++) {
                 $p = $parts[$i]
                 if ($value -is [System.Collections.IDictionary]) { $value = $value[$p] } else { $value = $value.$p }
@@ -111,7 +117,7 @@ function Add-Block([string] $Kind, [string] $Name, [scriptblock] $Fixture, [bool
         $inherited = Get-NearestData $parent
         $hasData = $HasForEach -or $inherited[0]
         $data = if ($HasForEach) { $item } else { $inherited[1] }
-        $block = New-Block -Name (Expand-Name $Name $data $hasData) -Kind $Kind -Parent $parent -Data $item -HasData $HasForEach -Skip $Skip
+        $block = New-Block -Name (Expand-Name $Name $data $hasData $parent) -Kind $Kind -Parent $parent -Data $item -HasData $HasForEach -Skip $Skip
         $parent.Children.Add($block)
         $script:CurrentBlock = $block
         try { & $script:DotInto $Fixture $data $hasData | Out-Null }
@@ -157,7 +163,7 @@ function It {
         $inherited = Get-NearestData $block
         $hasData = $hasForEach -or $inherited[0]
         $data = if ($hasForEach) { $item } else { $inherited[1] }
-        $expanded = Expand-Name $Name $data $hasData
+        $expanded = Expand-Name $Name $data $hasData $block
         $block.Children.Add([pscustomobject]@{
                 Kind        = 'It'
                 Name        = $expanded
