@@ -122,8 +122,6 @@ internal sealed class PathDeviceDir : DeviceDir
 /// <summary>The disk form: a directory descriptor plus openat/readlinkat/getdents64.</summary>
 internal sealed class FdDeviceDir : DeviceDir
 {
-    private const int O_RDONLY_CLOEXEC = 0x80000;
-    private const int O_DIRECTORY = 0x10000;
 
     [ThreadStatic] private static byte[]? _dents;
     private int _fd;
@@ -134,7 +132,7 @@ internal sealed class FdDeviceDir : DeviceDir
         Span<byte> z = stackalloc byte[Encoding.UTF8.GetMaxByteCount(path.Length) + 1];
         var n = Encoding.UTF8.GetBytes(path, z);
         z[n] = 0;
-        _fd = open(ref z[0], O_RDONLY_CLOEXEC | O_DIRECTORY);
+        _fd = Libc.open(ref z[0], Libc.O_RDONLY_CLOEXEC | Libc.O_DIRECTORY);
         if (_fd < 0) OpenError = (Errno)Marshal.GetLastPInvokeError();
     }
 
@@ -144,7 +142,7 @@ internal sealed class FdDeviceDir : DeviceDir
         var buf = _dents ??= new byte[16384];
         while (true)
         {
-            var n = (int)getdents64(_fd, ref buf[0], buf.Length);
+            var n = (int)Libc.getdents64(_fd, ref buf[0], buf.Length);
             if (n <= 0) return;
             for (var off = 0; off < n;)
             {
@@ -165,11 +163,11 @@ internal sealed class FdDeviceDir : DeviceDir
     public override int Read(Attr a, Span<byte> buffer, out Errno errno)
     {
         errno = Errno.None;
-        var fd = openat(_fd, ref NamesZ[(int)a][0], O_RDONLY_CLOEXEC);
+        var fd = Libc.openat(_fd, ref NamesZ[(int)a][0], Libc.O_RDONLY_CLOEXEC);
         if (fd < 0) { errno = (Errno)Marshal.GetLastPInvokeError(); return -1; }
-        var n = (int)read(fd, ref MemoryMarshal.GetReference(buffer), buffer.Length);
+        var n = (int)Libc.read(fd, ref MemoryMarshal.GetReference(buffer), buffer.Length);
         if (n < 0) errno = (Errno)Marshal.GetLastPInvokeError();
-        _ = close(fd);
+        _ = Libc.close(fd);
         return n;
     }
 
@@ -180,31 +178,13 @@ internal sealed class FdDeviceDir : DeviceDir
     private string? ReadLinkZ(byte[] nameZ)
     {
         Span<byte> buf = stackalloc byte[512];
-        var n = (int)readlinkat(_fd, ref nameZ[0], ref buf[0], buf.Length);
+        var n = (int)Libc.readlinkat(_fd, ref nameZ[0], ref buf[0], buf.Length);
         return n <= 0 ? null : Encoding.UTF8.GetString(buf[..n]);
     }
 
     public override void Dispose()
     {
-        if (_fd >= 0) _ = close(_fd);
+        if (_fd >= 0) _ = Libc.close(_fd);
         _fd = -1;
     }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int open(ref byte pathZ, int flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int openat(int dirfd, ref byte pathZ, int flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint read(int fd, ref byte buffer, nint count);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int close(int fd);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint readlinkat(int dirfd, ref byte pathZ, ref byte buffer, nint size);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint getdents64(int fd, ref byte buffer, nint count);
 }

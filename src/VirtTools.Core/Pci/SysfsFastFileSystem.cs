@@ -12,9 +12,6 @@ namespace VirtTools.Pci;
 /// </summary>
 public sealed class SysfsFastFileSystem : DiskFileSystem
 {
-    private const int O_RDONLY_CLOEXEC = 0x80000; // O_RDONLY | O_CLOEXEC (x86-64 and arm64 agree)
-    private const int O_DIRECTORY = 0x10000;
-
     public SysfsFastFileSystem(string root) : base(root) { }
 
     /// <summary>A fast twin of a plain DiskFileSystem on Linux; anything else (test doubles, simulators) as it is.</summary>
@@ -26,7 +23,7 @@ public sealed class SysfsFastFileSystem : DiskFileSystem
     private static bool Probe()
     {
         if (_works is bool w) return w;
-        try { _ = close(-1); _works = true; }
+        try { _ = Libc.close(-1); _works = true; }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { _works = false; }
         return _works.Value;
     }
@@ -41,29 +38,29 @@ public sealed class SysfsFastFileSystem : DiskFileSystem
     public int TryRead(string path, Span<byte> buffer, out Errno errno)
     {
         errno = Errno.None;
-        var fd = open(Map(path), O_RDONLY_CLOEXEC);
+        var fd = Libc.open(Map(path), Libc.O_RDONLY_CLOEXEC);
         if (fd < 0) { errno = (Errno)Marshal.GetLastPInvokeError(); return -1; }
         try
         {
             // One read, as the seam promises: a sysfs attribute answers in full, and a second read
             // only to see end-of-file would be one more syscall per attribute.
-            var n = (int)read(fd, ref MemoryMarshal.GetReference(buffer), buffer.Length);
+            var n = (int)Libc.read(fd, ref MemoryMarshal.GetReference(buffer), buffer.Length);
             if (n < 0) { errno = (Errno)Marshal.GetLastPInvokeError(); return -1; }
             return n;
         }
-        finally { _ = close(fd); }
+        finally { _ = Libc.close(fd); }
     }
 
     public override string? ReadLink(string path)
     {
         Span<byte> buf = stackalloc byte[512];
-        var n = (int)readlink(Map(path), ref MemoryMarshal.GetReference(buf), buf.Length);
+        var n = (int)Libc.readlink(Map(path), ref MemoryMarshal.GetReference(buf), buf.Length);
         return n <= 0 ? null : Encoding.UTF8.GetString(buf[..n]);
     }
 
     public override IReadOnlyList<string> List(string path)
     {
-        var dir = opendir(Map(path));
+        var dir = Libc.opendir(Map(path));
         if (dir == IntPtr.Zero)
         {
             var errno = (Errno)Marshal.GetLastPInvokeError();
@@ -73,7 +70,7 @@ public sealed class SysfsFastFileSystem : DiskFileSystem
         {
             var names = new List<string>(48);
             IntPtr e;
-            while ((e = readdir64(dir)) != IntPtr.Zero)
+            while ((e = Libc.readdir64(dir)) != IntPtr.Zero)
             {
                 // struct dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name.
                 var name = Marshal.PtrToStringUTF8(e + 19);
@@ -82,27 +79,6 @@ public sealed class SysfsFastFileSystem : DiskFileSystem
             }
             return names;
         }
-        finally { _ = closedir(dir); }
+        finally { _ = Libc.closedir(dir); }
     }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint read(int fd, ref byte buffer, nint count);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int close(int fd);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint readlink([MarshalAs(UnmanagedType.LPUTF8Str)] string path, ref byte buffer, nint size);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern IntPtr opendir([MarshalAs(UnmanagedType.LPUTF8Str)] string path);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern IntPtr readdir64(IntPtr dir);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int closedir(IntPtr dir);
 }

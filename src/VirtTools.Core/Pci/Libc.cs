@@ -1,0 +1,43 @@
+using System.Runtime.InteropServices;
+
+namespace VirtTools.Pci;
+
+/// <summary>The few libc calls of the fast sysfs path (glibc and musl both export them as "libc").</summary>
+internal static class Libc
+{
+    public const int O_RDONLY_CLOEXEC = 0x80000; // O_RDONLY | O_CLOEXEC (x86-64 and arm64 agree)
+    public const int O_DIRECTORY = 0x10000;
+
+    [DllImport("libc", SetLastError = true)]
+    public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+    public static extern int open(ref byte pathZ, int flags);
+
+    [DllImport("libc", SetLastError = true)]
+    public static extern int openat(int dirfd, ref byte pathZ, int flags);
+
+    [DllImport("libc", SetLastError = true)]
+    public static extern nint read(int fd, ref byte buffer, nint count);
+
+    [DllImport("libc", SetLastError = true)]
+    public static extern int close(int fd);
+
+    [DllImport("libc", SetLastError = true)]
+    public static extern nint readlink([MarshalAs(UnmanagedType.LPUTF8Str)] string path, ref byte buffer, nint size);
+
+    [DllImport("libc", SetLastError = true)]
+    public static extern nint readlinkat(int dirfd, ref byte pathZ, ref byte buffer, nint size);
+
+    [DllImport("libc", SetLastError = true)]
+    public static extern IntPtr opendir([MarshalAs(UnmanagedType.LPUTF8Str)] string path);
+
+    [DllImport("libc", SetLastError = true)]
+    public static extern IntPtr readdir64(IntPtr dir);
+
+    [DllImport("libc", SetLastError = true)]
+    public static extern int closedir(IntPtr dir);
+
+    [DllImport("libc", SetLastError = true)]
+    public static extern nint getdents64(int fd, ref byte buffer, nint count);
+}
