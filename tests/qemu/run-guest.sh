@@ -7,6 +7,8 @@
 # Exit 125: the guest never ran the command (boot failure; its console log is printed).
 # Exit 3:   prerequisites missing (see prepare.sh).
 # Environment passed into the guest: variables named in VIRTTOOLS_QEMU_PASSENV (space separated).
+# Files the command writes to $VIRTTOOLS_GUEST_OUT (in the guest) are copied to the host directory
+# VIRTTOOLS_QEMU_OUT when it is set.
 # VIRTTOOLS_QEMU_KEEP=1 keeps the exchange directory (console.log, boot.txt) and prints its path.
 set -uo pipefail
 
@@ -66,6 +68,9 @@ qrc=$?
 end=$(date +%s.%N)
 echo "run-guest.sh: guest ran $(echo "$end - $start" | bc 2>/dev/null || echo "?") s; $(cat "$io/boot.txt" 2>/dev/null)" >&2
 
+if [ -n "${VIRTTOOLS_QEMU_OUT:-}" ] && [ -d "$io/out" ]; then
+    mkdir -p "$VIRTTOOLS_QEMU_OUT" && cp -a "$io/out/." "$VIRTTOOLS_QEMU_OUT/"
+fi
 if [ -f "$io/rc" ]; then
     exit "$(cat "$io/rc")"
 fi
