@@ -21,7 +21,14 @@ public sealed class PciDevice
 
     /// <summary>6 hex digits: class, subclass, programming interface ("020000").</summary>
     public string? ClassCode { get; set; }
+    /// <summary>The subclass name from pci.ids ("Ethernet controller"), as lspci prints the class; the base class name when the subclass is unknown.</summary>
     public string? ClassName { get; set; }
+    /// <summary>Base class name from pci.ids' C section ("Network controller").</summary>
+    public string? BaseClassName { get; set; }
+    /// <summary>Subclass name from pci.ids' C section, or null.</summary>
+    public string? SubclassName { get; set; }
+    /// <summary>Programming interface name from pci.ids' C section ("NVM Express"), or null.</summary>
+    public string? ProgrammingInterfaceName { get; set; }
     public string? VendorName { get; set; }
     public string? DeviceName { get; set; }
     public string? SubsystemName { get; set; }
