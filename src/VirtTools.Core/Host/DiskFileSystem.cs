@@ -134,6 +134,33 @@ public class DiskFileSystem : IHostFileSystem
         }
     }
 
+    public virtual IDisposable Lock(string path, TimeSpan timeout)
+    {
+        var p = Map(path);
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(p)!);
+                // On Unix, FileShare.None makes .NET take flock(LOCK_EX | LOCK_NB), which other
+                // processes (and other handles in this one) respect.
+                return new FileStream(p, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException e) when (HostIOException.ErrnoOf(e) is Errno.EAGAIN or Errno.EBUSY or Errno.EIO)
+            {
+                if (DateTime.UtcNow >= deadline)
+                    throw new HostIOException(path, Errno.EAGAIN,
+                        $"{path} is locked by another process (waited {timeout.TotalSeconds:0.#} s).", e);
+                Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(50, Math.Max(1, timeout.TotalMilliseconds / 4))));
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw Wrap(path, e);
+            }
+        }
+    }
+
     protected static HostIOException Wrap(string path, Exception e) =>
         e as HostIOException ?? new HostIOException(path, HostIOException.ErrnoOf(e), null, e);
 }

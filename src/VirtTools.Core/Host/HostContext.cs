@@ -39,6 +39,13 @@ public sealed class HostContext
     public bool IsLiveRoot => Files.Root == "/";
 
     /// <summary>
+    /// True when programs run through <see cref="Processes"/> report on the same host as <see cref="Files"/>:
+    /// the live root, or a scripted runner that belongs to a simulated root. On a captured tree the system
+    /// runner would describe the machine VirtTools runs on instead, so its answers must not be mixed in.
+    /// </summary>
+    public bool ProgramsSeeThisRoot => IsLiveRoot || Processes is not SystemProcessRunner;
+
+    /// <summary>
     /// Test hook: when set, <see cref="Current"/> returns what it gives (a simulated kernel,
     /// scripted programs). Nothing in the product sets it.
     /// </summary>

@@ -45,4 +45,12 @@ public interface IHostFileSystem
 
     /// <summary>Creates a directory (and parents) when missing.</summary>
     void CreateDirectory(string path);
+
+    /// <summary>
+    /// An exclusive advisory lock (flock) on <paramref name="path"/>, created when missing, held until
+    /// disposed; serializes changes across processes. Throws <see cref="HostIOException"/> (EAGAIN)
+    /// when another holder keeps it longer than <paramref name="timeout"/>.
+    /// </summary>
+    IDisposable Lock(string path, TimeSpan timeout) =>
+        throw new NotSupportedException($"{GetType().Name} cannot lock files.");
 }

@@ -1,0 +1,442 @@
+using System.Globalization;
+using VirtTools.Host;
+using VirtTools.HostUsage;
+using VirtTools.Pci;
+
+namespace VirtTools.Vfio;
+
+public sealed class VfioOptions
+{
+    /// <summary>Enable: the pass-through driver (default vfio-pci). Disable: the host driver to bind, or null for "whatever matches".</summary>
+    public string? Driver { get; set; }
+    public bool IncludeIommuGroup { get; set; }
+    public bool Force { get; set; }
+    public bool Persist { get; set; }
+    /// <summary>SSH_CONNECTION of the session, for the SSH-interface guard.</summary>
+    public string? SshConnection { get; set; }
+    /// <summary>Asynchronous probes (nvme, GPUs) bind after drivers_probe returns: about 0.5 s measured on 6.1.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+    public int PollAttempts { get; set; } = 60;
+    public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public Action<TimeSpan> Sleep { get; set; } = Thread.Sleep;
+}
+
+/// <summary>
+/// Moves PCI functions to a pass-through driver and back the way libvirt and driverctl do:
+/// driver_override, unbind through the device's own driver link, drivers_probe, verify; never
+/// new_id. Every failure rolls the touched functions back to their original driver.
+/// </summary>
+public sealed class VfioBinder
+{
+    public const string ProbePath = "/sys/bus/pci/drivers_probe";
+    public const string DriversDir = "/sys/bus/pci/drivers";
+
+    private readonly HostContext _host;
+    private readonly IHostFileSystem _fs;
+    private readonly VfioOptions _o;
+
+    public VfioBinder(HostContext host, VfioOptions? options = null)
+    {
+        _host = host;
+        _fs = host.Files;
+        _o = options ?? new VfioOptions();
+    }
+
+    // ---------------------------------------------------------------- planning
+
+    public VfioPlan PlanEnable(PciAddress address)
+    {
+        RequireDevice(address);
+        var driver = _o.Driver ?? VfioDrivers.Default;
+        RequireDriverName(driver);
+        var group = PciFunction.IommuGroup(_fs, address);
+        var plan = new VfioPlan(VfioOperation.Enable, address, driver) { IommuGroup = group, LockPath = LockPathOf(address, group) };
+        if (VfioDrivers.IsVfio(driver) && group is null)
+            throw new VirtToolsException("IommuGroupMissing", FailureKind.NotEnabled,
+                $"{address} has no IOMMU group, so {driver} cannot take it: the IOMMU is off or not supported.",
+                address.ToString(), "Enable VT-d/AMD-Vi in the firmware and boot with intel_iommu=on (or amd_iommu=on); check with Get-VHSCapability.");
+
+        var addresses = new List<PciAddress> { address };
+        if (_o.IncludeIommuGroup && group is int g)
+        {
+            foreach (var m in PciFunction.GroupMembers(_fs, g).Where(m => m != address))
+            {
+                if (PciFunction.IsBridge(_fs, m)) plan.Notes.Add($"{m} (IOMMU group {g}) is a bridge; bridges need no binding and are skipped.");
+                else addresses.Add(m);
+            }
+        }
+
+        var guard = new HostUsageGuard(_host, _o.SshConnection);
+        foreach (var a in addresses) ApplyGuard(plan, guard, a, address);
+
+        PlanModuleLoad(plan, driver);
+        foreach (var a in addresses)
+        {
+            var t = Target(a, a == address);
+            plan.Targets.Add(t);
+            if (t.OriginalDriver == driver)
+            {
+                plan.Notes.Add($"{a} is already bound to {driver}; nothing to change.");
+                continue;
+            }
+            var dir = PciFunction.Dir(a);
+            plan.Steps.Add(new VfioStep(VfioStepKind.WriteOverride, a, $"write '{driver}' to {dir}/driver_override", dir + "/driver_override", driver));
+            if (t.OriginalDriver is string cur)
+                plan.Steps.Add(new VfioStep(VfioStepKind.Unbind, a, $"unbind {a} from {cur} (write '{a}' to {dir}/driver/unbind)", dir + "/driver/unbind", a.ToString()));
+            plan.Steps.Add(new VfioStep(VfioStepKind.Probe, a, $"probe {a} (write '{a}' to {ProbePath})", ProbePath, a.ToString()));
+            plan.Steps.Add(new VfioStep(VfioStepKind.WaitForDriver, a, $"verify that {a} is bound to {driver}", dir + "/driver", driver));
+            if (VfioDrivers.IsVfio(driver) && t.IommuGroup is int tg)
+                plan.Steps.Add(new VfioStep(VfioStepKind.CheckVfioNode, a, $"verify that /dev/vfio/{tg} exists", "/dev/vfio/" + tg, tg.ToString(CultureInfo.InvariantCulture)));
+        }
+        if (_o.Persist)
+            foreach (var t in plan.Targets) DriverctlStore.PlanWrite(_fs, plan, t.Address, driver, _o.Force);
+
+        if (!_o.IncludeIommuGroup && group is int grp) FindBlockers(plan, grp, addresses);
+        return plan;
+    }
+
+    public VfioPlan PlanDisable(PciAddress address)
+    {
+        RequireDevice(address);
+        var hostDriver = _o.Driver;
+        if (hostDriver is not null)
+        {
+            RequireDriverName(hostDriver);
+            if (VfioDrivers.IsPassthrough(hostDriver))
+                throw new VirtToolsException("DriverIsPassthrough", FailureKind.InvalidArgument,
+                    $"-Driver names the host driver to return {address} to; {hostDriver} is a pass-through driver.",
+                    address.ToString(), $"Use Enable-VfioDevice -Driver {hostDriver} to move a device to a pass-through driver.");
+        }
+        var group = PciFunction.IommuGroup(_fs, address);
+        var plan = new VfioPlan(VfioOperation.Disable, address, hostDriver) { IommuGroup = group, LockPath = LockPathOf(address, group) };
+        var t = Target(address, true);
+        plan.Targets.Add(t);
+        var dir = PciFunction.Dir(address);
+        var overridePath = dir + "/driver_override";
+
+        if (!VfioDrivers.IsPassthrough(t.OriginalDriver))
+        {
+            plan.Notes.Add(t.OriginalDriver is null
+                ? $"{address} is not bound to any driver; there is nothing to unbind."
+                : $"{address} is bound to {t.OriginalDriver}, not to a pass-through driver; there is nothing to unbind.");
+            if (VfioDrivers.IsPassthrough(t.OriginalOverride))
+            {
+                plan.Steps.Add(new VfioStep(VfioStepKind.ClearOverride, address, $"clear the leftover driver_override '{t.OriginalOverride}' (write a newline to {overridePath})", overridePath, "\n"));
+                if (t.OriginalDriver is null)
+                {
+                    plan.Steps.Add(new VfioStep(VfioStepKind.Probe, address, $"probe {address} (write '{address}' to {ProbePath})", ProbePath, address.ToString()));
+                    plan.Steps.Add(new VfioStep(VfioStepKind.WaitForDriver, address, $"wait for a host driver to bind {address}", dir + "/driver") { Soft = true });
+                }
+            }
+        }
+        else if (hostDriver is not null)
+        {
+            PlanModuleLoad(plan, hostDriver);
+            plan.Steps.Add(new VfioStep(VfioStepKind.WriteOverride, address, $"write '{hostDriver}' to {overridePath}", overridePath, hostDriver));
+            plan.Steps.Add(new VfioStep(VfioStepKind.Unbind, address, $"unbind {address} from {t.OriginalDriver} (write '{address}' to {dir}/driver/unbind)", dir + "/driver/unbind", address.ToString()));
+            plan.Steps.Add(new VfioStep(VfioStepKind.Probe, address, $"probe {address} (write '{address}' to {ProbePath})", ProbePath, address.ToString()));
+            plan.Steps.Add(new VfioStep(VfioStepKind.WaitForDriver, address, $"verify that {address} is bound to {hostDriver}", dir + "/driver", hostDriver));
+            plan.Steps.Add(new VfioStep(VfioStepKind.ClearOverride, address, $"clear driver_override (write a newline to {overridePath})", overridePath, "\n"));
+        }
+        else
+        {
+            plan.Steps.Add(new VfioStep(VfioStepKind.ClearOverride, address, $"clear driver_override (write a newline to {overridePath})", overridePath, "\n"));
+            plan.Steps.Add(new VfioStep(VfioStepKind.Unbind, address, $"unbind {address} from {t.OriginalDriver} (write '{address}' to {dir}/driver/unbind)", dir + "/driver/unbind", address.ToString()));
+            plan.Steps.Add(new VfioStep(VfioStepKind.Probe, address, $"probe {address} (write '{address}' to {ProbePath})", ProbePath, address.ToString()));
+            plan.Steps.Add(new VfioStep(VfioStepKind.WaitForDriver, address, $"wait for a host driver to bind {address}", dir + "/driver") { Soft = true });
+        }
+        if (_o.Persist) DriverctlStore.PlanRemove(_fs, plan, address, _o.Force);
+        return plan;
+    }
+
+    private void RequireDevice(PciAddress a)
+    {
+        if (!PciFunction.Exists(_fs, a))
+            throw new VirtToolsException("DeviceNotFound", FailureKind.ObjectNotFound,
+                $"There is no PCI function {a} on this host.", a.ToString(), "Run Get-PciDevice to list the addresses on this host.");
+    }
+
+    private static void RequireDriverName(string driver)
+    {
+        if (!VfioDrivers.IsValidName(driver))
+            throw new VirtToolsException("InvalidDriverName", FailureKind.InvalidArgument,
+                $"'{driver}' is not a driver name.", driver, "Name a PCI driver as /sys/bus/pci/drivers lists it, e.g. vfio-pci.");
+    }
+
+    private VfioTarget Target(PciAddress a, bool requested) => new()
+    {
+        Address = a,
+        OriginalDriver = PciFunction.Driver(_fs, a),
+        OriginalOverride = PciFunction.Override(_fs, a),
+        IommuGroup = PciFunction.IommuGroup(_fs, a),
+        Requested = requested,
+    };
+
+    private static string LockPathOf(PciAddress a, int? group) =>
+        group is int g ? $"/run/lock/virttools-iommu-{g.ToString(CultureInfo.InvariantCulture)}.lock" : $"/run/lock/virttools-pci-{a}.lock";
+
+    private void ApplyGuard(VfioPlan plan, HostUsageGuard guard, PciAddress a, PciAddress requested)
+    {
+        var reasons = guard.Check(a);
+        if (reasons.Count == 0) return;
+        var companion = a == requested ? "" : $" ({a} shares IOMMU group {plan.IommuGroup} with {requested}, and -IncludeIommuGroup would bind it too.)";
+        var hard = reasons.FirstOrDefault(r => !r.CanForce);
+        if (hard is not null)
+            throw new VirtToolsException(hard.ErrorId, hard.Kind, hard.Message + companion, a.ToString(), hard.RecommendedAction);
+        if (!_o.Force)
+        {
+            var first = reasons[0];
+            var more = reasons.Count > 1 ? " Also: " + string.Join(" ", reasons.Skip(1).Select(r => r.Message)) : "";
+            throw new VirtToolsException(first.ErrorId, first.Kind,
+                $"Refusing to take {a} from the host: {first.Message}{more}{companion}", a.ToString(), first.RecommendedAction);
+        }
+        foreach (var r in reasons)
+        {
+            plan.Overridden.Add(r);
+            plan.Warnings.Add($"-Force overrides a safety check ({r.ErrorId}): {r.Message}");
+        }
+    }
+
+    private void PlanModuleLoad(VfioPlan plan, string driver)
+    {
+        var driverDir = $"{DriversDir}/{driver}";
+        if (_fs.Exists(driverDir)) return;
+        var module = VfioDrivers.ModuleOf(driver);
+        var rules = VfioDrivers.FindRules(_fs, module);
+        if (rules.FirstOrDefault(r => r.Disables) is { } off)
+            throw new VirtToolsException("DriverModuleBlacklisted", FailureKind.NotEnabled,
+                $"The {driver} driver is not loaded, and {off.File} line {off.Line} ('{off.Text}') keeps modprobe from loading module {module}.",
+                module, $"Remove that line (and rebuild the initrd if the file is in it), or name another driver with -Driver.");
+        foreach (var r in rules)
+            plan.Warnings.Add($"{r.File} line {r.Line} blacklists {module} ('{r.Text}'). Loading it by name works, but it will not load by itself at boot.");
+        plan.Steps.Add(new VfioStep(VfioStepKind.LoadModule, plan.Address, $"load kernel module {module} (modprobe {module}) to register {driverDir}", driverDir, module));
+    }
+
+    private void FindBlockers(VfioPlan plan, int group, IReadOnlyCollection<PciAddress> bound)
+    {
+        foreach (var m in PciFunction.GroupMembers(_fs, group).Where(m => !bound.Contains(m)))
+        {
+            var d = PciFunction.Driver(_fs, m);
+            if (d is null || VfioDrivers.IsDmaManaged(d)) continue;
+            if (PciFunction.IsBridge(_fs, m)) continue;
+            plan.GroupBlockers.Add($"{m} ({d})");
+        }
+        if (plan.GroupBlockers.Count > 0)
+            plan.Warnings.Add($"IOMMU group {group} stays non-viable: {string.Join(", ", plan.GroupBlockers)} still on a host driver. " +
+                              $"Bind them too (Enable-VfioDevice {plan.Address} -IncludeIommuGroup), or no guest can use the group.");
+    }
+
+    // ---------------------------------------------------------------- execution
+
+    /// <summary>Runs the plan under the group lock; on any failure rolls back and throws a VirtToolsException.</summary>
+    public VfioResult Execute(VfioPlan plan)
+    {
+        var result = new VfioResult(plan);
+        if (!plan.HasChanges) return result;
+        IDisposable held;
+        try { held = _fs.Lock(plan.LockPath, _o.LockTimeout); }
+        catch (HostIOException e)
+        {
+            throw new VirtToolsException("IommuGroupLocked", e.Errno == Errno.EAGAIN ? FailureKind.ResourceBusy : FailureKind.PermissionDenied,
+                $"Cannot take the lock {plan.LockPath}: {e.Message}", plan.Address.ToString(),
+                "Another VirtTools command is changing this IOMMU group; wait for it and retry.", e);
+        }
+        using (held)
+        {
+            var touched = new List<VfioTarget>();
+            var persisted = new List<(string Path, string? Previous)>();
+            foreach (var step in plan.Steps)
+            {
+                try
+                {
+                    Run(plan, step, result, touched, persisted);
+                }
+                catch (Exception e) when (e is HostIOException or VirtToolsException)
+                {
+                    var report = Rollback(plan, touched, persisted);
+                    throw Failure(step, e, report);
+                }
+            }
+        }
+        return result;
+    }
+
+    private void Run(VfioPlan plan, VfioStep step, VfioResult result, List<VfioTarget> touched, List<(string, string?)> persisted)
+    {
+        var target = plan.Targets.FirstOrDefault(t => t.Address == step.Address);
+        switch (step.Kind)
+        {
+            case VfioStepKind.LoadModule:
+                LoadModule(step.Value!, step.Path!);
+                break;
+            case VfioStepKind.WriteOverride:
+            case VfioStepKind.ClearOverride:
+            case VfioStepKind.Unbind:
+            case VfioStepKind.Probe:
+                if (target is not null && !touched.Contains(target)) touched.Add(target);
+                _fs.Write(step.Path!, step.Value!);
+                break;
+            case VfioStepKind.WaitForDriver:
+                WaitForDriver(step, target, result);
+                break;
+            case VfioStepKind.CheckVfioNode:
+                if (!_fs.DirectoryExists("/dev"))
+                {
+                    result.Warnings.Add($"This root ({_fs.Root}) has no /dev, so /dev/vfio/{step.Value} was not checked.");
+                    break;
+                }
+                if (!_fs.Exists(step.Path!) && !_fs.Exists($"/dev/vfio/noiommu-{step.Value}"))
+                    throw new VirtToolsException("VfioGroupNodeMissing", FailureKind.NotEnabled,
+                        $"{step.Address} is bound to {plan.Driver}, but {step.Path} did not appear, so no guest could open the group.",
+                        step.Address.ToString(), "Check that the IOMMU is enabled (intel_iommu=on / amd_iommu=on) and that udev or devtmpfs creates /dev/vfio nodes.");
+                break;
+            case VfioStepKind.BackupPersistentOverride:
+                _fs.WriteFileAtomic(step.Path!, step.Value!);
+                result.Notes.Add($"Saved the previous persistent override to {step.Path}.");
+                break;
+            case VfioStepKind.WritePersistentOverride:
+                persisted.Add((step.Path!, DriverctlStore.ReadRaw(_fs, step.Path!)));
+                _fs.WriteFileAtomic(step.Path!, step.Value!);
+                break;
+            case VfioStepKind.RemovePersistentOverride:
+                persisted.Add((step.Path!, DriverctlStore.ReadRaw(_fs, step.Path!)));
+                _fs.Delete(step.Path!);
+                break;
+        }
+    }
+
+    private void LoadModule(string module, string driverDir)
+    {
+        try
+        {
+            _host.Modules.Load(module);
+        }
+        catch (VirtToolsException e) when (VfioDrivers.FindRules(_fs, module) is { Count: > 0 } rules)
+        {
+            throw new VirtToolsException("DriverModuleBlacklisted", FailureKind.NotEnabled,
+                $"{e.Message} {rules[0].File} line {rules[0].Line} has '{rules[0].Text}'.", module,
+                "Remove the blacklist line, or name another driver with -Driver.", e);
+        }
+        if (!_fs.Exists(driverDir))
+            throw new VirtToolsException("DriverNotRegistered", FailureKind.NotInstalled,
+                $"Module {module} loaded, but {driverDir} did not appear.", module,
+                "Check that the module provides this driver (modinfo), or name the driver exactly as /sys/bus/pci/drivers lists it.");
+    }
+
+    private void WaitForDriver(VfioStep step, VfioTarget? target, VfioResult result)
+    {
+        var a = step.Address;
+        string? now = null;
+        for (var i = 0; i < Math.Max(1, _o.PollAttempts); i++)
+        {
+            now = PciFunction.Driver(_fs, a);
+            if (step.Value is null ? now is not null : now == step.Value) break;
+            if (step.Value is not null && now is not null)
+                throw new VirtToolsException("BoundToUnexpectedDriver", FailureKind.InvalidOperation,
+                    $"{a} was bound to {now} instead of {step.Value}.", a.ToString(),
+                    $"Check driver_override and whether {now} claims the device by ID.");
+            _o.Sleep(_o.PollInterval);
+        }
+        if (step.Value is null)
+        {
+            if (now is not null) result.Notes.Add($"{a} is now bound to {now}.");
+            else result.Warnings.Add(NoHostDriverWarning(a));
+            return;
+        }
+        if (now != step.Value)
+            throw new VirtToolsException("DriverBindTimeout", FailureKind.OperationTimeout,
+                $"{a} was not bound to {step.Value} within {(_o.PollInterval * _o.PollAttempts).TotalSeconds:0.##} s (driver now: {now ?? "none"}).",
+                a.ToString(), $"Check dmesg for {step.Value} probe errors.");
+        if (target is not null) result.Notes.Add($"{a} is now bound to {now}.");
+    }
+
+    private string NoHostDriverWarning(PciAddress a)
+    {
+        string? alias = null;
+        try { alias = _fs.ReadAllText(PciFunction.Dir(a) + "/modalias").Trim(); }
+        catch (HostIOException) { }
+        return $"No host driver bound {a}: none of the loaded drivers matches it. " +
+               (alias is null ? "" : $"Load its module with: modprobe '{alias}', ") +
+               $"or name the driver: Disable-VfioDevice {a} -Driver <name>.";
+    }
+
+    // ---------------------------------------------------------------- rollback
+
+    private string Rollback(VfioPlan plan, List<VfioTarget> touched, List<(string Path, string? Previous)> persisted)
+    {
+        var lines = new List<string>();
+        for (var i = persisted.Count - 1; i >= 0; i--)
+        {
+            var (path, previous) = persisted[i];
+            try
+            {
+                if (previous is null) _fs.Delete(path);
+                else _fs.WriteFileAtomic(path, previous);
+            }
+            catch (HostIOException e) { lines.Add($"could not restore {path}: {e.Message}."); }
+        }
+        for (var i = touched.Count - 1; i >= 0; i--)
+        {
+            var t = touched[i];
+            // Enable rolls back to a cleared override (a leftover one is what breaks the host driver);
+            // Disable restores the override it found, which keeps the device with its guest driver.
+            var finalOverride = plan.Operation == VfioOperation.Enable ? null : t.OriginalOverride;
+            lines.Add(Restore(t, finalOverride));
+        }
+        return lines.Count == 0 ? "Nothing had been changed." : "Rollback: " + string.Join(" ", lines);
+    }
+
+    /// <summary>
+    /// Puts one function back on its original driver: the override names that driver for one probe
+    /// (so it wins even against ID matches, and works for override-only drivers like vfio-pci), then
+    /// is set to <paramref name="finalOverride"/>.
+    /// </summary>
+    private string Restore(VfioTarget t, string? finalOverride)
+    {
+        var a = t.Address;
+        var dir = PciFunction.Dir(a);
+        var problems = new List<string>();
+        void Try(string path, string value)
+        {
+            try { _fs.Write(path, value); }
+            catch (HostIOException e) { problems.Add($"write '{value.Trim()}' to {path} failed ({e.Errno})"); }
+        }
+        var orig = t.OriginalDriver;
+        Try(dir + "/driver_override", orig ?? "\n");
+        var cur = PciFunction.Driver(_fs, a);
+        if (cur is not null && cur != orig) Try(dir + "/driver/unbind", a.ToString());
+        if (orig is not null && PciFunction.Driver(_fs, a) is null)
+        {
+            Try(ProbePath, a.ToString());
+            for (var i = 0; i < Math.Max(1, _o.PollAttempts) && PciFunction.Driver(_fs, a) != orig; i++) _o.Sleep(_o.PollInterval);
+        }
+        if ((finalOverride ?? "\n") != (orig ?? "\n")) Try(dir + "/driver_override", finalOverride ?? "\n");
+        var now = PciFunction.Driver(_fs, a);
+        var ov = PciFunction.Override(_fs, a);
+        var state = $"{a} is {(now is null ? "not bound to any driver" : "bound to " + now)}, driver_override {(ov is null ? "cleared" : "= " + ov)}";
+        if (now == orig && ov == finalOverride && problems.Count == 0) return state + " (as before).";
+        return $"ROLLBACK INCOMPLETE: {state}; it was {(orig is null ? "unbound" : "on " + orig)}" +
+               (problems.Count > 0 ? "; " + string.Join("; ", problems) : "") +
+               $". Restore it by hand: echo > {dir}/driver_override; echo {a} > {ProbePath}.";
+    }
+
+    private static VirtToolsException Failure(VfioStep step, Exception e, string rollback)
+    {
+        if (e is VirtToolsException v)
+            return new VirtToolsException(v.ErrorId, v.Kind, $"{v.Message} {rollback}", v.Target ?? step.Address.ToString(), v.RecommendedAction, v);
+        var io = (HostIOException)e;
+        var (id, kind, action) = io.Errno switch
+        {
+            Errno.EBUSY => ("DeviceBusy", FailureKind.ResourceBusy, "Something holds the device (a running guest, an open file); stop it and retry."),
+            Errno.ENODEV => ("DriverRejectedDevice", FailureKind.InvalidOperation, "The driver does not accept this device, or the device went away; check dmesg."),
+            Errno.EACCES or Errno.EPERM or Errno.EROFS => ("PermissionDenied", FailureKind.PermissionDenied, "Run as root (sudo pwsh); sysfs is writable only by root."),
+            Errno.EINVAL => ("InvalidSysfsValue", FailureKind.InvalidArgument, "The kernel rejected the value; check the driver name and dmesg."),
+            Errno.ENOENT => ("SysfsFileMissing", FailureKind.ObjectNotFound, "The kernel does not offer this file; check that the device and driver exist."),
+            Errno.EIO => ("DeviceIOError", FailureKind.DeviceError, "Check dmesg for device errors."),
+            _ => ("SysfsWriteFailed", FailureKind.WriteError, "Check dmesg."),
+        };
+        return new VirtToolsException(id, kind,
+            $"Step '{step.Description}' failed: {HostIOException.Describe(io.Errno)} ({io.Errno}). {rollback}",
+            step.Address.ToString(), action, io);
+    }
+}

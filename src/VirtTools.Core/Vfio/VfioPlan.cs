@@ -1,0 +1,83 @@
+using VirtTools.HostUsage;
+using VirtTools.Pci;
+
+namespace VirtTools.Vfio;
+
+public enum VfioOperation { Enable, Disable }
+
+public enum VfioStepKind
+{
+    LoadModule,
+    WriteOverride,
+    ClearOverride,
+    Unbind,
+    Probe,
+    WaitForDriver,
+    CheckVfioNode,
+    BackupPersistentOverride,
+    WritePersistentOverride,
+    RemovePersistentOverride,
+}
+
+/// <summary>
+/// One change, described exactly as it will be made. -WhatIf prints <see cref="Description"/>;
+/// execution runs the same list, so what is shown is what happens.
+/// </summary>
+public sealed record VfioStep(VfioStepKind Kind, PciAddress Address, string Description, string? Path = null, string? Value = null)
+{
+    /// <summary>For WaitForDriver: a missing driver is a warning, not a failure (Disable without -Driver).</summary>
+    public bool Soft { get; init; }
+    public override string ToString() => Description;
+}
+
+/// <summary>A function the operation changes, with the state to roll back to.</summary>
+public sealed class VfioTarget
+{
+    public required PciAddress Address { get; init; }
+    public string? OriginalDriver { get; init; }
+    public string? OriginalOverride { get; init; }
+    public int? IommuGroup { get; init; }
+    /// <summary>False for group companions added by -IncludeIommuGroup.</summary>
+    public bool Requested { get; init; }
+}
+
+public sealed class VfioPlan
+{
+    public VfioPlan(VfioOperation operation, PciAddress address, string? driver)
+    {
+        Operation = operation;
+        Address = address;
+        Driver = driver;
+    }
+
+    public VfioOperation Operation { get; }
+    /// <summary>The function asked for.</summary>
+    public PciAddress Address { get; }
+    /// <summary>Enable: the pass-through driver. Disable: the host driver named with -Driver, or null.</summary>
+    public string? Driver { get; }
+    public int? IommuGroup { get; init; }
+    public List<VfioTarget> Targets { get; } = new();
+    public List<VfioStep> Steps { get; } = new();
+    /// <summary>Said before acting (-Force overrides, blacklist lines, a group left non-viable).</summary>
+    public List<string> Warnings { get; } = new();
+    /// <summary>Verbose facts ("already bound", "bridge skipped").</summary>
+    public List<string> Notes { get; } = new();
+    /// <summary>Guard findings that -Force overrode.</summary>
+    public List<HostUsageReason> Overridden { get; } = new();
+    /// <summary>Group members that still keep the group non-viable after this operation.</summary>
+    public List<string> GroupBlockers { get; } = new();
+    public string LockPath { get; set; } = "";
+
+    public bool HasChanges => Steps.Count > 0;
+
+    public string Describe() => string.Join(Environment.NewLine, Steps.Select((s, i) => $"{i + 1}. {s.Description}"));
+}
+
+/// <summary>What happened: the plan, plus what was learnt while running it.</summary>
+public sealed class VfioResult
+{
+    public VfioResult(VfioPlan plan) => Plan = plan;
+    public VfioPlan Plan { get; }
+    public List<string> Warnings { get; } = new();
+    public List<string> Notes { get; } = new();
+}
