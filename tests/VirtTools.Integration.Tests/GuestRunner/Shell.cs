@@ -5,14 +5,18 @@ using System.Management.Automation.Runspaces;
 namespace VirtTools.Integration.GuestRunner;
 
 /// <summary>One hosted PowerShell runspace with ./VirtTools.psd1 imported, as a runbook would use it.</summary>
-public sealed class Shell : IDisposable
+public sealed partial class Shell : IDisposable
 {
     private readonly Runspace _runspace;
 
     public Shell(string repoRoot)
     {
+        // A command PowerShell does not know makes it scan every module path, which under TCG
+        // emulation costs seconds per miss: keep discovery to what is imported.
+        System.Environment.SetEnvironmentVariable("PSModulePath", repoRoot);
         _runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
         _runspace.Open();
+        _runspace.SessionStateProxy.SetVariable("PSModuleAutoLoadingPreference", "None");
         var import = Invoke("Import-Module $args[0] -ErrorAction Stop; (Get-Module VirtTools).ExportedCmdlets.Keys",
             Path.Combine(repoRoot, "VirtTools.psd1"));
         ImportErrors = import.Errors;
@@ -20,11 +24,19 @@ public sealed class Shell : IDisposable
     }
 
     public IReadOnlyList<PsError> ImportErrors { get; }
-    public string[] ExportedCmdlets { get; }
+    public string[] ExportedCmdlets { get; } = Array.Empty<string>();
 
     /// <summary>Runs <paramref name="script"/> with <paramref name="args"/> as $args; never throws for script failures.</summary>
     public PsResult Invoke(string script, params object?[] args)
     {
+        var missing = VerbNoun().Matches(script).Select(m => m.Value)
+            .FirstOrDefault(c => ExportedCmdlets.Length > 0 && !ExportedCmdlets.Contains(c, StringComparer.OrdinalIgnoreCase));
+        if (missing is not null)
+        {
+            var absent = new PsResult();
+            absent.Errors.Add(new PsError("CommandNotExported", "ObjectNotFound", $"VirtTools does not export {missing} in this build.", missing, true));
+            return absent;
+        }
         using var ps = PowerShell.Create();
         ps.Runspace = _runspace;
         ps.AddScript(script);
@@ -82,6 +94,9 @@ public sealed class Shell : IDisposable
     }
 
     public void Dispose() => _runspace.Dispose();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:Get|Enable|Disable|Set|Test|New|Remove)-(?:Pci|Iommu|Vfio|Sriov|VHS)[A-Za-z]*")]
+    private static partial System.Text.RegularExpressions.Regex VerbNoun();
 }
 
 public sealed class PsResult

@@ -1,0 +1,106 @@
+using System.Text.Json;
+
+namespace VirtTools.Integration.Tests;
+
+/// <summary>Enable-VfioDevice / Disable-VfioDevice on the guest kernel's e1000e NICs.</summary>
+public sealed class VfioTests
+{
+    private const string HostDriver = "e1000e";
+    private const string NoOverride = "(null)";
+
+    private static void AssertOnHostDriver(JsonElement state, string when)
+    {
+        Assert.True(state.Str("Driver") == HostDriver, $"{when}: driver is {state.Str("Driver") ?? "none"}, not {HostDriver}");
+        Assert.True(state.Str("DriverOverride") == NoOverride, $"{when}: driver_override left as '{state.Str("DriverOverride")}'");
+        Assert.NotEmpty(state.Strings("NetDevs"));
+        Assert.True(state.Str("VfioNode") == "false", $"{when}: /dev/vfio/{state.Str("IommuGroup")} still exists");
+    }
+
+    [GuestFact]
+    public void A_free_nic_binds_to_vfio_pci_and_back()
+    {
+        var s = GuestRun.Instance.Scenario("vfioRoundTrip");
+        Assert.NotNull(s.Str("target"));
+        AssertOnHostDriver(s.At("before"), "before");
+
+        s.At("enable").NoErrors("Enable-VfioDevice");
+        Assert.NotEmpty(s.At("enable").Output()); // -PassThru
+        Assert.True(s.Str("vfioNodeAppearedAfter") is not null, "/dev/vfio/<group> never appeared");
+        var bound = s.At("afterEnable");
+        Assert.Equal("vfio-pci", bound.Str("Driver"));
+        Assert.Empty(bound.Strings("NetDevs"));
+        Assert.Equal("true", bound.Str("VfioNode"));
+        // The group is viable: no member left on a host driver.
+        foreach (var member in bound.At("GroupDrivers").EnumerateObject())
+            Assert.True(member.Value.GetString() is null or "vfio-pci" or "pcieport", $"{member.Name} is on {member.Value.GetString()}");
+        Assert.Equal("vfio-pci", s.At("getPciDeviceAfterEnable").Output().Single().Str("Driver"));
+        var group = bound.Int("IommuGroup");
+        var g = s.At("getIommuGroupAfterEnable").Output().Single(x => x.Int("Number") == group);
+        Assert.Equal("true", g.Str("IsViable"));
+
+        s.At("disable").NoErrors("Disable-VfioDevice");
+        Assert.True(s.Str("vfioNodeGoneAfter") is not null, "/dev/vfio/<group> did not go away");
+        Assert.True(s.Str("netDevBackAfter") is not null, "the netdev did not come back");
+        AssertOnHostDriver(s.At("afterDisable"), "after Disable-VfioDevice");
+    }
+
+    [GuestFact]
+    public void WhatIf_changes_nothing()
+    {
+        var s = GuestRun.Instance.Scenario("vfioRoundTrip");
+        s.At("whatIf").NoErrors("Enable-VfioDevice -WhatIf");
+        AssertOnHostDriver(s.At("afterWhatIf"), "after -WhatIf");
+    }
+
+    [GuestFact]
+    public void Pipeline_from_Get_PciDevice_binds_and_releases()
+    {
+        var s = GuestRun.Instance.Scenario("vfioRoundTrip");
+        s.At("pipeEnable").NoErrors("Get-PciDevice | Enable-VfioDevice");
+        Assert.Equal("vfio-pci", s.Str("afterPipeEnable", "Driver"));
+        s.At("pipeDisable").NoErrors("Get-PciDevice | Disable-VfioDevice");
+        AssertOnHostDriver(s.At("afterPipeDisable"), "after the pipeline Disable-VfioDevice");
+    }
+
+    [GuestFact]
+    public void The_nic_carrying_the_default_route_is_refused_unless_forced()
+    {
+        var s = GuestRun.Instance.Scenario("defaultRoute");
+        Assert.NotNull(s.Str("target"));
+        Assert.NotEmpty(s.At("refused").Errors());
+        AssertOnHostDriver(s.At("afterRefusal"), "after the refusal");
+        Assert.NotNull(s.Str("defaultRouteAfterRefusal"));
+
+        s.At("forced").NoErrors("Enable-VfioDevice -Force");
+        Assert.Equal("vfio-pci", s.Str("afterForce", "Driver"));
+        Assert.Null(s.Str("defaultRouteAfterForce"));
+
+        s.At("disable").NoErrors("Disable-VfioDevice");
+        AssertOnHostDriver(s.At("afterDisable"), "after Disable-VfioDevice");
+    }
+
+    [GuestFact]
+    public void A_bind_to_a_driver_that_does_not_exist_fails_and_leaves_the_nic_usable()
+    {
+        var s = GuestRun.Instance.Scenario("failedBind");
+        Assert.NotEmpty(s.At("bogusDriver").Errors());
+        AssertOnHostDriver(s.At("afterBogusDriver"), "after the failed bind");
+        s.At("disableAfterBogus").NoErrors("Disable-VfioDevice after the failed bind");
+        AssertOnHostDriver(s.At("afterDisableBogus"), "after Disable-VfioDevice");
+    }
+
+    [GuestFact]
+    public void Disable_VfioDevice_recovers_a_bind_that_died_half_way()
+    {
+        var s = GuestRun.Instance.Scenario("failedBind");
+        // The provoked state: override set to vfio-pci, host driver unbound, vfio_pci not loaded.
+        Assert.Equal("OK", s.Errno("halfOverride"));
+        Assert.Equal("OK", s.Errno("halfUnbind"));
+        var half = s.At("afterHalfBind");
+        Assert.Null(half.Str("Driver"));
+        Assert.Equal("vfio-pci", half.Str("DriverOverride"));
+
+        s.At("disableAfterHalf").NoErrors("Disable-VfioDevice on the half-bound NIC");
+        AssertOnHostDriver(s.At("afterDisableHalf"), "after Disable-VfioDevice");
+    }
+}
