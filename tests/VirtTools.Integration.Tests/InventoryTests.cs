@@ -49,11 +49,13 @@ public sealed class InventoryTests
             Assert.Equal(l["Class"], c.Str("ClassCode")![..4]);
             Assert.Equal(l.GetValueOrDefault("Driver"), c.Str("Driver"));
         }
-        // lspci -v prints "IOMMU group: N" when sysfs has it; where it does, the numbers must match.
-        var groups = Regex.Matches(inv.Str("lspciVerbose")!, @"^(?<a>[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]) (?:(?!^\S).)*?IOMMU group: (?<g>\d+)",
-            RegexOptions.Multiline | RegexOptions.Singleline);
-        foreach (Match m in groups)
-            Assert.Equal(int.Parse(m.Groups["g"].Value), cmdlet[m.Groups["a"].Value].Int("IommuGroup"));
+        // lspci -v ends its Flags line with "IOMMU group N" (pciutils 3.9) when sysfs has the link.
+        var groups = inv.Str("lspciVerbose")!.Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(b => (Address: b.Split(' ')[0], Group: Regex.Match(b, @"IOMMU group (\d+)")))
+            .Where(x => x.Group.Success).ToArray();
+        Assert.NotEmpty(groups);
+        foreach (var (a, g) in groups)
+            Assert.Equal(int.Parse(g.Groups[1].Value), cmdlet[a].Int("IommuGroup"));
     }
 
     private static Dictionary<string, Dictionary<string, string>> ParseVmm(string text)

@@ -109,7 +109,7 @@ public static class Guest
         _ => $"errno{errno}",
     };
 
-    public static (int ExitCode, string Output) Run(string program, params string[] args)
+    public static ProgramRun Run(string program, params string[] args)
     {
         try
         {
@@ -119,11 +119,13 @@ public static class Guest
             var stdout = p.StandardOutput.ReadToEndAsync();
             var stderr = p.StandardError.ReadToEnd();
             p.WaitForExit();
-            return (p.ExitCode, stdout.Result + stderr);
+            return new ProgramRun(p.ExitCode, stdout.Result + stderr);
         }
-        catch (System.ComponentModel.Win32Exception e) { return (-1, e.Message); }
+        catch (System.ComponentModel.Win32Exception e) { return new ProgramRun(-1, e.Message); }
     }
 }
+
+public sealed record ProgramRun(int ExitCode, string Output);
 
 public sealed record RawWrite(string Path, string Value, int Errno, string FailedCall, double Seconds)
 {
