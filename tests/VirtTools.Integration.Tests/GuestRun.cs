@@ -27,7 +27,9 @@ public sealed class GuestRun
     {
         var runner = Path.Combine(RepoRoot, "tests/VirtTools.Integration.Tests/GuestRunner/bin", Configuration(), "net10.0/GuestRunner.dll");
         if (!File.Exists(runner)) throw new FileNotFoundException("GuestRunner is not built (the test project builds it)", runner);
-        var outDir = Path.Combine(Path.GetTempPath(), "virttools-integration-" + Guid.NewGuid().ToString("N")[..8]);
+        // Beside the test assembly: replaced by the next run, there to read after a failure.
+        var outDir = Path.Combine(AppContext.BaseDirectory, "guest-results");
+        if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
         var env = new Dictionary<string, string>
         {
             ["VIRTTOOLS_QEMU_OUT"] = outDir,

@@ -15,6 +15,7 @@ public sealed class Scenarios
     {
         ("environment", Environment),
         ("inventory", Inventory),
+        ("rawVfio", RawVfio),
         ("vfioRoundTrip", VfioRoundTrip),
         ("defaultRoute", DefaultRoute),
         ("failedBind", FailedBind),
@@ -82,6 +83,42 @@ public sealed class Scenarios
             VfioNode = g is int n && Guest.VfioNode(n),
             GroupDrivers = g is int m ? Guest.GroupMembers(m).ToDictionary(x => x, x => Guest.Driver(x)) : null,
         };
+    }
+
+    /// <summary>
+    /// The bind sequence by hand, without VirtTools: proves the guest can do what the cmdlets are then
+    /// asked to do, and measures the errnos of the writes a binder can get wrong.
+    /// </summary>
+    private static void RawVfio(Scenario s)
+    {
+        var (_, nic) = Nics();
+        s.Set("target", nic);
+        if (nic is null) return;
+        var dev = Guest.Dev(nic);
+        var group = Guest.Group(nic);
+        s.Set("before", State(nic));
+        s.Set("override", Guest.WriteRaw(Path.Combine(dev, "driver_override"), "vfio-pci"));
+        s.Set("probeWhileBound", Guest.WriteRaw("/sys/bus/pci/drivers_probe", nic));
+        s.Set("driverAfterProbeWhileBound", Guest.Driver(nic));
+        s.Set("unbind", Guest.WriteRaw($"/sys/bus/pci/drivers/{NicDriver}/unbind", nic));
+        s.Set("probe", Guest.WriteRaw("/sys/bus/pci/drivers_probe", nic));
+        s.Set("vfioNodeAppearedAfter", group is int g1 ? Guest.WaitFor(() => Guest.VfioNode(g1), 5) : null);
+        s.Set("bound", State(nic));
+        s.Set("bindAgain", Guest.WriteRaw("/sys/bus/pci/drivers/vfio-pci/bind", nic));
+        s.Set("unbindFromOtherDriver", Guest.WriteRaw($"/sys/bus/pci/drivers/{NicDriver}/unbind", nic));
+        s.Set("bindToOtherDriverWhileBound", Guest.WriteRaw($"/sys/bus/pci/drivers/{NicDriver}/bind", nic));
+        s.Set("probeUnknownAddress", Guest.WriteRaw("/sys/bus/pci/drivers_probe", "0000:7f:1f.7"));
+        s.Set("overrideTooLong", Guest.WriteRaw(Path.Combine(dev, "driver_override"), new string('x', 5000)));
+        s.Set("unbindVfio", Guest.WriteRaw("/sys/bus/pci/drivers/vfio-pci/unbind", nic));
+        s.Set("unbindWhenUnbound", Guest.WriteRaw("/sys/bus/pci/drivers/vfio-pci/unbind", nic));
+        s.Set("clearOverride", Guest.WriteRaw(Path.Combine(dev, "driver_override"), "\n"));
+        s.Set("overrideAfterClear", Guest.DriverOverride(nic));
+        // With the override cleared, a bind to vfio-pci by address needs a matching id table: refused.
+        s.Set("bindVfioWithoutOverride", Guest.WriteRaw("/sys/bus/pci/drivers/vfio-pci/bind", nic));
+        s.Set("reprobe", Guest.WriteRaw("/sys/bus/pci/drivers_probe", nic));
+        s.Set("vfioNodeGoneAfter", group is int g2 ? Guest.WaitFor(() => !Guest.VfioNode(g2), 5) : null);
+        s.Set("netDevBackAfter", Guest.WaitFor(() => Guest.NetDevs(nic).Length > 0, 10));
+        s.Set("after", State(nic));
     }
 
     private void VfioRoundTrip(Scenario s)
