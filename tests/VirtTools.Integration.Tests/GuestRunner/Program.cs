@@ -3,6 +3,12 @@ using VirtTools.Integration.GuestRunner;
 
 // Usage (inside the guest, as root, in the repo directory): GuestRunner <repoRoot> [outDir]
 // Performs every scenario once, in order, against the guest kernel, and writes results.json.
+// The scenarios unbind NICs and create VFs: only ever on the throwaway guest, whose init sets this.
+if (Environment.GetEnvironmentVariable("VIRTTOOLS_IN_GUEST") != "1")
+{
+    Console.Error.WriteLine("GuestRunner changes the kernel's device bindings; it runs only inside tests/qemu/run-guest.sh.");
+    return 2;
+}
 var started = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 var repo = Path.GetFullPath(args.Length > 0 ? args[0] : ".");
 var outDir = args.Length > 1 ? args[1] : Environment.GetEnvironmentVariable("VIRTTOOLS_GUEST_OUT") ?? ".";

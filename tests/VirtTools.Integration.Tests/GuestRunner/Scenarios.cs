@@ -171,9 +171,7 @@ public sealed class Scenarios
         s.Set("afterForce", State(nic));
         s.Set("defaultRouteAfterForce", Guest.DefaultRouteInterface());
 
-        s.Set("disable", _shell.Invoke("Disable-VfioDevice -Address $args[0] -Confirm:$false", nic));
-        Guest.WaitFor(() => Guest.NetDevs(nic).Length > 0, 10);
-        s.Set("afterDisable", State(nic));
+        DisableAndRecord(s, nic, "disable", "afterDisable");
 
         // Put the route back (the netdev came back unconfigured) so later scenarios see the same host.
         var dev = Guest.NetDevs(nic).FirstOrDefault() ?? ifname;
@@ -195,9 +193,7 @@ public sealed class Scenarios
         // Method 1: the cmdlet is asked for a driver that does not exist.
         s.Set("bogusDriver", _shell.Invoke("Enable-VfioDevice -Address $args[0] -Driver vt-no-such-driver -Confirm:$false", nic));
         s.Set("afterBogusDriver", State(nic));
-        s.Set("disableAfterBogus", _shell.Invoke("Disable-VfioDevice -Address $args[0] -Confirm:$false", nic));
-        Guest.WaitFor(() => Guest.NetDevs(nic).Length > 0, 10);
-        s.Set("afterDisableBogus", State(nic));
+        DisableAndRecord(s, nic, "disableAfterBogus", "afterDisableBogus");
 
         // Method 2: a bind that died half-way, as when vfio-pci cannot be loaded: the override says
         // vfio-pci, the host driver is gone, and no vfio-pci module exists to claim the device.
@@ -206,9 +202,7 @@ public sealed class Scenarios
         s.Set("halfUnbind", Guest.WriteRaw($"/sys/bus/pci/drivers/{NicDriver}/unbind", nic));
         s.Set("halfProbe", Guest.WriteRaw("/sys/bus/pci/drivers_probe", nic));
         s.Set("afterHalfBind", State(nic));
-        s.Set("disableAfterHalf", _shell.Invoke("Disable-VfioDevice -Address $args[0] -Confirm:$false", nic));
-        Guest.WaitFor(() => Guest.NetDevs(nic).Length > 0, 10);
-        s.Set("afterDisableHalf", State(nic));
+        DisableAndRecord(s, nic, "disableAfterHalf", "afterDisableHalf");
         s.Set("modprobeVfioPci", Guest.Run("busybox", "modprobe", "vfio_pci"));
 
         // Leave the NIC on its driver whatever the cmdlet did.
@@ -219,6 +213,14 @@ public sealed class Scenarios
             Guest.WriteRaw("/sys/bus/pci/drivers_probe", nic);
             s.Set("cleanedUp", State(nic));
         }
+    }
+
+    /// <summary>Disable-VfioDevice, then the state once the host driver has had time to bring its netdev back.</summary>
+    private void DisableAndRecord(Scenario s, string nic, string invocationKey, string stateKey)
+    {
+        s.Set(invocationKey, _shell.Invoke("Disable-VfioDevice -Address $args[0] -Confirm:$false", nic));
+        Guest.WaitFor(() => Guest.NetDevs(nic).Length > 0, 10);
+        s.Set(stateKey, State(nic));
     }
 
     private void Sriov(Scenario s)
