@@ -66,7 +66,7 @@ timeout -k 5 "$timeout" qemu-system-x86_64 \
     </dev/null
 qrc=$?
 end=$(date +%s.%N)
-echo "run-guest.sh: guest ran $(echo "$end - $start" | bc 2>/dev/null || echo "?") s; $(cat "$io/boot.txt" 2>/dev/null)" >&2
+echo "run-guest.sh: guest ran $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }') s; $(cat "$io/boot.txt" 2>/dev/null)" >&2
 
 if [ -n "${VIRTTOOLS_QEMU_OUT:-}" ] && [ -d "$io/out" ]; then
     mkdir -p "$VIRTTOOLS_QEMU_OUT" && cp -a "$io/out/." "$VIRTTOOLS_QEMU_OUT/"
