@@ -50,33 +50,38 @@ Environment.SetEnvironmentVariable(HostContext.RootVariable, root);
 var lspciArgs = new[] { "-D", "-nn", "-k", "-O", $"sysfs.path={root}/sys/bus/pci", "-O", "hwdb.disable=1" };
 var haveLspci = TryLspci(lspciArgs, out _);
 
-double Core()
+// Each measure returns (wall ms, CPU ms). On a shared, overloaded machine wall time mostly measures
+// the run queue; CPU time (user + system, all threads) is the steadier figure for the comparison.
+(double, double) Core()
 {
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     var sw = Stopwatch.StartNew();
     var n = new PciDeviceReader(new DiskFileSystem(root)).ReadAll().Count();
     sw.Stop();
     Check(n);
-    return sw.Elapsed.TotalMilliseconds;
+    return (sw.Elapsed.TotalMilliseconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds);
 }
 
-double Engine()
+(double, double) Engine()
 {
     ps.Commands.Clear();
     ps.AddCommand("Get-PciDevice");
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     var sw = Stopwatch.StartNew();
     var n = ps.Invoke().Count;
     sw.Stop();
     ThrowOnErrors(ps);
     Check(n);
-    return sw.Elapsed.TotalMilliseconds;
+    return (sw.Elapsed.TotalMilliseconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds);
 }
 
-double Lspci()
+(double, double) Lspci()
 {
+    var before = ChildCpuMs();
     var sw = Stopwatch.StartNew();
     TryLspci(lspciArgs, out var lines);
     sw.Stop();
-    return sw.Elapsed.TotalMilliseconds;
+    return (sw.Elapsed.TotalMilliseconds, ChildCpuMs() - before);
 }
 
 void Check(int n)
@@ -84,31 +89,44 @@ void Check(int n)
     if (n != pfs + vfCount) throw new InvalidOperationException($"expected {pfs + vfCount} devices, got {n}");
 }
 
+string F((double Wall, double Cpu) m) => $"{m.Wall,7:F0} ms wall {m.Cpu,7:F0} ms cpu";
 // The first round pays pci.ids loading and JIT; lspci pays its pci.ids load on every run.
-Console.WriteLine($"cold: core {Core():F0} ms, engine {Engine():F0} ms" + (haveLspci ? $", lspci {Lspci():F0} ms" : ""));
-var core = new List<double>();
-var engine = new List<double>();
-var lspci = new List<double>();
+Console.WriteLine($"cold: core {F(Core())} | Get-PciDevice {F(Engine())}" + (haveLspci ? $" | lspci {F(Lspci())}" : ""));
+var core = new List<(double W, double C)>();
+var engine = new List<(double W, double C)>();
+var lspci = new List<(double W, double C)>();
 for (var r = 0; r < rounds; r++)
 {
     core.Add(Core());
     engine.Add(Engine());
     if (haveLspci) lspci.Add(Lspci());
-    Console.WriteLine($"round {r + 1}: core {core[^1],7:F0} ms   Get-PciDevice {engine[^1],7:F0} ms" +
-        (haveLspci ? $"   lspci {lspci[^1],7:F0} ms" : ""));
+    Console.WriteLine($"round {r + 1}: core {F(core[^1])} | Get-PciDevice {F(engine[^1])}" + (haveLspci ? $" | lspci {F(lspci[^1])}" : ""));
 }
-double Median(List<double> v) { var s = v.Order().ToList(); return s[s.Count / 2]; }
+double Median(IEnumerable<double> v) { var s = v.Order().ToList(); return s[s.Count / 2]; }
 Console.WriteLine();
-Console.WriteLine($"median over {rounds} rounds ({pfs + vfCount} functions):");
-Console.WriteLine($"  core reader      {Median(core),8:F0} ms");
-Console.WriteLine($"  Get-PciDevice    {Median(engine),8:F0} ms");
+Console.WriteLine($"median over {rounds} rounds ({pfs + vfCount} functions), load average {File.ReadAllText("/proc/loadavg").Trim()}:");
+Console.WriteLine($"                    wall ms    cpu ms");
+void Row(string name, List<(double W, double C)> v) => Console.WriteLine($"  {name,-16} {Median(v.Select(x => x.W)),8:F0}  {Median(v.Select(x => x.C)),8:F0}");
+Row("core reader", core);
+Row("Get-PciDevice", engine);
 if (haveLspci)
 {
-    Console.WriteLine($"  lspci -D -nn -k  {Median(lspci),8:F0} ms");
-    Console.WriteLine($"  ratio core/lspci {Median(core) / Median(lspci),8:F2}x");
-    Console.WriteLine($"  ratio Get-PciDevice/lspci {Median(engine) / Median(lspci),8:F2}x (target <= 0.60x)");
+    Row("lspci -D -nn -k", lspci);
+    double Ratio(List<(double W, double C)> a, bool cpu) =>
+        Median(a.Select(x => cpu ? x.C : x.W)) / Median(lspci.Select(x => cpu ? x.C : x.W));
+    Console.WriteLine($"  ratio core/lspci           wall {Ratio(core, false):F2}x  cpu {Ratio(core, true):F2}x");
+    Console.WriteLine($"  ratio Get-PciDevice/lspci  wall {Ratio(engine, false):F2}x  cpu {Ratio(engine, true):F2}x (target <= 0.60x)");
 }
 else Console.WriteLine("  lspci not installed: no comparison");
+
+static double ChildCpuMs()
+{
+    getrusage(-1 /* RUSAGE_CHILDREN */, out var u);
+    return (u.UtimeSec + u.StimeSec) * 1000.0 + (u.UtimeUsec + u.StimeUsec) / 1000.0;
+}
+
+[System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+static extern int getrusage(int who, out RUsage usage);
 
 static string Show(object? v) => v switch
 {
@@ -171,4 +189,11 @@ static int Generate(string root, int vfs)
     File.WriteAllText(marker, sw.Elapsed.ToString());
     Console.WriteLine($"generated in {sw.Elapsed.TotalSeconds:F1} s");
     return pfCount;
+}
+
+[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+struct RUsage
+{
+    public long UtimeSec, UtimeUsec, StimeSec, StimeUsec;
+    public long MaxRss, IxRss, IdRss, IsRss, MinFlt, MajFlt, NSwap, InBlock, OuBlock, MsgSnd, MsgRcv, NSignals, NVcsw, NIvcsw;
 }

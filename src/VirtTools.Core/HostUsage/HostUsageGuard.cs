@@ -118,7 +118,7 @@ public sealed class HostUsageGuard
         }
         else
         {
-            foreach (var line in (ReadText("/proc/mounts") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            foreach (var line in (ReadText("/proc/self/mounts") ?? ReadText("/proc/mounts") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
                 var f = line.Split(' ');
                 if (f.Length >= 2) mounts.Add((null, Unescape(f[0]), Unescape(f[1])));

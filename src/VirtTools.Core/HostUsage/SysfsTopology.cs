@@ -14,6 +14,9 @@ internal sealed partial class SysfsTopology
     [GeneratedRegex(@"^[0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$")]
     private static partial Regex PciComponent();
 
+    [GeneratedRegex(@"^nvme-subsys\d+$")]
+    private static partial Regex NvmeSubsystem();
+
     [GeneratedRegex(@"^nvme\d+$")]
     private static partial Regex NvmeController();
 
@@ -64,7 +67,7 @@ internal sealed partial class SysfsTopology
         if (slaves.Count > 0) return result;
 
         var parts = dir.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var subsys = Array.FindIndex(parts, p => p.StartsWith("nvme-subsys", StringComparison.Ordinal));
+        var subsys = Array.FindIndex(parts, p => NvmeSubsystem().IsMatch(p));
         if (subsys > 0 && parts[subsys - 1] == "nvme-subsystem")
         {
             var subsysDir = "/" + string.Join('/', parts.Take(subsys + 1));

@@ -20,7 +20,8 @@ public sealed class PciDeviceReader
     private ModuleAliasIndex? _aliases;
     private HashSet<string>? _driverctl;
 
-    public PciDeviceReader(IHostFileSystem fs) => _fs = fs;
+    /// <remarks>A plain disk root is read through <see cref="SysfsFastFileSystem"/>, which gives the same answers with half the syscalls.</remarks>
+    public PciDeviceReader(IHostFileSystem fs) => _fs = SysfsFastFileSystem.For(fs);
 
     /// <summary>Uses this pci.ids instead of the one under the host root (tests, -A style choices).</summary>
     public PciDeviceReader(IHostFileSystem fs, PciIdsDatabase ids) : this(fs) => _ids = ids;
@@ -54,9 +55,30 @@ public sealed class PciDeviceReader
     public bool Exists(PciAddress address) => _fs.Exists($"{DevicesDir}/{address}");
 
     /// <summary>Every function, in address order, read lazily.</summary>
-    public IEnumerable<PciDevice> ReadAll()
+    public IEnumerable<PciDevice> ReadAll() => Read(ListAddresses().ToList());
+
+    /// <summary>
+    /// Reads the given functions, yielding them in the given order. Large lists are read in parallel
+    /// batches: the time goes into sysfs syscalls, which run concurrently, and a batch at a time keeps
+    /// the pipeline streaming.
+    /// </summary>
+    public IEnumerable<PciDevice> Read(IReadOnlyList<PciAddress> addresses)
     {
-        foreach (var a in ListAddresses()) yield return Read(a);
+        const int batch = 1024;
+        if (addresses.Count < 128 || Environment.ProcessorCount < 2)
+        {
+            foreach (var a in addresses) yield return Read(a);
+            yield break;
+        }
+        _ = Ids; _ = Aliases; _ = Driverctl; // shared lazies, loaded once before the workers start
+        var buffer = new PciDevice[Math.Min(batch, addresses.Count)];
+        for (var start = 0; start < addresses.Count; start += batch)
+        {
+            var n = Math.Min(batch, addresses.Count - start);
+            var from = start;
+            Parallel.For(0, n, i => buffer[i] = Read(addresses[from + i]));
+            for (var i = 0; i < n; i++) yield return buffer[i];
+        }
     }
 
     public PciDevice Read(PciAddress address)
@@ -278,7 +300,9 @@ public sealed class PciDeviceReader
                         // Same fallbacks as lspci: the subsystem entry, the device's own name when the
                         // subsystem repeats the ids, else a number.
                         var sub = ids.SubsystemName(v, dv, sv, sd) ?? (sv == v && sd == dv ? ids.DeviceName(v, dv) : null);
-                        d.SubsystemName = (ids.VendorName(sv) ?? $"Vendor {svs}") + " " + (sub ?? $"Device {sds}");
+                        var subVendor = ids.VendorName(sv);
+                        // lspci drops an unknown subsystem vendor altogether ("Device [beef:dead]").
+                        d.SubsystemName = subVendor is null ? sub ?? $"Device {sds}" : subVendor + " " + (sub ?? $"Device {sds}");
                     }
                 }
             }

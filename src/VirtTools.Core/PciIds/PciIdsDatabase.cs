@@ -21,6 +21,7 @@ public sealed class PciIdsDatabase
     private readonly Dictionary<int, string> _classes = new();
     private readonly Dictionary<int, string> _subclasses = new();
     private readonly Dictionary<int, string> _progIfs = new();
+    private readonly ConcurrentDictionary<int, string?> _vendorNames = new();
     private readonly ConcurrentDictionary<long, string?> _deviceNames = new();
     private readonly ConcurrentDictionary<(long, long), string?> _subsystemNames = new();
 
@@ -130,7 +131,9 @@ public sealed class PciIdsDatabase
         if (currentVendor >= 0) _vendors.TryAdd(currentVendor, (vendorStart, t.Length));
     }
 
-    public string? VendorName(int vendor)
+    public string? VendorName(int vendor) => _vendorNames.GetOrAdd(vendor, FindVendor);
+
+    private string? FindVendor(int vendor)
     {
         if (!_vendors.TryGetValue(vendor, out var b)) return null;
         // The vendor line ends just before the block starts: walk back to its start.

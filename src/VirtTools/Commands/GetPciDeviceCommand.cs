@@ -70,9 +70,8 @@ public sealed class GetPciDeviceCommand : VirtToolsCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (var address in Select())
+        foreach (var d in _reader.Read(Select()))
         {
-            var d = _reader.Read(address);
             if (VirtualFunctionOf)
             {
                 if (d.SriovTotalVfs is null && d.VirtualFunctions.Length == 0)

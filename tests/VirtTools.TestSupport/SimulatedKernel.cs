@@ -1,0 +1,334 @@
+using System.Text.RegularExpressions;
+using VirtTools.Host;
+using VirtTools.Pci;
+
+namespace VirtTools.Testing;
+
+/// <summary>
+/// The PCI core of a kernel, simulated over a tree built with <see cref="SysfsTreeBuilder"/> (like
+/// libvirt's virpcimock, but as an <see cref="IHostFileSystem"/>). Writes to driver_override,
+/// $D/driver/unbind, drivers/X/bind, drivers_probe, new_id and remove_id act on the tree as the
+/// kernel would: driver links change both ways, probing honours driver_override and otherwise
+/// matches a registered ID table, and vfio drivers create and remove /dev/vfio/&lt;group&gt;.
+/// Faults can be injected per path pattern with an errno; every write is logged.
+/// </summary>
+public sealed class SimulatedKernel : DiskFileSystem
+{
+    private sealed class DriverEntry
+    {
+        public HashSet<string> Ids { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public HashSet<string> DynamicIds { get; } = new(StringComparer.OrdinalIgnoreCase);
+        /// <summary>vfio-pci since 5.16: its table entries match only through driver_override.</summary>
+        public bool OverrideOnly { get; set; }
+        public Errno ProbeError { get; set; }
+        public int Order { get; init; }
+    }
+
+    private sealed class Fault
+    {
+        public required Regex Pattern { get; init; }
+        public required Errno Errno { get; init; }
+        public int Times { get; init; }
+        public int After { get; init; }
+        public int Seen { get; set; }
+        public int Fired { get; set; }
+    }
+
+    private readonly Dictionary<string, DriverEntry> _drivers = new(StringComparer.Ordinal);
+    private readonly List<Fault> _faults = new();
+    private readonly List<SimulatedWrite> _writes = new();
+    private readonly Dictionary<string, (string Driver, int ReadsLeft)> _pending = new(StringComparer.Ordinal);
+    private readonly object _gate = new();
+
+    public SimulatedKernel(SysfsTreeBuilder tree) : base(tree.Root)
+    {
+        Tree = tree;
+        Modules = new SimulatedModuleLoader(this);
+        Processes = new SimulatedProcessRunner();
+        Tree.EnsureDir("/dev");
+        Tree.EnsureDir("/run/lock");
+        foreach (var d in List(VfioDriversDir)) RegisterDriver(d);
+        foreach (var a in List("/sys/bus/pci/devices"))
+            if (PciAddress.TryParse(a, out var pa) && IsVfio(HostPath.LinkName(this, $"/sys/bus/pci/devices/{pa}/driver")))
+                CreateVfioNode(pa);
+    }
+
+    private const string VfioDriversDir = "/sys/bus/pci/drivers";
+
+    public SysfsTreeBuilder Tree { get; }
+    public SimulatedModuleLoader Modules { get; }
+    public SimulatedProcessRunner Processes { get; }
+
+    /// <summary>A host context over this kernel; give it to code under test or install it with <see cref="Install"/>.</summary>
+    public HostContext Context => new(this, Modules, Processes);
+
+    /// <summary>Makes <see cref="HostContext.Current"/> return this kernel (for cmdlets, also from Pester) until disposed.</summary>
+    public IDisposable Install()
+    {
+        var previous = HostContext.Override;
+        HostContext.Override = () => Context;
+        return new Restorer(() => HostContext.Override = previous);
+    }
+
+    /// <summary>Removes any installed override (for Pester's AfterAll).</summary>
+    public static void Uninstall() => HostContext.Override = null;
+
+    /// <summary>
+    /// Reads of a device's driver link before an asynchronous probe completes (0 = probes bind at once).
+    /// Models nvme's async probe, which binds after drivers_probe returned.
+    /// </summary>
+    public int AsyncProbeReads { get; set; }
+
+    /// <summary>False models a host where /dev/vfio/&lt;group&gt; never appears (no devtmpfs node, broken udev).</summary>
+    public bool CreateVfioNodes { get; set; } = true;
+
+    /// <summary>Every write, in order, with the path as the caller gave it.</summary>
+    public IReadOnlyList<SimulatedWrite> Writes { get { lock (_gate) return _writes.ToArray(); } }
+
+    /// <summary>Writes whose path ends with <paramref name="suffix"/>.</summary>
+    public IReadOnlyList<SimulatedWrite> WritesTo(string suffix) => Writes.Where(w => w.Path.EndsWith(suffix, StringComparison.Ordinal)).ToArray();
+
+    public void ClearLog() { lock (_gate) _writes.Clear(); }
+
+    /// <summary>
+    /// Registers a driver (its directory appears) with an ID table of "vvvv:dddd" entries. An
+    /// override-only driver (vfio-pci) binds a device only through driver_override or new_id.
+    /// </summary>
+    public SimulatedKernel RegisterDriver(string name, IEnumerable<string>? ids = null, bool overrideOnly = false)
+    {
+        lock (_gate)
+        {
+            Tree.Driver(name);
+            if (!_drivers.TryGetValue(name, out var d))
+                _drivers[name] = d = new DriverEntry { Order = _drivers.Count };
+            foreach (var id in ids ?? Array.Empty<string>()) d.Ids.Add(id);
+            d.OverrideOnly = overrideOnly || IsVfio(name);
+        }
+        return this;
+    }
+
+    public SimulatedKernel RegisterDriver(string name, params string[] ids) => RegisterDriver(name, ids, false);
+
+    /// <summary>Makes the driver's probe fail (the device stays unbound; a bind write returns the errno).</summary>
+    public SimulatedKernel FailProbe(string driver, Errno errno = Errno.ENODEV)
+    {
+        lock (_gate) _drivers[driver].ProbeError = errno;
+        return this;
+    }
+
+    public bool IsRegistered(string driver) { lock (_gate) return _drivers.ContainsKey(driver); }
+
+    /// <summary>
+    /// Makes writes whose path (as given, or with symlinks resolved) matches <paramref name="pathPattern"/>
+    /// (* and ? wildcards) fail with <paramref name="errno"/>: after <paramref name="after"/> matching
+    /// writes went through, <paramref name="times"/> times (0 = always).
+    /// </summary>
+    public SimulatedKernel Fail(string pathPattern, Errno errno, int times = 1, int after = 0)
+    {
+        var rx = "^" + Regex.Escape(pathPattern).Replace(@"\*", ".*").Replace(@"\?", ".") + "$";
+        lock (_gate) _faults.Add(new Fault { Pattern = new Regex(rx), Errno = errno, Times = times, After = after });
+        return this;
+    }
+
+    /// <summary>Attaches the driver to every unbound device it matches, as registering a driver does.</summary>
+    public void AttachUnbound(string driver)
+    {
+        lock (_gate)
+        {
+            foreach (var name in List("/sys/bus/pci/devices"))
+                if (PciAddress.TryParse(name, out var a) && DriverOf(a) is null && Matches(driver, a))
+                    TryBind(a, driver, sync: true);
+        }
+    }
+
+    public string? DriverOf(PciAddress a) => HostPath.LinkName(this, $"/sys/bus/pci/devices/{a}/driver");
+    public string? DriverOf(string address) => DriverOf(PciAddress.Parse(address));
+    public string DriverOverrideOf(string address) => ReadAllText($"/sys/bus/pci/devices/{PciAddress.Parse(address)}/driver_override").Trim();
+
+    public override string? ReadLink(string path)
+    {
+        lock (_gate)
+        {
+            if (_pending.Count > 0 && path.EndsWith("/driver", StringComparison.Ordinal))
+            {
+                var dev = HostPath.Resolve(this, HostPath.Parent(path));
+                foreach (var (addr, p) in _pending.ToArray())
+                {
+                    if (HostPath.Resolve(this, "/sys/bus/pci/devices/" + addr) != dev) continue;
+                    if (p.ReadsLeft <= 1)
+                    {
+                        _pending.Remove(addr);
+                        if (DriverOf(PciAddress.Parse(addr)) is null) Bind(PciAddress.Parse(addr), p.Driver);
+                    }
+                    else _pending[addr] = (p.Driver, p.ReadsLeft - 1);
+                }
+            }
+            return base.ReadLink(path);
+        }
+    }
+
+    public override void Write(string path, string value)
+    {
+        lock (_gate)
+        {
+            var norm = HostPath.Normalize(path);
+            var dir = HostPath.Resolve(this, HostPath.Parent(norm));
+            var resolved = dir is null ? norm : dir + "/" + HostPath.Name(norm);
+            _writes.Add(new SimulatedWrite(norm, value, resolved));
+            foreach (var f in _faults)
+            {
+                if (!f.Pattern.IsMatch(norm) && !f.Pattern.IsMatch(resolved)) continue;
+                f.Seen++;
+                if (f.Seen <= f.After || (f.Times > 0 && f.Fired >= f.Times)) continue;
+                f.Fired++;
+                throw new HostIOException(norm, f.Errno);
+            }
+            if (dir is null || !FileExists(resolved)) throw new HostIOException(norm, Errno.ENOENT);
+
+            var name = HostPath.Name(resolved);
+            var parent = HostPath.Parent(resolved);
+            if (name == "driver_override" && resolved.StartsWith("/sys/devices/", StringComparison.Ordinal))
+            {
+                var v = value.Split('\n')[0];
+                if (v.Length >= 4096) throw new HostIOException(norm, Errno.EINVAL);
+                base.Write(resolved, (v.Length == 0 ? "(null)" : v) + "\n");
+                return;
+            }
+            if (resolved == "/sys/bus/pci/drivers_probe")
+            {
+                var a = DeviceArg(norm, value);
+                if (DriverOf(a) is null) Probe(a);
+                return;
+            }
+            if (HostPath.Parent(parent) == VfioDriversDir)
+            {
+                var driver = HostPath.Name(parent);
+                switch (name)
+                {
+                    case "unbind":
+                    {
+                        var a = DeviceArg(norm, value);
+                        if (DriverOf(a) != driver) throw new HostIOException(norm, Errno.ENODEV);
+                        Unbind(a, driver);
+                        return;
+                    }
+                    case "bind":
+                    {
+                        var a = DeviceArg(norm, value);
+                        if (DriverOf(a) is not null) throw new HostIOException(norm, Errno.EBUSY);
+                        if (!Matches(driver, a)) throw new HostIOException(norm, Errno.ENODEV);
+                        var e = TryBind(a, driver, sync: true);
+                        if (e != Errno.None) throw new HostIOException(norm, e);
+                        return;
+                    }
+                    case "new_id":
+                    {
+                        var f = value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+                        if (f.Length < 2) throw new HostIOException(norm, Errno.EINVAL);
+                        var id = $"{f[0]}:{f[1]}".ToLowerInvariant();
+                        if (!_drivers[driver].DynamicIds.Add(id)) throw new HostIOException(norm, Errno.EEXIST);
+                        AttachUnbound(driver);
+                        return;
+                    }
+                    case "remove_id":
+                    {
+                        var f = value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+                        if (f.Length < 2 || !_drivers[driver].DynamicIds.Remove($"{f[0]}:{f[1]}")) throw new HostIOException(norm, Errno.ENODEV);
+                        return;
+                    }
+                }
+            }
+            base.Write(resolved, value);
+        }
+    }
+
+    private PciAddress DeviceArg(string path, string value)
+    {
+        if (!PciAddress.TryParse(value, out var a) || !Exists("/sys/bus/pci/devices/" + a))
+            throw new HostIOException(path, Errno.ENODEV);
+        return a;
+    }
+
+    private string? OverrideOf(PciAddress a)
+    {
+        var v = ReadAllText($"/sys/bus/pci/devices/{a}/driver_override").Trim();
+        return v is "" or "(null)" ? null : v;
+    }
+
+    private string Id(PciAddress a)
+    {
+        string Hex(string f) => ReadAllText($"/sys/bus/pci/devices/{a}/{f}").Trim().Replace("0x", "", StringComparison.OrdinalIgnoreCase).ToLowerInvariant();
+        return $"{Hex("vendor")}:{Hex("device")}";
+    }
+
+    private bool Matches(string driver, PciAddress a)
+    {
+        if (!_drivers.TryGetValue(driver, out var d)) return false;
+        var ov = OverrideOf(a);
+        if (ov is not null) return ov == driver;
+        var id = Id(a);
+        return d.DynamicIds.Contains(id) || (!d.OverrideOnly && d.Ids.Contains(id));
+    }
+
+    private void Probe(PciAddress a)
+    {
+        var candidates = _drivers.OrderBy(kv => kv.Value.Order).Select(kv => kv.Key);
+        var driver = candidates.FirstOrDefault(d => Matches(d, a));
+        if (driver is null) return;
+        TryBind(a, driver, sync: AsyncProbeReads == 0);
+    }
+
+    private Errno TryBind(PciAddress a, string driver, bool sync)
+    {
+        var e = _drivers[driver].ProbeError;
+        if (e != Errno.None) return e;
+        if (sync) Bind(a, driver);
+        else _pending[a.ToString()] = (driver, AsyncProbeReads);
+        return Errno.None;
+    }
+
+    private void Bind(PciAddress a, string driver)
+    {
+        var dev = HostPath.Resolve(this, "/sys/bus/pci/devices/" + a)!;
+        Tree.Link(dev + "/driver", $"{VfioDriversDir}/{driver}");
+        Tree.Link($"{VfioDriversDir}/{driver}/{a}", dev);
+        if (IsVfio(driver)) CreateVfioNode(a);
+    }
+
+    private void Unbind(PciAddress a, string driver)
+    {
+        var dev = HostPath.Resolve(this, "/sys/bus/pci/devices/" + a)!;
+        File.Delete(Map(dev + "/driver"));
+        File.Delete(Map($"{VfioDriversDir}/{driver}/{a}"));
+        if (!IsVfio(driver) || GroupOf(a) is not int g) return;
+        var stillVfio = List($"/sys/kernel/iommu_groups/{g}/devices")
+            .Any(m => PciAddress.TryParse(m, out var ma) && IsVfio(DriverOf(ma)));
+        if (!stillVfio && File.Exists(Map($"/dev/vfio/{g}"))) File.Delete(Map($"/dev/vfio/{g}"));
+    }
+
+    private void CreateVfioNode(PciAddress a)
+    {
+        if (!CreateVfioNodes || GroupOf(a) is not int g) return;
+        Tree.File("/dev/vfio/vfio", "");
+        Tree.File($"/dev/vfio/{g}", "");
+    }
+
+    private int? GroupOf(PciAddress a) =>
+        int.TryParse(HostPath.LinkName(this, $"/sys/bus/pci/devices/{a}/iommu_group"), out var g) ? g : null;
+
+    private static bool IsVfio(string? driver) =>
+        driver is not null && (driver == "vfio-pci" || driver.EndsWith("_vfio_pci", StringComparison.Ordinal) || driver.EndsWith("-vfio-pci", StringComparison.Ordinal));
+
+    private sealed class Restorer : IDisposable
+    {
+        private Action? _undo;
+        public Restorer(Action undo) => _undo = undo;
+        public void Dispose() { _undo?.Invoke(); _undo = null; }
+    }
+}
+
+/// <summary>One logged write: the path as the caller wrote it, the value, and the path with symlinks resolved.</summary>
+public sealed record SimulatedWrite(string Path, string Value, string ResolvedPath)
+{
+    public override string ToString() => $"{Path} <- {Value.Replace("\n", "\\n")}";
+}
