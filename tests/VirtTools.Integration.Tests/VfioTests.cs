@@ -91,6 +91,18 @@ public sealed class VfioTests
     }
 
     [GuestFact]
+    public void A_bind_whose_module_cannot_load_fails_cleanly_and_Disable_VfioDevice_is_harmless()
+    {
+        var s = GuestRun.Instance.Scenario("failedBind");
+        Assert.NotNull(s.Str("moduleFile"));
+        Assert.Equal(0, s.Int("hideModule", "ExitCode"));
+        Assert.NotEmpty(s.At("unloadableModule").Errors());
+        AssertOnHostDriver(s.At("afterUnloadableModule"), "after the failed module load");
+        s.At("disableAfterUnloadable").NoErrors("Disable-VfioDevice after the failed module load");
+        AssertOnHostDriver(s.At("afterDisableUnloadable"), "after Disable-VfioDevice");
+    }
+
+    [GuestFact]
     public void Disable_VfioDevice_recovers_a_bind_that_died_half_way()
     {
         var s = GuestRun.Instance.Scenario("failedBind");

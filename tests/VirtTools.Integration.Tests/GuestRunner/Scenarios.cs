@@ -203,6 +203,21 @@ public sealed class Scenarios
         s.Set("halfProbe", Guest.WriteRaw("/sys/bus/pci/drivers_probe", nic));
         s.Set("afterHalfBind", State(nic));
         DisableAndRecord(s, nic, "disableAfterHalf", "afterDisableHalf");
+
+        // Method 3: the cmdlet's own bind fails part-way, because vfio_pci is unloaded and its module
+        // file is unusable (an empty file bind-mounted over it, in the guest only): modprobe fails.
+        var ko = ModuleFile("vfio_pci");
+        s.Set("moduleFile", ko);
+        if (ko is not null)
+        {
+            s.Set("rmmodVfioPci2", Guest.Run("busybox", "rmmod", "vfio_pci"));
+            File.WriteAllText("/run/empty.ko", "");
+            s.Set("hideModule", Guest.Run("busybox", "mount", "--bind", "/run/empty.ko", ko));
+            s.Set("unloadableModule", _shell.Invoke("Enable-VfioDevice -Address $args[0] -Confirm:$false", nic));
+            s.Set("afterUnloadableModule", State(nic));
+            s.Set("unhideModule", Guest.Run("busybox", "umount", ko));
+            DisableAndRecord(s, nic, "disableAfterUnloadable", "afterDisableUnloadable");
+        }
         s.Set("modprobeVfioPci", Guest.Run("busybox", "modprobe", "vfio_pci"));
 
         // Leave the NIC on its driver whatever the cmdlet did.
@@ -213,6 +228,19 @@ public sealed class Scenarios
             Guest.WriteRaw("/sys/bus/pci/drivers_probe", nic);
             s.Set("cleanedUp", State(nic));
         }
+    }
+
+    /// <summary>The module's file under /lib/modules, from modules.dep.</summary>
+    private static string? ModuleFile(string module)
+    {
+        var dir = $"/lib/modules/{Guest.Read("/proc/sys/kernel/osrelease")}";
+        foreach (var line in (Guest.Read(Path.Combine(dir, "modules.dep")) ?? "").Split('\n'))
+        {
+            var file = line.Split(':')[0];
+            var name = Path.GetFileName(file).Split('.')[0].Replace('-', '_');
+            if (name == module) return Path.Combine(dir, file);
+        }
+        return null;
     }
 
     /// <summary>Disable-VfioDevice, then the state once the host driver has had time to bring its netdev back.</summary>
