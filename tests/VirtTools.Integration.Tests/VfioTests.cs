@@ -103,6 +103,18 @@ public sealed class VfioTests
     }
 
     [GuestFact]
+    public void A_bind_that_fails_after_moving_the_device_rolls_back_and_Disable_VfioDevice_is_harmless()
+    {
+        var s = GuestRun.Instance.Scenario("failedBind");
+        Assert.Equal(0, s.Int("hideVfioNodes", "ExitCode"));
+        Assert.Contains(s.At("nodeHidden").Errors(), e => e.StartsWith("VfioGroupNodeMissing,", StringComparison.Ordinal));
+        Assert.Equal(0, s.Int("unhideVfioNodes", "ExitCode"));
+        AssertOnHostDriver(s.At("afterNodeHidden"), "after the rolled-back bind");
+        s.At("disableAfterNodeHidden").NoErrors("Disable-VfioDevice after the rolled-back bind");
+        AssertOnHostDriver(s.At("afterDisableNodeHidden"), "after Disable-VfioDevice");
+    }
+
+    [GuestFact]
     public void Disable_VfioDevice_recovers_a_bind_that_died_half_way()
     {
         var s = GuestRun.Instance.Scenario("failedBind");

@@ -220,6 +220,14 @@ public sealed class Scenarios
         }
         s.Set("modprobeVfioPci", Guest.Run("busybox", "modprobe", "vfio_pci"));
 
+        // Method 4: the bind itself succeeds but the cmdlet's last check fails, so it must roll back
+        // a device it has already moved: an empty tmpfs over /dev/vfio hides the new group node.
+        s.Set("hideVfioNodes", Guest.Run("busybox", "mount", "-t", "tmpfs", "hidevfio", "/dev/vfio"));
+        s.Set("nodeHidden", _shell.Invoke("Enable-VfioDevice -Address $args[0] -Confirm:$false", nic));
+        s.Set("afterNodeHidden", State(nic));
+        s.Set("unhideVfioNodes", Guest.Run("busybox", "umount", "/dev/vfio"));
+        DisableAndRecord(s, nic, "disableAfterNodeHidden", "afterDisableNodeHidden");
+
         // Leave the NIC on its driver whatever the cmdlet did.
         if (Guest.Driver(nic) != NicDriver)
         {
