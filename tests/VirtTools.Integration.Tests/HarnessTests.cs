@@ -9,7 +9,7 @@ public sealed class HarnessTests
     public void Guest_runs_every_scenario_to_the_end()
     {
         Assert.True(Run.ExitCode == 0, $"guest run exited {Run.ExitCode}:\n{Run.Output}");
-        foreach (var name in new[] { "runner", "environment", "inventory", "vfioRoundTrip", "defaultRoute", "failedBind", "sriov" })
+        foreach (var name in new[] { "runner", "environment", "inventory", "rawVfio", "vfioRoundTrip", "persist", "defaultRoute", "failedBind", "sriov" })
             Run.Scenario(name);
         Assert.True(Run.Results.Str("runner", "totalSeconds") is not null, "the runner did not finish");
     }

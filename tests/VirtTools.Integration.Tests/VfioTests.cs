@@ -63,6 +63,21 @@ public sealed class VfioTests
     }
 
     [GuestFact]
+    public void Persist_writes_and_removes_the_driverctl_override()
+    {
+        var s = GuestRun.Instance.Scenario("persist");
+        Assert.Null(s.Str("fileBefore"));
+        s.At("enable").NoErrors("Enable-VfioDevice -Persist");
+        Assert.Equal("vfio-pci", s.Str("fileAfterEnable")?.Trim());
+        Assert.Equal("vfio-pci", s.Str("afterEnable", "Driver"));
+        Assert.Equal("vfio-pci", s.At("getPciDeviceAfterEnable").Output().Single().Str("PersistentDriverOverride"));
+        s.At("disable").NoErrors("Disable-VfioDevice -Persist");
+        Assert.Null(s.Str("fileAfterDisable"));
+        Assert.Null(s.At("getPciDeviceAfterDisable").Output().Single().Str("PersistentDriverOverride"));
+        AssertOnHostDriver(s.At("afterDisable"), "after Disable-VfioDevice -Persist");
+    }
+
+    [GuestFact]
     public void The_nic_carrying_the_default_route_is_refused_unless_forced()
     {
         var s = GuestRun.Instance.Scenario("defaultRoute");

@@ -17,6 +17,7 @@ public sealed class Scenarios
         ("inventory", Inventory),
         ("rawVfio", RawVfio),
         ("vfioRoundTrip", VfioRoundTrip),
+        ("persist", Persist),
         ("defaultRoute", DefaultRoute),
         ("failedBind", FailedBind),
         ("sriov", Sriov),
@@ -155,6 +156,25 @@ public sealed class Scenarios
         s.Set("afterPipeDisable", State(nic));
     }
 
+    /// <summary>-Persist on a real root: the guest's /etc is the host's under a tmpfs overlay.</summary>
+    private void Persist(Scenario s)
+    {
+        var (_, nic) = Nics();
+        s.Set("target", nic);
+        if (nic is null) return;
+        var file = $"/etc/driverctl.d/pci-{nic}";
+        s.Set("fileBefore", Guest.Read(file));
+        s.Set("enable", _shell.Invoke("Enable-VfioDevice -Address $args[0] -Persist -Confirm:$false", nic));
+        s.Set("fileAfterEnable", Guest.Read(file));
+        s.Set("getPciDeviceAfterEnable", _shell.Invoke("Get-PciDevice -Address $args[0]", nic));
+        s.Set("afterEnable", State(nic));
+        s.Set("disable", _shell.Invoke("Disable-VfioDevice -Address $args[0] -Persist -Confirm:$false", nic));
+        Guest.WaitFor(() => Guest.NetDevs(nic).Length > 0, 10);
+        s.Set("fileAfterDisable", Guest.Read(file));
+        s.Set("getPciDeviceAfterDisable", _shell.Invoke("Get-PciDevice -Address $args[0]", nic));
+        s.Set("afterDisable", State(nic));
+    }
+
     private void DefaultRoute(Scenario s)
     {
         var (nic, _) = Nics();
@@ -224,8 +244,8 @@ public sealed class Scenarios
         // a device it has already moved: an empty tmpfs over /dev/vfio hides the new group node.
         s.Set("hideVfioNodes", Guest.Run("busybox", "mount", "-t", "tmpfs", "hidevfio", "/dev/vfio"));
         s.Set("nodeHidden", _shell.Invoke("Enable-VfioDevice -Address $args[0] -Confirm:$false", nic));
-        s.Set("afterNodeHidden", State(nic));
         s.Set("unhideVfioNodes", Guest.Run("busybox", "umount", "/dev/vfio"));
+        s.Set("afterNodeHidden", State(nic));
         DisableAndRecord(s, nic, "disableAfterNodeHidden", "afterDisableNodeHidden");
 
         // Leave the NIC on its driver whatever the cmdlet did.
