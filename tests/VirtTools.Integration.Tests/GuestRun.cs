@@ -120,3 +120,12 @@ public sealed class GuestFactAttribute : FactAttribute
         if (GuestRun.SkipReason is string reason) Skip = reason;
     }
 }
+
+/// <summary>A theory that needs the guest; see <see cref="GuestFactAttribute"/>.</summary>
+public sealed class GuestTheoryAttribute : TheoryAttribute
+{
+    public GuestTheoryAttribute()
+    {
+        if (GuestRun.SkipReason is string reason) Skip = reason;
+    }
+}

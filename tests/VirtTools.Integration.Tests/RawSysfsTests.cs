@@ -29,16 +29,14 @@ public sealed class RawSysfsTests
         Assert.NotEmpty(s.Strings("after", "NetDevs"));
     }
 
-    [GuestFact]
-    public void Misdirected_bind_and_unbind_writes_get_the_measured_errnos()
-    {
-        var s = GuestRun.Instance.Scenario("rawVfio");
-        Assert.Equal("EBUSY", s.Errno("bindAgain"));                 // bind to the driver it is already on
-        Assert.Equal("ENODEV", s.Errno("unbindFromOtherDriver"));     // unbind via a driver it is not on
-        Assert.Equal("ENODEV", s.Errno("bindToOtherDriverWhileBound"));
-        Assert.Equal("ENODEV", s.Errno("probeUnknownAddress"));
-        Assert.Equal("EINVAL", s.Errno("overrideTooLong"));           // longer than a page
-        Assert.Equal("ENODEV", s.Errno("unbindWhenUnbound"));
-        Assert.Equal("ENODEV", s.Errno("bindVfioWithoutOverride"));   // vfio-pci has no id table entry
-    }
+    [GuestTheory]
+    [InlineData("bindAgain", "EBUSY")]                   // bind to the driver it is already on
+    [InlineData("unbindFromOtherDriver", "ENODEV")]      // unbind through a driver it is not on
+    [InlineData("bindToOtherDriverWhileBound", "ENODEV")]
+    [InlineData("probeUnknownAddress", "ENODEV")]        // drivers_probe of an address that does not exist
+    [InlineData("overrideTooLong", "EINVAL")]            // driver_override longer than a page
+    [InlineData("unbindWhenUnbound", "ENODEV")]
+    [InlineData("bindVfioWithoutOverride", "ENODEV")]    // vfio-pci has no id table entry for it
+    public void Misdirected_bind_and_unbind_writes_get_the_measured_errnos(string write, string errno) =>
+        Assert.Equal(errno, GuestRun.Instance.Scenario("rawVfio").Errno(write));
 }
