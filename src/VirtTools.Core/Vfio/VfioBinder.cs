@@ -1,6 +1,7 @@
 using System.Globalization;
 using VirtTools.Host;
 using VirtTools.HostUsage;
+using VirtTools.Iommu;
 using VirtTools.Pci;
 
 namespace VirtTools.Vfio;
@@ -79,12 +80,11 @@ public sealed class VfioBinder
                 plan.Notes.Add($"{a} is already bound to {driver}; nothing to change.");
                 continue;
             }
-            var dir = PciFunction.Dir(a);
-            plan.Steps.Add(new VfioStep(VfioStepKind.WriteOverride, a, $"write '{driver}' to {dir}/driver_override", dir + "/driver_override", driver));
+            plan.Steps.Add(WriteOverrideStep(a, driver));
             if (t.OriginalDriver is string cur)
-                plan.Steps.Add(new VfioStep(VfioStepKind.Unbind, a, $"unbind {a} from {cur} (write '{a}' to {dir}/driver/unbind)", dir + "/driver/unbind", a.ToString()));
-            plan.Steps.Add(new VfioStep(VfioStepKind.Probe, a, $"probe {a} (write '{a}' to {ProbePath})", ProbePath, a.ToString()));
-            plan.Steps.Add(new VfioStep(VfioStepKind.WaitForDriver, a, $"verify that {a} is bound to {driver}", dir + "/driver", driver));
+                plan.Steps.Add(UnbindStep(a, cur));
+            plan.Steps.Add(ProbeStep(a));
+            plan.Steps.Add(WaitStep(a, driver));
             if (VfioDrivers.IsVfio(driver) && t.IommuGroup is int tg)
                 plan.Steps.Add(new VfioStep(VfioStepKind.CheckVfioNode, a, $"verify that /dev/vfio/{tg} exists", "/dev/vfio/" + tg, tg.ToString(CultureInfo.InvariantCulture)));
         }
@@ -111,9 +111,6 @@ public sealed class VfioBinder
         var plan = new VfioPlan(VfioOperation.Disable, address, hostDriver) { IommuGroup = group, LockPath = LockPathOf(address, group) };
         var t = Target(address, true);
         plan.Targets.Add(t);
-        var dir = PciFunction.Dir(address);
-        var overridePath = dir + "/driver_override";
-
         if (!VfioDrivers.IsPassthrough(t.OriginalDriver))
         {
             plan.Notes.Add(t.OriginalDriver is null
@@ -121,33 +118,60 @@ public sealed class VfioBinder
                 : $"{address} is bound to {t.OriginalDriver}, not to a pass-through driver; there is nothing to unbind.");
             if (VfioDrivers.IsPassthrough(t.OriginalOverride))
             {
-                plan.Steps.Add(new VfioStep(VfioStepKind.ClearOverride, address, $"clear the leftover driver_override '{t.OriginalOverride}' (write a newline to {overridePath})", overridePath, "\n"));
+                plan.Steps.Add(ClearOverrideStep(address, $"the leftover driver_override '{t.OriginalOverride}'"));
                 if (t.OriginalDriver is null)
                 {
-                    plan.Steps.Add(new VfioStep(VfioStepKind.Probe, address, $"probe {address} (write '{address}' to {ProbePath})", ProbePath, address.ToString()));
-                    plan.Steps.Add(new VfioStep(VfioStepKind.WaitForDriver, address, $"wait for a host driver to bind {address}", dir + "/driver") { Soft = true });
+                    plan.Steps.Add(ProbeStep(address));
+                    plan.Steps.Add(WaitStep(address, null));
                 }
             }
         }
         else if (hostDriver is not null)
         {
             PlanModuleLoad(plan, hostDriver);
-            plan.Steps.Add(new VfioStep(VfioStepKind.WriteOverride, address, $"write '{hostDriver}' to {overridePath}", overridePath, hostDriver));
-            plan.Steps.Add(new VfioStep(VfioStepKind.Unbind, address, $"unbind {address} from {t.OriginalDriver} (write '{address}' to {dir}/driver/unbind)", dir + "/driver/unbind", address.ToString()));
-            plan.Steps.Add(new VfioStep(VfioStepKind.Probe, address, $"probe {address} (write '{address}' to {ProbePath})", ProbePath, address.ToString()));
-            plan.Steps.Add(new VfioStep(VfioStepKind.WaitForDriver, address, $"verify that {address} is bound to {hostDriver}", dir + "/driver", hostDriver));
-            plan.Steps.Add(new VfioStep(VfioStepKind.ClearOverride, address, $"clear driver_override (write a newline to {overridePath})", overridePath, "\n"));
+            plan.Steps.Add(WriteOverrideStep(address, hostDriver));
+            plan.Steps.Add(UnbindStep(address, t.OriginalDriver!));
+            plan.Steps.Add(ProbeStep(address));
+            plan.Steps.Add(WaitStep(address, hostDriver));
+            plan.Steps.Add(ClearOverrideStep(address, "driver_override"));
         }
         else
         {
-            plan.Steps.Add(new VfioStep(VfioStepKind.ClearOverride, address, $"clear driver_override (write a newline to {overridePath})", overridePath, "\n"));
-            plan.Steps.Add(new VfioStep(VfioStepKind.Unbind, address, $"unbind {address} from {t.OriginalDriver} (write '{address}' to {dir}/driver/unbind)", dir + "/driver/unbind", address.ToString()));
-            plan.Steps.Add(new VfioStep(VfioStepKind.Probe, address, $"probe {address} (write '{address}' to {ProbePath})", ProbePath, address.ToString()));
-            plan.Steps.Add(new VfioStep(VfioStepKind.WaitForDriver, address, $"wait for a host driver to bind {address}", dir + "/driver") { Soft = true });
+            plan.Steps.Add(ClearOverrideStep(address, "driver_override"));
+            plan.Steps.Add(UnbindStep(address, t.OriginalDriver!));
+            plan.Steps.Add(ProbeStep(address));
+            plan.Steps.Add(WaitStep(address, null));
         }
         if (_o.Persist) DriverctlStore.PlanRemove(_fs, plan, address, _o.Force);
         return plan;
     }
+
+    private static VfioStep WriteOverrideStep(PciAddress a, string driver)
+    {
+        var path = PciFunction.Dir(a) + "/driver_override";
+        return new VfioStep(VfioStepKind.WriteOverride, a, $"write '{driver}' to {path}", path, driver);
+    }
+
+    private static VfioStep ClearOverrideStep(PciAddress a, string what)
+    {
+        var path = PciFunction.Dir(a) + "/driver_override";
+        return new VfioStep(VfioStepKind.ClearOverride, a, $"clear {what} (write a newline to {path})", path, "\n");
+    }
+
+    private static VfioStep UnbindStep(PciAddress a, string from)
+    {
+        var path = PciFunction.Dir(a) + "/driver/unbind";
+        return new VfioStep(VfioStepKind.Unbind, a, $"unbind {a} from {from} (write '{a}' to {path})", path, a.ToString());
+    }
+
+    private static VfioStep ProbeStep(PciAddress a) =>
+        new(VfioStepKind.Probe, a, $"probe {a} (write '{a}' to {ProbePath})", ProbePath, a.ToString());
+
+    /// <summary>Verify a named driver; with null, wait for any host driver and only warn when none comes.</summary>
+    private static VfioStep WaitStep(PciAddress a, string? driver) =>
+        driver is null
+            ? new(VfioStepKind.WaitForDriver, a, $"wait for a host driver to bind {a}", PciFunction.Dir(a) + "/driver") { Soft = true }
+            : new(VfioStepKind.WaitForDriver, a, $"verify that {a} is bound to {driver}", PciFunction.Dir(a) + "/driver", driver);
 
     private void RequireDevice(PciAddress a)
     {
@@ -214,12 +238,12 @@ public sealed class VfioBinder
 
     private void FindBlockers(VfioPlan plan, int group, IReadOnlyCollection<PciAddress> bound)
     {
-        foreach (var m in PciFunction.GroupMembers(_fs, group).Where(m => !bound.Contains(m)))
+        var g = new IommuGroupReader(_fs).TryRead(group);
+        if (g is null) return;
+        foreach (var d in g.Devices)
         {
-            var d = PciFunction.Driver(_fs, m);
-            if (d is null || VfioDrivers.IsDmaManaged(d)) continue;
-            if (PciFunction.IsBridge(_fs, m)) continue;
-            plan.GroupBlockers.Add($"{m} ({d})");
+            if (IommuGroupReader.IsDmaSafe(d) || (PciAddress.TryParse(d.Address, out var a) && bound.Contains(a))) continue;
+            plan.GroupBlockers.Add($"{d.Address} ({d.Driver})");
         }
         if (plan.GroupBlockers.Count > 0)
             plan.Warnings.Add($"IOMMU group {group} stays non-viable: {string.Join(", ", plan.GroupBlockers)} still on a host driver. " +

@@ -16,9 +16,6 @@ public static class VfioDrivers
     /// <summary>Drivers that hold a device for a guest: vfio variants and Xen's pciback.</summary>
     public static bool IsPassthrough(string? driver) => IsVfio(driver) || driver is "pciback" or "xen-pciback";
 
-    /// <summary>Drivers with driver_managed_dma, which do not break IOMMU group viability (plus pci-stub).</summary>
-    public static bool IsDmaManaged(string? driver) => IsVfio(driver) || driver is "pci-stub" or "pcieport";
-
     /// <summary>The module that registers <paramref name="driver"/>; modprobe accepts '-' and '_' alike.</summary>
     public static string ModuleOf(string driver) => driver switch
     {
