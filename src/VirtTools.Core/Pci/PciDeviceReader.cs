@@ -95,96 +95,72 @@ public sealed class PciDeviceReader
         var problems = new List<string>(0);
         var link = DevicesDir + "/" + addr;
         var target = _fs.ReadLink(link);
-        var dir = target is null ? link : HostPath.Combine(DevicesDir, target);
+        var dir = target is null ? link : Resolve(target);
         d.SysfsPath = dir;
 
-        IReadOnlyList<string> entries;
-        try { entries = _fs.List(dir); }
-        catch (HostIOException e)
+        using var dd = DeviceDir.Open(_fs, dir);
+        var present = 0UL;
+        List<(int N, string Name)>? virtfns = null;
+        dd.Scan(name =>
         {
-            problems.Add($"{dir}: {HostIOException.Describe(e.Errno)}");
+            var i = DeviceDir.Identify(name);
+            if (i >= 0) { present |= 1UL << i; return; }
+            if (name.Length > 6 && name.StartsWith("virtfn"u8) &&
+                System.Buffers.Text.Utf8Parser.TryParse(name[6..], out int n, out var used) && used == name.Length - 6)
+                (virtfns ??= new()).Add((n, Encoding.ASCII.GetString(name)));
+        });
+        if (dd.OpenError != Errno.None)
+        {
+            problems.Add(dd.OpenError == Errno.ENOENT
+                ? target is null ? $"{link}: not a device directory" : $"{link}: dangling link to {dir}"
+                : $"{dir}: {HostIOException.Describe(dd.OpenError)}");
             d.Problems = problems.ToArray();
             return d;
         }
-        if (entries.Count == 0 && !_fs.DirectoryExists(dir))
-        {
-            problems.Add(target is null
-                ? $"{link}: not a device directory"
-                : $"{link}: dangling link to {dir}");
-            d.Problems = problems.ToArray();
-            return d;
-        }
+        bool Has(Attr a) => (present & 1UL << (int)a) != 0;
 
-        var parent = HostPath.Parent(dir);
-        var parentName = parent[(parent.LastIndexOf('/') + 1)..];
+        var slash = dir.LastIndexOf('/');
+        var parentStart = dir.LastIndexOf('/', Math.Max(slash - 1, 0)) + 1;
+        var parentName = slash > parentStart ? dir[parentStart..slash] : "";
         if (parentName.Contains('.') && PciAddress.TryParse(parentName, out var pa)) d.ParentBridge = pa.ToString();
 
-        bool hasConfig = false, hasDriver = false, hasOverride = false, hasGroup = false, hasNuma = false,
-            hasVga = false, hasTotal = false, hasNum = false, hasPhysfn = false, hasCurSpeed = false,
-            hasCurWidth = false, hasMaxSpeed = false, hasMaxWidth = false, hasReset = false;
-        List<(int N, string Name)>? virtfns = null;
-        foreach (var e in entries)
-        {
-            switch (e)
-            {
-                case "config": hasConfig = true; break;
-                case "driver": hasDriver = true; break;
-                case "driver_override": hasOverride = true; break;
-                case "iommu_group": hasGroup = true; break;
-                case "numa_node": hasNuma = true; break;
-                case "boot_vga": hasVga = true; break;
-                case "sriov_totalvfs": hasTotal = true; break;
-                case "sriov_numvfs": hasNum = true; break;
-                case "physfn": hasPhysfn = true; break;
-                case "current_link_speed": hasCurSpeed = true; break;
-                case "current_link_width": hasCurWidth = true; break;
-                case "max_link_speed": hasMaxSpeed = true; break;
-                case "max_link_width": hasMaxWidth = true; break;
-                case "reset_method": hasReset = true; break;
-                default:
-                    if (e.StartsWith("virtfn", StringComparison.Ordinal) &&
-                        int.TryParse(e.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out var n))
-                        (virtfns ??= new()).Add((n, e));
-                    break;
-            }
-        }
+        var id = ReadIdentity(d, dd, Has(Attr.Config), Has, problems);
+        Name(d, id);
 
-        ReadIdentity(d, dir, hasConfig, problems);
-        Name(d);
-
-        if (hasDriver) d.Driver = HostPath.LinkName(_fs, dir + "/driver");
-        if (hasOverride)
+        if (Has(Attr.Driver)) d.Driver = LastComponent(dd.ReadLink(Attr.Driver));
+        if (Has(Attr.DriverOverride))
         {
-            var o = ReadText(dir + "/driver_override", problems);
+            var o = ReadText(dd, Attr.DriverOverride, problems);
             d.DriverOverride = o is null or "" or "(null)" ? null : o;
         }
         if (Driverctl.Count > 0 && Driverctl.Contains("pci-" + addr))
         {
             var p = DriverctlDir + "/pci-" + addr;
-            d.PersistentDriverOverride = ReadText(p, problems) is { Length: > 0 } drv ? drv : null;
+            try { d.PersistentDriverOverride = _fs.ReadAllText(p).Trim() is { Length: > 0 } drv ? drv : null; }
+            catch (HostIOException e) { problems.Add($"{p}: {HostIOException.Describe(e.Errno)}"); }
         }
-        if (hasGroup)
+        if (Has(Attr.IommuGroup))
         {
-            var g = HostPath.LinkName(_fs, dir + "/iommu_group");
+            var g = LastComponent(dd.ReadLink(Attr.IommuGroup));
             if (int.TryParse(g, NumberStyles.None, CultureInfo.InvariantCulture, out var gi)) d.IommuGroup = gi;
             else problems.Add($"iommu_group: link to '{g}' is not a group number");
         }
-        if (hasNuma)
+        if (Has(Attr.NumaNode))
         {
-            var n = ReadInt(dir, "numa_node", problems);
+            var n = ReadInt(dd, Attr.NumaNode, problems);
             d.NumaNode = n is >= 0 ? n : null;
         }
-        if (hasVga)
+        if (Has(Attr.BootVga))
         {
-            var v = ReadText(dir + "/boot_vga", problems);
+            var v = ReadText(dd, Attr.BootVga, problems);
             d.BootVga = v switch { "1" => true, "0" => false, null => null, _ => Garbage("boot_vga", v, problems) };
         }
-        if (hasTotal) d.SriovTotalVfs = ReadInt(dir, "sriov_totalvfs", problems);
-        if (hasNum) d.SriovNumVfs = ReadInt(dir, "sriov_numvfs", problems);
-        if (hasPhysfn)
+        if (Has(Attr.SriovTotalVfs)) d.SriovTotalVfs = ReadInt(dd, Attr.SriovTotalVfs, problems);
+        if (Has(Attr.SriovNumVfs)) d.SriovNumVfs = ReadInt(dd, Attr.SriovNumVfs, problems);
+        if (Has(Attr.Physfn))
         {
             d.IsVirtualFunction = true;
-            var pf = HostPath.LinkName(_fs, dir + "/physfn");
+            var pf = LastComponent(dd.ReadLink(Attr.Physfn));
             d.PhysicalFunction = PciAddress.TryParse(pf, out var pfa) ? pfa.ToString() : pf;
         }
         if (virtfns is not null)
@@ -193,28 +169,38 @@ public sealed class PciDeviceReader
             var vfs = new string[virtfns.Count];
             for (var i = 0; i < vfs.Length; i++)
             {
-                var name = HostPath.LinkName(_fs, dir + "/" + virtfns[i].Name);
+                var name = LastComponent(dd.ReadLink(virtfns[i].Name));
                 vfs[i] = PciAddress.TryParse(name, out var va) ? va.ToString() : name ?? "";
             }
             d.VirtualFunctions = vfs;
         }
-        if (hasCurSpeed) d.CurrentLinkSpeed = ReadText(dir + "/current_link_speed", problems);
-        if (hasCurWidth) d.CurrentLinkWidth = ReadInt(dir, "current_link_width", problems);
-        if (hasMaxSpeed) d.MaxLinkSpeed = ReadText(dir + "/max_link_speed", problems);
-        if (hasMaxWidth) d.MaxLinkWidth = ReadInt(dir, "max_link_width", problems);
-        if (hasReset && ReadText(dir + "/reset_method", problems) is { } rm)
+        if (Has(Attr.CurrentLinkSpeed)) d.CurrentLinkSpeed = ReadText(dd, Attr.CurrentLinkSpeed, problems);
+        if (Has(Attr.CurrentLinkWidth)) d.CurrentLinkWidth = ReadInt(dd, Attr.CurrentLinkWidth, problems);
+        if (Has(Attr.MaxLinkSpeed)) d.MaxLinkSpeed = ReadText(dd, Attr.MaxLinkSpeed, problems);
+        if (Has(Attr.MaxLinkWidth)) d.MaxLinkWidth = ReadInt(dd, Attr.MaxLinkWidth, problems);
+        if (Has(Attr.ResetMethod) && ReadText(dd, Attr.ResetMethod, problems) is { } rm)
             d.ResetMethods = rm.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
-        if (d.VendorId is not null && d.DeviceId is not null && d.ClassCode is not null)
-        {
-            var modalias = ModuleAliasIndex.Modalias(HexValue(d.VendorId), HexValue(d.DeviceId),
-                d.SubsystemVendorId is null ? 0 : HexValue(d.SubsystemVendorId),
-                d.SubsystemDeviceId is null ? 0 : HexValue(d.SubsystemDeviceId), HexValue(d.ClassCode));
-            d.KernelModules = Aliases.Match(modalias);
-        }
+        if (id.Vendor >= 0 && id.Device >= 0 && id.Class >= 0)
+            d.KernelModules = Aliases.Match(id.Vendor, id.Device, Math.Max(id.SubVendor, 0), Math.Max(id.SubDevice, 0), id.Class);
 
         if (problems.Count > 0) d.Problems = problems.ToArray();
         return d;
+    }
+
+    /// <summary>A /sys/bus/pci/devices link target as a host path; the kernel's form is "../../../devices/...".</summary>
+    private static string Resolve(string target)
+    {
+        if (target.StartsWith("../../../devices/", StringComparison.Ordinal) && !target.Contains("/..", StringComparison.Ordinal))
+            return "/sys" + target[8..];
+        return HostPath.Combine(DevicesDir, target);
+    }
+
+    private static string? LastComponent(string? link)
+    {
+        if (link is null) return null;
+        link = link.TrimEnd('/');
+        return link[(link.LastIndexOf('/') + 1)..];
     }
 
     private HashSet<string> Driverctl
@@ -228,14 +214,21 @@ public sealed class PciDeviceReader
         }
     }
 
-    private void ReadIdentity(PciDevice d, string dir, bool hasConfig, List<string> problems)
+    /// <summary>Identity as numbers (-1 = unknown), so naming and module matching need no re-parsing.</summary>
+    private readonly record struct Identity(int Vendor, int Device, int SubVendor, int SubDevice, int Class);
+
+    private Identity ReadIdentity(PciDevice d, DeviceDir dd, bool hasConfig, Func<Attr, bool> has, List<string> problems)
     {
         Span<byte> c = stackalloc byte[64];
         var n = 0;
         if (hasConfig)
         {
-            try { n = _fs.Read(dir + "/config", c); }
-            catch (HostIOException e) { problems.Add($"config: {HostIOException.Describe(e.Errno)}"); }
+            n = dd.Read(Attr.Config, c, out var errno);
+            if (n < 0)
+            {
+                problems.Add($"config: {HostIOException.Describe(errno)}");
+                n = 0;
+            }
         }
         int vendor = -1, device = -1, sv = -1, sd = -1, cls = -1, rev = -1, header = -1;
         if (n >= 12)
@@ -259,18 +252,18 @@ public sealed class PciDeviceReader
                 }
             }
         }
-        if (vendor < 0 || n < 12)
+        if (n < 12)
         {
-            vendor = ReadHex(dir, "vendor", problems);
-            device = ReadHex(dir, "device", problems);
-            cls = ReadHex(dir, "class", problems);
-            rev = ReadHex(dir, "revision", problems);
+            vendor = ReadHex(dd, Attr.Vendor, has, problems, required: true);
+            device = ReadHex(dd, Attr.Device, has, problems, required: true);
+            cls = ReadHex(dd, Attr.Class, has, problems, required: true);
+            rev = ReadHex(dd, Attr.Revision, has, problems, required: true);
         }
         // Bridges keep their subsystem in a capability beyond the header; the kernel exposes it in sysfs.
         if (sv < 0)
         {
-            sv = ReadHex(dir, "subsystem_vendor", problems, optional: true);
-            sd = ReadHex(dir, "subsystem_device", problems, optional: true);
+            sv = ReadHex(dd, Attr.SubsystemVendor, has, problems, required: false);
+            sd = ReadHex(dd, Attr.SubsystemDevice, has, problems, required: false);
         }
         d.VendorId = Hex4(vendor);
         d.DeviceId = Hex4(device);
@@ -279,53 +272,52 @@ public sealed class PciDeviceReader
         d.Revision = rev >= 0 ? (rev & 0xff).ToString("x2", CultureInfo.InvariantCulture) : null;
         d.ClassCode = cls >= 0 ? (cls & 0xffffff).ToString("x6", CultureInfo.InvariantCulture) : null;
         d.IsBridge = header is 1 or 2 || (header < 0 && cls >= 0 && (cls >> 8 == 0x0604 || cls >> 8 == 0x0607));
+        return new Identity(vendor & (vendor < 0 ? -1 : 0xffff), device < 0 ? -1 : device & 0xffff,
+            sv < 0 ? -1 : sv & 0xffff, sd < 0 ? -1 : sd & 0xffff, cls < 0 ? -1 : cls & 0xffffff);
     }
 
-    private void Name(PciDevice d)
+    private void Name(PciDevice d, Identity id)
     {
         var ids = Ids;
-        if (d.VendorId is { } vs)
+        if (id.Vendor >= 0)
         {
-            var v = HexValue(vs);
-            d.VendorName = ids.VendorName(v) ?? $"Vendor {vs}";
-            if (d.DeviceId is { } ds)
+            var v = id.Vendor;
+            d.VendorName = ids.VendorName(v) ?? $"Vendor {d.VendorId}";
+            if (id.Device >= 0)
             {
-                var dv = HexValue(ds);
-                d.DeviceName = ids.DeviceName(v, dv) ?? $"Device {ds}";
-                if (d.SubsystemVendorId is { } svs && d.SubsystemDeviceId is { } sds)
+                var dv = id.Device;
+                d.DeviceName = ids.DeviceName(v, dv) ?? $"Device {d.DeviceId}";
+                int sv = id.SubVendor, sd = id.SubDevice;
+                if (sv > 0 && sv != 0xffff && sd >= 0)
                 {
-                    int sv = HexValue(svs), sd = HexValue(sds);
-                    if (sv != 0 && sv != 0xffff)
-                    {
-                        // Same fallbacks as lspci: the subsystem entry, the device's own name when the
-                        // subsystem repeats the ids, else a number.
-                        var sub = ids.SubsystemName(v, dv, sv, sd) ?? (sv == v && sd == dv ? ids.DeviceName(v, dv) : null);
-                        var subVendor = ids.VendorName(sv);
-                        // lspci drops an unknown subsystem vendor altogether ("Device [beef:dead]").
-                        d.SubsystemName = subVendor is null ? sub ?? $"Device {sds}" : subVendor + " " + (sub ?? $"Device {sds}");
-                    }
+                    // Same fallbacks as lspci: the subsystem entry, the device's own name when the
+                    // subsystem repeats the ids, else a number.
+                    var sub = ids.SubsystemName(v, dv, sv, sd) ?? (sv == v && sd == dv ? ids.DeviceName(v, dv) : null);
+                    var subVendor = ids.VendorName(sv);
+                    var subText = sub ?? $"Device {d.SubsystemDeviceId}";
+                    // lspci drops an unknown subsystem vendor altogether ("Device [beef:dead]").
+                    d.SubsystemName = subVendor is null ? subText : subVendor + " " + subText;
                 }
             }
         }
-        if (d.ClassCode is { } cs)
+        if (id.Class >= 0)
         {
-            var c = HexValue(cs);
+            var c = id.Class;
             int bc = c >> 16, sc = c >> 8 & 0xff, pi = c & 0xff;
             d.BaseClassName = ids.ClassName(bc);
             d.SubclassName = ids.SubclassName(bc, sc);
             d.ProgrammingInterfaceName = ids.ProgIfName(bc, sc, pi);
-            d.ClassName = d.SubclassName ?? d.BaseClassName ?? $"Class {cs[..4]}";
+            d.ClassName = d.SubclassName ?? d.BaseClassName ?? $"Class {d.ClassCode![..4]}";
         }
     }
 
-    private string? ReadText(string path, List<string> problems)
+    private static string? ReadText(DeviceDir dd, Attr a, List<string> problems)
     {
         Span<byte> buf = stackalloc byte[512];
-        int n;
-        try { n = _fs.Read(path, buf); }
-        catch (HostIOException e)
+        var n = dd.Read(a, buf, out var errno);
+        if (n < 0)
         {
-            if (e.Errno != Errno.ENOENT) problems.Add($"{HostPath.Name(path)}: {HostIOException.Describe(e.Errno)}");
+            if (errno != Errno.ENOENT) problems.Add($"{DeviceDir.Names[(int)a]}: {HostIOException.Describe(errno)}");
             return null;
         }
         var s = buf[..n];
@@ -333,33 +325,25 @@ public sealed class PciDeviceReader
         return Encoding.UTF8.GetString(s);
     }
 
-    private int? ReadInt(string dir, string file, List<string> problems)
+    private static int? ReadInt(DeviceDir dd, Attr a, List<string> problems)
     {
-        var t = ReadText(dir + "/" + file, problems);
+        var t = ReadText(dd, a, problems);
         if (t is null) return null;
         if (int.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v)) return v;
-        Garbage(file, t, problems);
+        Garbage(DeviceDir.Names[(int)a], t, problems);
         return null;
     }
 
-    private int ReadHex(string dir, string file, List<string> problems, bool optional = false)
+    private static int ReadHex(DeviceDir dd, Attr a, Func<Attr, bool> has, List<string> problems, bool required)
     {
-        string? t;
-        if (optional)
+        var file = DeviceDir.Names[(int)a];
+        if (!has(a))
         {
-            Span<byte> probe = stackalloc byte[32];
-            try
-            {
-                var n = _fs.Read(dir + "/" + file, probe);
-                t = Encoding.ASCII.GetString(probe[..n]).Trim();
-            }
-            catch (HostIOException) { return -1; }
+            if (required) problems.Add($"{file}: missing");
+            return -1;
         }
-        else
-        {
-            t = ReadText(dir + "/" + file, problems);
-            if (t is null) { problems.Add($"{file}: missing"); return -1; }
-        }
+        var t = ReadText(dd, a, problems);
+        if (t is null) return -1;
         var s = t.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? t[2..] : t;
         if (s.Length is > 0 and <= 8 && int.TryParse(s, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var v))
             return v;
@@ -376,5 +360,4 @@ public sealed class PciDeviceReader
 
     private static string? Hex4(int v) => v >= 0 ? (v & 0xffff).ToString("x4", CultureInfo.InvariantCulture) : null;
 
-    private static int HexValue(string hex) => int.Parse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
 }
