@@ -33,7 +33,7 @@ public sealed class GuestRun
         var env = new Dictionary<string, string>
         {
             ["VIRTTOOLS_QEMU_OUT"] = outDir,
-            ["VIRTTOOLS_QEMU_TIMEOUT"] = System.Environment.GetEnvironmentVariable("VIRTTOOLS_QEMU_TIMEOUT") ?? "1500",
+            ["VIRTTOOLS_QEMU_TIMEOUT"] = System.Environment.GetEnvironmentVariable("VIRTTOOLS_QEMU_TIMEOUT") ?? "900",
             ["VIRTTOOLS_QEMU_PASSENV"] = "DOTNET_TieredPGO DOTNET_CLI_TELEMETRY_OPTOUT DOTNET_NOLOGO",
             // Instrumented tier-0 code costs more than it saves in a short emulated run.
             ["DOTNET_TieredPGO"] = "0",
