@@ -60,6 +60,23 @@ kver=$(ls -1 "$root/lib/modules" | head -n1)
 kernel=$root/boot/vmlinuz-$kver
 moddir=$root/lib/modules/$kver
 [ -f "$kernel" ] || missing "no kernel in $root/boot"
+# QEMU boots an uncompressed ELF vmlinux through its PVH entry point; that skips the xz
+# decompression of the bzImage, several seconds under TCG. Keep the bzImage when that is not possible.
+vmlinux=$root/vmlinux-$kver
+# busybox's xz lacks the x86 BCJ filter the kernel's payload uses: this needs xz-utils.
+if [ ! -s "$vmlinux" ] && command -v xz >/dev/null && grep -q '^CONFIG_PVH=y' "$root/boot/config-$kver" 2>/dev/null; then
+    off=$(grep -abo $'\xfd7zXZ\x00' "$kernel" | head -n1 | cut -d: -f1)
+    if [ -n "$off" ]; then
+        # The payload is followed by other data, which xzcat reports as an error after the output.
+        tail -c +$((off + 1)) "$kernel" | xz -dc > "$vmlinux.tmp" 2>/dev/null || true
+        if [ "$(head -c 4 "$vmlinux.tmp" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+            mv "$vmlinux.tmp" "$vmlinux"
+        fi
+    fi
+    rm -f "$vmlinux.tmp"
+fi
+[ -s "$vmlinux" ] && kernel=$vmlinux
+
 # dpkg-deb -x does not run depmod's postinst; the deb ships no modules.dep.
 if [ ! -s "$moddir/modules.dep" ]; then
     # busybox depmod also writes modules.alias, which Get-PciDevice reads for KernelModules;
