@@ -18,7 +18,6 @@ $script:Phase = 'None'          # None | Discovery | Run
 $script:CurrentBlock = $null
 $script:Scoped = $null
 $script:DotInto = $null
-$script:FileState = $null
 
 $script:RunFileText = 'param($__PesterLite_Path) & $__PesterLite_Path'
 $script:ScopedText = 'param($__PesterLite_Next, $__PesterLite_Arg) & $__PesterLite_Next $__PesterLite_Arg'
@@ -71,15 +70,21 @@ function Get-NearestData($Node) {
     , @($false, $null)
 }
 
-# <Key>, <_>, <_.Prop>, <Key.Prop> as Pester 5 expands them; an unknown name expands to ''.
-function Expand-Name([string] $Name, $Data, [bool] $HasData) {
+# <Key>, <_>, <_.Prop>, <Key.Prop> as Pester 5 expands them: like variables seen from the test, so a
+# key comes from the nearest data that has it (the test's own, then its blocks'); an unknown name is ''.
+function Expand-Name([string] $Name, $Data, [bool] $HasData, $Parent) {
     if (-not $HasData) { return $Name }
     [regex]::Replace($Name, '<([^<>\s]+)>', {
             param($m)
             $parts = $m.Groups[1].Value.Split('.')
             if ($parts[0] -eq '_') { $value = $Data }
-            elseif ($Data -is [System.Collections.IDictionary] -and $Data.Contains($parts[0])) { $value = $Data[$parts[0]] }
-            else { return '' }
+            else {
+                $value = $null
+                $sources = @($Data) + @(for ($n = $Parent; $null -ne $n; $n = $n.Parent) { if ($n.HasData) { , $n.Data } })
+                foreach ($source in $sources) {
+                    if ($source -is [System.Collections.IDictionary] -and $source.Contains($parts[0])) { $value = $source[$parts[0]]; break }
+                }
+            }
             for ($i = 1; $i -lt $parts.Count -and $null -ne $value; $i++) {
                 $p = $parts[$i]
                 if ($value -is [System.Collections.IDictionary]) { $value = $value[$p] } else { $value = $value.$p }
@@ -112,7 +117,7 @@ function Add-Block([string] $Kind, [string] $Name, [scriptblock] $Fixture, [bool
         $inherited = Get-NearestData $parent
         $hasData = $HasForEach -or $inherited[0]
         $data = if ($HasForEach) { $item } else { $inherited[1] }
-        $block = New-Block -Name (Expand-Name $Name $data $hasData) -Kind $Kind -Parent $parent -Data $item -HasData $HasForEach -Skip $Skip
+        $block = New-Block -Name (Expand-Name $Name $data $hasData $parent) -Kind $Kind -Parent $parent -Data $item -HasData $HasForEach -Skip $Skip
         $parent.Children.Add($block)
         $script:CurrentBlock = $block
         try { & $script:DotInto $Fixture $data $hasData | Out-Null }
@@ -158,7 +163,7 @@ function It {
         $inherited = Get-NearestData $block
         $hasData = $hasForEach -or $inherited[0]
         $data = if ($hasForEach) { $item } else { $inherited[1] }
-        $expanded = Expand-Name $Name $data $hasData
+        $expanded = Expand-Name $Name $data $hasData $block
         $block.Children.Add([pscustomobject]@{
                 Kind        = 'It'
                 Name        = $expanded
@@ -298,7 +303,7 @@ function Resolve-ExpectedType($Type) {
     throw [System.ArgumentException]::new("Could not find type [$Type]. Make sure that the assembly that contains that type is loaded.")
 }
 
-function Invoke-Operator([string] $Operator, $Actual, [bool] $Negate, [hashtable] $Arguments, [System.Management.Automation.SessionState] $CallerState) {
+function Invoke-Operator([string] $Operator, $Actual, [bool] $Negate, [hashtable] $Arguments) {
     $because = $Arguments.Because
     $expected = $Arguments.ExpectedValue
     switch ($Operator) {
@@ -455,7 +460,7 @@ function Should {
         else { $values.AddRange($inputs) }
         $script:ThrowPassThru = $null
         foreach ($value in $values) {
-            $failure = Invoke-Operator $operator $value $negate $arguments $PSCmdlet.SessionState
+            $failure = Invoke-Operator $operator $value $negate $arguments
             if ($null -ne $failure) {
                 $where = if ($MyInvocation.ScriptName) { "`nat $($MyInvocation.Line.Trim()), $($MyInvocation.ScriptName):$($MyInvocation.ScriptLineNumber)" } else { '' }
                 $exception = [System.Exception]::new($failure)
@@ -509,19 +514,17 @@ function Get-TestDriveItems([string] $Root) {
 
 # Pester removes what a block created in TestDrive when the block ends; older items stay.
 function Clear-TestDriveTo([string] $Root, $Before) {
+    # Shortest paths first: deleting a new folder takes what is inside it along.
     $now = Get-TestDriveItems $Root
-    foreach ($p in ($now | Sort-ByLength)) {
+    $paths = [string[]]@($now)
+    $lengths = [int[]]@($paths | ForEach-Object Length)
+    [array]::Sort($lengths, $paths)
+    foreach ($p in $paths) {
         if ($Before.Contains($p)) { continue }
         $info = [System.IO.FileInfo]::new($p)
         if ($null -ne $info.LinkTarget -or [System.IO.File]::Exists($p)) { [System.IO.File]::Delete($p) }
         elseif ([System.IO.Directory]::Exists($p)) { [System.IO.Directory]::Delete($p, $true) }
     }
-}
-
-function Sort-ByLength {
-    begin { $all = [System.Collections.Generic.List[string]]::new() }
-    process { $all.Add($_) }
-    end { $all.Sort([System.Comparison[string]] { param($a, $b) $a.Length.CompareTo($b.Length) }); $all }
 }
 
 # ---------------------------------------------------------------- Run
@@ -651,7 +654,6 @@ function Invoke-PesterLite {
         [switch] $DiscoveryOnly
     )
     $full = [System.IO.Path]::GetFullPath($Path)
-    $script:FileState = $PSCmdlet.SessionState
     $script:Scoped = New-BoundScriptBlock $script:ScopedText $PSCmdlet.SessionState
     $script:DotInto = New-BoundScriptBlock $script:DotIntoText $PSCmdlet.SessionState
     $script:RunFile = New-BoundScriptBlock $script:RunFileText $PSCmdlet.SessionState

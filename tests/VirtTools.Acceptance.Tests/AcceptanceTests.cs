@@ -13,6 +13,11 @@ public class AcceptanceTests
         {
             if (result.Failures.Count > 0)
                 Assert.Fail(string.Join("\n\n", result.Failures));
+            // xUnit learnt the tests from a separate discovery; a test only the run found would go unreported.
+            var listed = PesterHost.Run(Repo.Combine(file), discoveryOnly: true).Keyed().Select(k => k.Key).ToHashSet(StringComparer.Ordinal);
+            var unlisted = result.Keyed().Select(k => k.Key).Where(k => !listed.Contains(k)).ToList();
+            if (unlisted.Count > 0)
+                Assert.Fail("Discovery is not repeatable: the run found tests that discovery did not: " + string.Join(" | ", unlisted));
             return;
         }
         var found = result.Find(test);

@@ -4,7 +4,8 @@ using Xunit.Sdk;
 namespace VirtTools.Acceptance;
 
 /// <summary>
-/// Turns every It of every *.Tests.ps1 in <see cref="Folder"/> (relative to the repository root) into
+/// Turns every It of every *.Tests.ps1 under <see cref="Folder"/> (relative to the repository root, searched
+/// recursively as Invoke-Pester -Path does) into
 /// its own xUnit test, named by its Pester path ("Get-PciDevice > Filters > by class"), plus one test
 /// per file for what belongs to no It (discovery, BeforeAll/AfterAll of the file and its blocks).
 /// The method receives (file relative to the root, test key).
@@ -27,7 +28,7 @@ public sealed class PesterTestDiscoverer(IMessageSink diagnostics) : IXunitTestC
         if (!Directory.Exists(folder)) yield break;
         var display = options.MethodDisplayOrDefault();
         var displayOptions = options.MethodDisplayOptionsOrDefault();
-        foreach (var file in Directory.GetFiles(folder, "*.Tests.ps1").Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(folder, "*.Tests.ps1", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             var relative = Path.GetRelativePath(Repo.Root, file);
             var name = Path.GetFileName(file);

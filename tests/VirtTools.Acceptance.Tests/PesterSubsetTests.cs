@@ -7,7 +7,7 @@ public class PesterSubsetTests
     public static TheoryData<string> AcceptanceFiles()
     {
         var data = new TheoryData<string>();
-        foreach (var f in Directory.GetFiles(Repo.Combine("tests", "Pester"), "*.Tests.ps1").Order(StringComparer.Ordinal))
+        foreach (var f in Directory.GetFiles(Repo.Combine("tests", "Pester"), "*.Tests.ps1", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
             data.Add(Path.GetRelativePath(Repo.Root, f));
         return data;
     }

@@ -75,8 +75,8 @@ public sealed class RunnerSelfTests : IDisposable
         Assert.Empty(r.Failures);
         string[] expected =
         [
-            "Disk sda > has size 10 on sata", "Disk sda > Partition 1 > item 1", "Disk sda > Partition 2 > item 2",
-            "Disk nvme0n1 > has size 20 on pcie", "Disk nvme0n1 > Partition 1 > item 1", "Disk nvme0n1 > Partition 2 > item 2",
+            "Disk sda > has size 10 on sata", "Disk sda > Partition 1 > item 1 of sda", "Disk sda > Partition 2 > item 2 of sda",
+            "Disk nvme0n1 > has size 20 on pcie", "Disk nvme0n1 > Partition 1 > item 1 of nvme0n1", "Disk nvme0n1 > Partition 2 > item 2 of nvme0n1",
             "Cases > adds 1 and 2", "Cases > adds 2 and 2", "Cases > plain item x", "Cases > plain item y",
             "Cases > object property 4", "Cases > no data leaves <Name> literal", "Cases > skipped", "Skipped block > is skipped too",
         ];
@@ -122,4 +122,22 @@ public sealed class RunnerSelfTests : IDisposable
         Assert.Contains(r.Failures, f => f.Where == "Discovery" && f.Message.Contains("discovery broke"));
         Assert.All(r.Tests, t => Assert.Equal("NotRun", t.Result));
     }
+}
+
+public class PesterFileResultTests
+{
+    [Fact]
+    public void Repeated_test_paths_get_distinct_keys_in_order()
+    {
+        var r = new PesterFileResult
+        {
+            File = "x.Tests.ps1",
+            Tests = [Test("A", "same"), Test("A", "other"), Test("A", "same"), Test("B", "same")],
+        };
+        Assert.Equal(["A > same", "A > other", "A > same #2", "B > same"], r.Keyed().Select(k => k.Key));
+        Assert.Same(r.Tests[2], r.Find("A > same #2"));
+        Assert.Null(r.Find("A > same #3"));
+    }
+
+    private static PesterTestResult Test(params string[] path) => new(path, "Passed", null, false, TimeSpan.Zero);
 }

@@ -210,6 +210,21 @@ public class PciDeviceReaderTests
         Assert.Empty(all[0].Problems);
     }
 
+    [Theory]
+    [InlineData("0000:05:00.0", null)]
+    [InlineData("05:00.0", null)]
+    [InlineData("pci_0000_05_00_0", null)]
+    [InlineData("0000:09:00.0", "PciDeviceNotFound")]
+    [InlineData("05:00", "InvalidPciAddress")]
+    public void Find_takes_user_forms_and_names_the_failure(string text, string? errorId)
+    {
+        using var t = new TempTree();
+        t.Builder.Pci("0000:05:00.0");
+        var r = new PciDeviceReader(t.Files, Ids);
+        if (errorId is null) Assert.Equal("0000:05:00.0", r.Find(text).ToString());
+        else Assert.Equal(errorId, Assert.Throws<VirtToolsException>(() => r.Find(text)).ErrorId);
+    }
+
     [Fact]
     public void Missing_root_is_HostRootNotFound()
     {

@@ -51,6 +51,32 @@ public class VfioBinderTests
     }
 
     [Fact]
+    public void An_unbound_device_gets_override_and_probe_but_no_unbind()
+    {
+        using var h = new SimHost(vfioLoaded: true);
+        h.Kernel.Write($"/sys/bus/pci/devices/{W.FreeNic}/driver/unbind", W.FreeNic);
+        h.Kernel.ClearLog();
+        Enable(h, W.FreeNic);
+        Assert.Equal(new[]
+        {
+            $"/sys/bus/pci/devices/{W.FreeNic}/driver_override <- vfio-pci",
+            $"/sys/bus/pci/drivers_probe <- {W.FreeNic}",
+        }, Log(h.Kernel));
+        Assert.Equal("vfio-pci", h.Kernel.DriverOf(W.FreeNic));
+    }
+
+    [Fact]
+    public void A_failure_on_an_unbound_device_leaves_it_unbound_with_override_cleared()
+    {
+        using var h = new SimHost(vfioLoaded: true);
+        h.Kernel.Write($"/sys/bus/pci/devices/{W.FreeNic}/driver/unbind", W.FreeNic);
+        h.Kernel.CreateVfioNodes = false;
+        Assert.Throws<VirtToolsException>(() => Enable(h, W.FreeNic));
+        Assert.Null(h.Kernel.DriverOf(W.FreeNic));
+        Assert.Equal("(null)", h.Kernel.DriverOverrideOf(W.FreeNic));
+    }
+
+    [Fact]
     public void Enable_twice_changes_nothing_the_second_time()
     {
         using var h = new SimHost(vfioLoaded: true);
@@ -83,6 +109,8 @@ public class VfioBinderTests
         { "/sys/bus/pci/drivers_probe", Errno.EBUSY, "DeviceBusy", FailureKind.ResourceBusy },
         { "/sys/bus/pci/drivers_probe", Errno.EINVAL, "InvalidSysfsValue", FailureKind.InvalidArgument },
         { "/sys/bus/pci/drivers_probe", Errno.EIO, "DeviceIOError", FailureKind.DeviceError },
+        { "*/driver_override", Errno.ENOENT, "SysfsFileMissing", FailureKind.ObjectNotFound },
+        { "*/driver/unbind", Errno.ENOSPC, "SysfsWriteFailed", FailureKind.WriteError },
     };
 
     [Theory]
@@ -244,6 +272,18 @@ public class VfioBinderTests
         Assert.Equal(FailureKind.NotEnabled, b.Kind);
         Assert.Contains("50-blacklist.conf line 2", b.Message);
         Assert.DoesNotContain("vfio_pci", h.Kernel.Modules.Loaded);
+    }
+
+    [Fact]
+    public void A_module_that_does_not_register_the_driver_is_DriverNotRegistered()
+    {
+        using var h = new SimHost();
+        h.Kernel.Modules.Available("vfio_pci", "vfio-pci-renamed", null, true);
+        var e = Assert.Throws<VirtToolsException>(() => Enable(h, W.FreeNic));
+        Assert.Equal("DriverNotRegistered", e.ErrorId);
+        Assert.Equal(FailureKind.NotInstalled, e.Kind);
+        Assert.Equal("e1000e", h.Kernel.DriverOf(W.FreeNic));
+        Assert.Empty(h.Kernel.Writes);
     }
 
     [Fact]

@@ -54,6 +54,20 @@ public sealed class PciDeviceReader
     /// <summary>True when /sys/bus/pci/devices has an entry for the address (even a dangling one).</summary>
     public bool Exists(PciAddress address) => _fs.Exists($"{DevicesDir}/{address}");
 
+    /// <summary>
+    /// An address as a user typed it (any form <see cref="PciAddress.TryParse"/> takes) that must exist:
+    /// InvalidPciAddress (InvalidArgument) or PciDeviceNotFound (ObjectNotFound) otherwise.
+    /// </summary>
+    public PciAddress Find(string text)
+    {
+        var a = PciAddress.Parse(text);
+        if (!Exists(a))
+            throw new VirtToolsException("PciDeviceNotFound", FailureKind.ObjectNotFound,
+                $"There is no PCI device {a} on this host.", text,
+                "Run Get-PciDevice to list the devices; addresses can change after a firmware or slot change.");
+        return a;
+    }
+
     /// <summary>Every function, in address order, read lazily.</summary>
     public IEnumerable<PciDevice> ReadAll() => Read(ListAddresses().ToList());
 

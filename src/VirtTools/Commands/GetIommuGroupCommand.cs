@@ -66,16 +66,11 @@ public sealed class GetIommuGroupCommand : VirtToolsCmdlet
 
     private void EmitGroupOf(string text)
     {
-        if (!PciAddress.TryParse(text, out var a))
+        PciAddress a;
+        try { a = _pci.Find(text); }
+        catch (VirtToolsException e)
         {
-            try { PciAddress.Parse(text); }
-            catch (VirtToolsException e) { WriteError(e, text); }
-            return;
-        }
-        if (!_pci.Exists(a))
-        {
-            WriteError(new VirtToolsException("PciDeviceNotFound", FailureKind.ObjectNotFound,
-                $"There is no PCI device {a} on this host.", text, "Run Get-PciDevice to list the devices."), text);
+            WriteError(e, text);
             return;
         }
         var d = _pci.Read(a);

@@ -133,17 +133,11 @@ public sealed class GetPciDeviceCommand : VirtToolsCmdlet
                 }
                 continue;
             }
-            if (!PciAddress.TryParse(text, out var addr))
+            PciAddress addr;
+            try { addr = _reader.Find(text); }
+            catch (VirtToolsException e)
             {
-                try { PciAddress.Parse(text); }
-                catch (VirtToolsException e) { WriteError(e, text); }
-                continue;
-            }
-            if (!_reader.Exists(addr))
-            {
-                WriteError(new VirtToolsException("PciDeviceNotFound", FailureKind.ObjectNotFound,
-                    $"There is no PCI device {addr} on this host.", text,
-                    "Run Get-PciDevice to list the devices; the address may have changed after a firmware or slot change."), text);
+                WriteError(e, text);
                 continue;
             }
             chosen.Add(addr);

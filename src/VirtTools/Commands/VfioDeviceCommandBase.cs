@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VirtTools.Host;
 using VirtTools.Pci;
 using VirtTools.Vfio;
 
@@ -71,6 +72,12 @@ public abstract class VfioDeviceCommandBase : VirtToolsCmdlet
         catch (VirtToolsException e)
         {
             WriteError(e, a.ToString());
+            return;
+        }
+        catch (HostIOException e)
+        {
+            // Planning only reads; an unreadable sysfs or /proc file stops this device, not the pipeline.
+            WriteError(ToErrorRecord(e, "HostReadFailed", e.Errno is Errno.EACCES or Errno.EPERM ? FailureKind.PermissionDenied : FailureKind.ReadError, a.ToString()));
             return;
         }
         foreach (var n in plan.Notes) WriteVerbose(n);

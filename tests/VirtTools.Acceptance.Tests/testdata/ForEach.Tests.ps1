@@ -14,7 +14,7 @@ Describe 'Disk <Name>' -ForEach $disks {
         $fromBlock | Should -Be $Name
     }
     Context 'Partition <_>' -ForEach 1, 2 {
-        It 'item <_>' { $_ | Should -BeOfType ([int]) ; $Name | Should -Not -BeNullOrEmpty }
+        It 'item <_> of <Name>' { $_ | Should -BeOfType ([int]) ; $Name | Should -Not -BeNullOrEmpty }
     }
 }
 

@@ -1,0 +1,448 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using VirtTools.Host;
+
+namespace VirtTools.Capability;
+
+/// <summary>Everything read for a <see cref="HostCapability"/>, kept for the requirement checks.</summary>
+public sealed class HostFacts
+{
+    public required HostCapability Capability { get; init; }
+    public CpuInfo? Cpu { get; init; }
+    public required KernelCommandLine CommandLine { get; init; }
+    public bool CommandLineKnown { get; init; }
+    public required KernelModules Modules { get; init; }
+    public bool IsLiveRoot { get; init; }
+    /// <summary>/sys/module/kvm_amd/parameters/sev is 1 or Y (null: not readable).</summary>
+    public bool? KvmAmdSevEnabled { get; init; }
+    public bool? DevSev { get; init; }
+    /// <summary>/sys/firmware/uv exists (s390 Ultravisor).</summary>
+    public bool? S390Ultravisor { get; init; }
+    /// <summary>xen-pciback is loaded, built in, installed, or its pciback driver is registered.</summary>
+    public bool? XenPcibackAvailable { get; init; }
+}
+
+/// <summary>
+/// Reads a <see cref="HostCapability"/> from a host root through <see cref="IHostFileSystem"/>.
+/// Rule for absent files: a fact is "false" only when the place that would show it was readable
+/// (the directory exists, the list was read); otherwise it is null.
+/// </summary>
+public sealed class CapabilityReader
+{
+    public static readonly string[] VfioModuleNames = { "vfio", "vfio_pci", "vfio_pci_core", "vfio_iommu_type1" };
+
+    /// <summary>The cmdline parameters that change how the IOMMU or VFIO behave.</summary>
+    public static readonly string[] IommuParameterNames =
+    {
+        "intel_iommu", "amd_iommu", "iommu", "iommu.passthrough", "iommu.strict", "intremap",
+        "vfio-pci.ids", "vfio_iommu_type1.allow_unsafe_interrupts", "pcie_acs_override",
+    };
+
+    private static readonly string[] KvmVendorModules = { "kvm_intel", "kvm_amd", "kvm_pvm", "kvm_hv", "kvm_pr" };
+
+    private static readonly HashSet<string> V1Controllers = new(StringComparer.Ordinal)
+    {
+        "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "net_cls", "blkio", "perf_event",
+        "net_prio", "hugetlb", "pids", "rdma", "misc",
+    };
+
+    private readonly IHostFileSystem _fs;
+    private readonly IDeviceAccessProbe? _access;
+    private readonly bool _live;
+    private readonly List<string> _notes = new();
+
+    /// <param name="access">Null on a captured root: access cannot be judged from another machine's modes.</param>
+    public CapabilityReader(IHostFileSystem fs, IDeviceAccessProbe? access = null)
+    {
+        _fs = fs;
+        _access = access;
+        _live = fs.Root == "/";
+    }
+
+    public static CapabilityReader For(HostContext host) =>
+        new(host.Files, host.IsLiveRoot ? new LiveDeviceAccessProbe() : null);
+
+    public HostCapability Read() => ReadFacts().Capability;
+
+    public HostFacts ReadFacts()
+    {
+        if (!_fs.DirectoryExists("/"))
+            throw new VirtToolsException("HostRootNotFound", FailureKind.ObjectNotFound,
+                $"The host root '{_fs.Root}' does not exist.", _fs.Root,
+                $"Point {HostContext.RootVariable} at a directory that holds sys/ and proc/, or unset it to read the live host.");
+        _notes.Clear();
+
+        var release = Text("/proc/sys/kernel/osrelease") ?? ReleaseFromVersion(Text("/proc/version"));
+        var cpuText = Text("/proc/cpuinfo");
+        var cpu = cpuText is null ? null : CpuInfo.Parse(cpuText);
+        if (cpu is null) _notes.Add("/proc/cpuinfo is missing: CPU facts are unknown.");
+        var arch = Text("/proc/sys/kernel/arch") ?? cpu?.Architecture;
+        var cmdlineText = RawText("/proc/cmdline");
+        var cmdline = KernelCommandLine.Parse(cmdlineText);
+        var modules = new KernelModules(_fs, release);
+        if (!_fs.DirectoryExists("/dev")) _notes.Add("The root has no /dev directory (a capture?): device nodes are unknown, not absent.");
+
+        // Xen
+        var xenType = Text("/sys/hypervisor/type");
+        var xenCapsFile = RawText("/proc/xen/capabilities");
+        bool? dom0 = xenCapsFile is not null ? xenCapsFile.Contains("control_d", StringComparison.Ordinal)
+            : xenType == "xen" ? null
+            : xenType is not null || _fs.DirectoryExists("/sys/hypervisor") || _live ? false : null;
+        if (xenType == "xen" && xenCapsFile is null) _notes.Add("Xen detected but /proc/xen is not mounted (xenfs): Dom0 or DomU is unknown.");
+        var domU = xenCapsFile is not null && dom0 == false || xenType == "xen" && dom0 == false;
+        var xenCaps = Text("/sys/hypervisor/properties/capabilities")?.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        string? xenVersion = null;
+        if (Text("/sys/hypervisor/version/major") is { } major && Text("/sys/hypervisor/version/minor") is { } minor)
+            xenVersion = $"{major}.{minor}{Text("/sys/hypervisor/version/extra")}";
+
+        var (isVm, hypervisor) = DetectHypervisor(cpu, dom0, domU, xenType);
+
+        // KVM
+        var hw = cpu?.HardwareVirtualization;
+        if (cpu is not null && hw is null)
+            _notes.Add($"/proc/cpuinfo on {cpu.Architecture ?? "this architecture"} does not show hardware virtualization; /dev/kvm is the evidence.");
+        var kvmDev = DevNode("/dev/kvm");
+        bool? kvmAccess = kvmDev switch
+        {
+            true => _access?.CanReadWrite("/dev/kvm"),
+            false => false,
+            null => null,
+        };
+        var kvmModule = KvmVendorModules.FirstOrDefault(m => modules.IsPresent(m) == true)
+            ?? (modules.IsPresent("kvm") == true ? "kvm" : null);
+        bool? pvm = _fs.DirectoryExists("/sys/module/kvm_pvm") ? true : modules.IsLoaded("kvm_pvm");
+        if (pvm == true) _notes.Add("kvm_pvm is loaded: /dev/kvm exists without hardware KVM; only PVM guest kernels run, stock kernels fail.");
+        var nested = Nested();
+
+        // IOMMU
+        var table = FirmwareTable(dom0);
+        var groups = Names("/sys/kernel/iommu_groups").Count(n => int.TryParse(n, out _));
+        var units = Names("/sys/class/iommu");
+        bool? iommuOn = groups > 0 || units.Count > 0 || AnyPciGroupLink() ? true
+            : _fs.DirectoryExists("/sys/kernel/iommu_groups") || _live ? false : null;
+        int? groupCount = _fs.DirectoryExists("/sys/kernel/iommu_groups") ? groups : null;
+        if (dom0 == true) _notes.Add("Xen Dom0: Xen owns the IOMMU and hides DMAR (renamed RMAD); use `xl info` virt_caps (hvm_directio).");
+        string[]? iommuParams = cmdlineText is null ? null
+            : IommuParameterNames.Select(n => IommuParameter(cmdline, n)).OfType<string>().ToArray();
+        var ir = InterruptRemapping(units, cmdline);
+        var unsafeIrq = AllowUnsafeInterrupts(cmdline);
+
+        // vfio, SR-IOV
+        var vfioLoaded = Subset(VfioModuleNames, modules.IsLoaded);
+        var vfioBuiltin = Subset(VfioModuleNames, modules.IsBuiltin);
+        var vfioAvailable = Subset(VfioModuleNames, modules.IsAvailable);
+        if (release is null) _notes.Add("The kernel release is unknown: built-in and installed modules were not read.");
+        var sriov = SriovCapableCount();
+
+        // Secure guests
+        var kvmAmdSev = Text("/sys/module/kvm_amd/parameters/sev") is { } sev ? sev.StartsWith('1') || sev.StartsWith('Y') : (bool?)null;
+        var devSev = DevNode("/dev/sev");
+        bool? uv = _fs.Exists("/sys/firmware/uv") ? true : _fs.DirectoryExists("/sys/firmware") ? false : null;
+        var secure = SecureGuest(cpu, kvmAmdSev, devSev, uv, cmdline);
+
+        var (hypervisors, modes) = Modes(hw, arch, kvmDev, pvm, dom0, xenCaps);
+        var (cgVersion, cgControllers) = Cgroups();
+
+        bool? pciback = _fs.DirectoryExists("/sys/bus/pci/drivers/pciback") ? true
+            : new[] { modules.IsPresent("xen_pciback"), modules.IsAvailable("xen_pciback") } switch
+            {
+                var r when r.Contains(true) => true,
+                var r when r.All(x => x == false) => false,
+                _ => null,
+            };
+
+        var cap = new HostCapability
+        {
+            Root = _fs.Root,
+            KernelRelease = release,
+            Architecture = arch,
+            CpuVendor = cpu?.Vendor,
+            CpuModel = cpu?.Model,
+            HardwareVirtualization = hw,
+            IsVirtualMachine = isVm,
+            Hypervisor = hypervisor,
+            KvmDevicePresent = kvmDev,
+            KvmDeviceAccessible = kvmAccess,
+            KvmModule = kvmModule,
+            KvmPvm = pvm,
+            NestedVirtualization = nested,
+            XenHypervisorType = xenType,
+            XenVersion = xenVersion,
+            IsXenDom0 = dom0,
+            XenCapabilities = xenCaps,
+            IommuFirmwareTable = table,
+            IommuEnabled = iommuOn,
+            IommuGroupCount = groupCount,
+            IommuKernelParameters = iommuParams,
+            InterruptRemapping = ir,
+            AllowUnsafeInterrupts = unsafeIrq,
+            VfioModulesLoaded = vfioLoaded,
+            VfioModulesBuiltin = vfioBuiltin,
+            VfioModulesAvailable = vfioAvailable,
+            VfioDevicePresent = DevNode("/dev/vfio/vfio"),
+            SriovCapableDeviceCount = sriov,
+            SecureGuest = secure,
+            SupportedHypervisors = hypervisors,
+            VirtualizationModes = modes,
+            DevNetTun = DevNode("/dev/net/tun"),
+            DevVhostNet = DevNode("/dev/vhost-net"),
+            CgroupVersion = cgVersion,
+            CgroupControllers = cgControllers,
+            KernelCommandLine = cmdlineText is null ? null : cmdline.Text,
+            Notes = _notes.ToArray(),
+        };
+        return new HostFacts
+        {
+            Capability = cap,
+            Cpu = cpu,
+            CommandLine = cmdline,
+            CommandLineKnown = cmdlineText is not null,
+            Modules = modules,
+            IsLiveRoot = _live,
+            KvmAmdSevEnabled = kvmAmdSev,
+            DevSev = devSev,
+            S390Ultravisor = uv,
+            XenPcibackAvailable = pciback,
+        };
+    }
+
+    private string? RawText(string path)
+    {
+        try { return _fs.ReadAllText(path); }
+        catch (HostIOException) { return null; }
+    }
+
+    /// <summary>Directory entries; an unreadable directory counts as showing nothing, like a missing one.</summary>
+    private IReadOnlyList<string> Names(string path)
+    {
+        try { return _fs.List(path); }
+        catch (HostIOException) { return Array.Empty<string>(); }
+    }
+
+    /// <summary>Trimmed content, or null when missing, unreadable or empty.</summary>
+    private string? Text(string path) => RawText(path)?.Trim('\0', ' ', '\n', '\r', '\t') is { Length: > 0 } t ? t : null;
+
+    /// <summary>Device nodes are only known when the root has a /dev at all (captures usually do not).</summary>
+    private bool? DevNode(string path) => _fs.DirectoryExists("/dev") ? _fs.Exists(path) : null;
+
+    private static bool? ParseBool(string? v) => v?.Trim() switch
+    {
+        "Y" or "y" or "1" or "on" or "yes" => true,
+        "N" or "n" or "0" or "off" or "no" => false,
+        _ => null,
+    };
+
+    private static string? ReleaseFromVersion(string? version) =>
+        version is not null && Regex.Match(version, @"^Linux version (\S+)") is { Success: true } m ? m.Groups[1].Value : null;
+
+    private static string[]? Subset(string[] names, Func<string, bool?> test)
+    {
+        var answers = names.Select(n => (n, v: test(n))).ToArray();
+        if (answers.All(a => a.v is null)) return null;
+        return answers.Where(a => a.v == true).Select(a => a.n).ToArray();
+    }
+
+    private (bool? IsVm, string? Hypervisor) DetectHypervisor(CpuInfo? cpu, bool? dom0, bool domU, string? xenType)
+    {
+        if (dom0 == true) return (false, "Xen");
+        if (domU) return (true, "Xen");
+        var dmi = DmiHypervisor(Text("/sys/class/dmi/id/sys_vendor"), Text("/sys/class/dmi/id/product_name"));
+        var s390 = Text("/proc/sysinfo") is { } sysinfo
+            ? sysinfo.Contains("z/VM", StringComparison.Ordinal) ? "z/VM"
+            : sysinfo.Contains("KVM/Linux", StringComparison.Ordinal) ? "KVM" : null
+            : null;
+        var flag = cpu?.Flags.Contains("hypervisor") == true;
+        var firmware = DeviceTreeHypervisor();
+        // On Arm, Dom0 also sees the /hypervisor "xen,xen" node: without /proc/xen it may be Dom0 or a guest.
+        if (firmware == "Xen" && dom0 is null) return (null, "Xen");
+        if (flag || dmi is not null || s390 is not null || firmware is not null)
+            return (true, dmi ?? s390 ?? firmware ?? (xenType == "xen" ? "Xen" : null));
+        // x86 has a reliable "hypervisor" CPUID bit; other architectures have no cpuinfo evidence either way.
+        return (cpu?.IsX86 == true ? false : null, null);
+    }
+
+    /// <summary>Guest evidence on device-tree platforms (Arm, POWER), where there is no hypervisor CPU flag.</summary>
+    private string? DeviceTreeHypervisor()
+    {
+        if (Text("/proc/device-tree/hypervisor/compatible") is { } hyp)
+            return hyp.Contains("xen", StringComparison.OrdinalIgnoreCase) ? "Xen"
+                : hyp.Contains("kvm", StringComparison.OrdinalIgnoreCase) ? "KVM" : hyp.Split('\0')[0];
+        // QEMU's firmware configuration device and the "dummy-virt" board exist only in virtual machines.
+        if (Names("/proc/device-tree").Any(n => n.StartsWith("fw-cfg@", StringComparison.Ordinal))) return "QEMU";
+        if (Text("/proc/device-tree/compatible")?.Contains("linux,dummy-virt", StringComparison.Ordinal) == true) return "KVM";
+        // An LPAR runs under the PowerVM hypervisor; bare-metal POWER (OPAL) has no lparcfg.
+        if (_fs.FileExists("/proc/ppc64/lparcfg")) return "PowerVM";
+        return null;
+    }
+
+    /// <summary>DMI names that only virtual platforms use (bare-metal cloud hosts such as "Amazon EC2" are left out).</summary>
+    internal static string? DmiHypervisor(string? vendor, string? product)
+    {
+        var v = vendor ?? "";
+        var p = product ?? "";
+        bool Has(string s, string what) => s.Contains(what, StringComparison.OrdinalIgnoreCase);
+        if (Has(p, "KVM") || Has(v, "KVM")) return "KVM";
+        if (Has(v, "QEMU") || Has(p, "QEMU")) return "QEMU";
+        if (Has(v, "VMware") || Has(p, "VMware")) return "VMware";
+        if (Has(v, "Microsoft Corporation") && Has(p, "Virtual Machine")) return "Microsoft Hyper-V";
+        if (Has(v, "Xen") || Has(p, "HVM domU")) return "Xen";
+        if (Has(v, "innotek") || Has(p, "VirtualBox")) return "VirtualBox";
+        if (Has(v, "Parallels") || Has(p, "Parallels")) return "Parallels";
+        if (Has(v, "BHYVE") || Has(p, "BHYVE")) return "bhyve";
+        if (Has(p, "Google Compute Engine")) return "Google Compute Engine";
+        if (Has(p, "Nutanix AHV")) return "Nutanix AHV";
+        if (Has(v, "OpenStack") || Has(p, "OpenStack")) return "OpenStack";
+        return null;
+    }
+
+    private bool? Nested()
+    {
+        foreach (var m in new[] { "kvm_intel", "kvm_amd", "kvm" })
+        {
+            // kvm_intel says Y/N (bool), kvm_amd 1/0 (int), s390 kvm 1/0.
+            if (ParseBool(Text($"/sys/module/{m}/parameters/nested")) is bool b) return b;
+        }
+        return null;
+    }
+
+    private string? FirmwareTable(bool? dom0)
+    {
+        const string dir = "/sys/firmware/acpi/tables";
+        foreach (var t in new[] { "DMAR", "IVRS", "IORT", "RMAD" })
+            if (_fs.Exists($"{dir}/{t}")) return t;
+        if (dom0 == true) return "HiddenByXen";
+        return _fs.DirectoryExists(dir) ? "None" : null;
+    }
+
+    private bool AnyPciGroupLink()
+    {
+        foreach (var d in Names("/sys/bus/pci/devices"))
+            if (_fs.ReadLink($"/sys/bus/pci/devices/{d}/iommu_group") is not null) return true;
+        return false;
+    }
+
+    private static string? IommuParameter(KernelCommandLine cmdline, string name)
+    {
+        var all = cmdline.All(name).ToArray();
+        if (all.Length == 0) return null;
+        // iommu= is an early_param that handles every occurrence (iommu=pt iommu=1 = iommu=pt,1); the rest keep the last.
+        if (name == "iommu" && all.Length > 1)
+            return "iommu=" + string.Join(',', all.Select(p => p.Value).Where(v => !string.IsNullOrEmpty(v)));
+        return all[^1].ToString();
+    }
+
+    private bool? InterruptRemapping(IReadOnlyList<string> units, KernelCommandLine cmdline)
+    {
+        var intremap = cmdline.Value("intremap");
+        if (intremap == "off" || cmdline.Has("nointremap")) return false;
+        bool? all = null;
+        foreach (var u in units.Where(u => u.StartsWith("dmar", StringComparison.Ordinal)))
+        {
+            var ecap = Text($"/sys/class/iommu/{u}/intel-iommu/ecap");
+            if (ecap is null || !ulong.TryParse(ecap.StartsWith("0x") ? ecap[2..] : ecap, NumberStyles.HexNumber, null, out var bits))
+                return null;
+            // VT-d spec, Extended Capability Register bit 3: Interrupt Remapping support.
+            all = (all ?? true) && (bits & 0x8) != 0;
+        }
+        return all;
+    }
+
+    private bool? AllowUnsafeInterrupts(KernelCommandLine cmdline)
+    {
+        var type1 = ParseBool(Text("/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts"))
+            ?? ParseBool(cmdline.Value("vfio_iommu_type1.allow_unsafe_interrupts"));
+        var iommufd = ParseBool(Text("/sys/module/iommufd/parameters/allow_unsafe_interrupts"));
+        if (type1 == true || iommufd == true) return true;
+        return type1 ?? iommufd;
+    }
+
+    private int? SriovCapableCount()
+    {
+        const string dir = "/sys/bus/pci/devices";
+        if (!_fs.DirectoryExists(dir)) return null;
+        var n = 0;
+        foreach (var d in Names(dir))
+            if (Text($"{dir}/{d}/sriov_totalvfs") is { } t && int.TryParse(t, out var total) && total > 0) n++;
+        return n;
+    }
+
+    private static string? SecureGuest(CpuInfo? cpu, bool? kvmAmdSev, bool? devSev, bool? uv, KernelCommandLine cmdline)
+    {
+        if (cpu is null) return null;
+        if (cpu.Architecture is "s390x" or "s390")
+        {
+            var protVirt = ParseBool(cmdline.Value("prot_virt"));
+            return cpu.Facilities.Contains(158) && uv == true && protVirt == true ? "IBM-SecureExecution"
+                : cpu.Facilities.Count > 0 && !cpu.Facilities.Contains(158) ? "None" : null;
+        }
+        if (cpu.Vendor == "AuthenticAMD")
+        {
+            if (!cpu.Flags.Contains("sev")) return "None";
+            return kvmAmdSev == true && devSev == true ? "AMD-SEV" : kvmAmdSev == false || devSev == false ? "None" : null;
+        }
+        return null;
+    }
+
+    private static (string[]?, string[]?) Modes(string? hw, string? arch, bool? kvmDev, bool? pvm, bool? dom0, string[]? xenCaps)
+    {
+        // Xen keeps VMX/SVM root mode for itself, so a working /dev/kvm rules out being Dom0.
+        if (kvmDev == true && pvm != true) dom0 ??= false;
+        bool? kvm;
+        if (dom0 == true || kvmDev == false || pvm == true) kvm = false;
+        else if (kvmDev == true) kvm = hw is "vmx" or "svm" or "sie" || hw is null && arch is not null ? true : null;
+        else kvm = hw == "None" ? false : null;
+        var xenHvm = dom0 == true && xenCaps?.Any(c => c.StartsWith("hvm-", StringComparison.Ordinal)) == true;
+        var xenPv = dom0 == true && xenCaps?.Any(c => c.StartsWith("xen-", StringComparison.Ordinal)) == true;
+
+        var hypervisors = new List<string>();
+        if (kvm == true) hypervisors.Add("KVM");
+        if (dom0 == true) hypervisors.Add("Xen");
+        var modes = new List<string>();
+        if (kvm == true || xenHvm) modes.Add("FV");
+        if (xenPv) modes.Add("PV");
+        if (kvm == true || xenHvm) modes.Add("PVHVM");
+        if (kvmDev == true && pvm == true) modes.Add("PVM");
+        var unknown = kvm is null || dom0 is null;
+        return (hypervisors.Count == 0 && unknown ? null : hypervisors.ToArray(),
+                modes.Count == 0 && unknown ? null : modes.ToArray());
+    }
+
+    private (int?, string[]?) Cgroups()
+    {
+        if (Text("/sys/fs/cgroup/cgroup.controllers") is { } v2)
+            return (2, v2.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        var mounts = RawText("/proc/mounts") ?? RawText("/proc/self/mounts");
+        if (mounts is not null)
+        {
+            var v1 = new SortedSet<string>(StringComparer.Ordinal);
+            string? v2Mount = null;
+            foreach (var line in mounts.Split('\n'))
+            {
+                var f = line.Split(' ');
+                if (f.Length < 4) continue;
+                if (f[2] == "cgroup2") v2Mount ??= f[1];
+                else if (f[2] == "cgroup")
+                    foreach (var o in f[3].Split(',')) if (V1Controllers.Contains(o)) v1.Add(o);
+            }
+            if (v1.Count > 0)
+            {
+                if (v2Mount is not null) _notes.Add($"cgroup hybrid mode: v1 controllers plus a cgroup2 tree at {v2Mount}; libvirt uses the v1 controllers.");
+                return (1, v1.ToArray());
+            }
+            if (v2Mount is not null)
+                return (2, Text(v2Mount + "/cgroup.controllers")?.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        }
+        // Without mounts, /proc/cgroups still shows v1 hierarchies (hierarchy id > 0).
+        if (RawText("/proc/cgroups") is { } cgroups)
+        {
+            var names = new List<string>();
+            foreach (var line in cgroups.Split('\n'))
+            {
+                var f = line.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
+                if (f.Length >= 4 && !f[0].StartsWith('#') && f[1] != "0" && f[3] == "1") names.Add(f[0]);
+            }
+            if (names.Count > 0) return (1, names.ToArray());
+        }
+        return (null, null);
+    }
+}
