@@ -60,6 +60,28 @@ public partial class LspciAgreementTests
         Compare(t.Root, minDevices: 10);
     }
 
+    [Fact]
+    public void Looks_for_pci_ids_where_this_lspci_does()
+    {
+        var psi = new ProcessStartInfo("lspci", "--help") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        string help;
+        try
+        {
+            using var p = Process.Start(psi)!;
+            help = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+            p.WaitForExit();
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            _out.WriteLine("SKIPPED: lspci (pciutils) is not installed.");
+            return;
+        }
+        // "-i <file>  Use specified ID database instead of /usr/share/misc/pci.ids.gz"
+        var m = Regex.Match(help, @"instead of (\S+?)(\.gz)?\s*$", RegexOptions.Multiline);
+        Assert.True(m.Success, "lspci --help no longer names its default ID database");
+        Assert.Contains(m.Groups[1].Value, PciIdsDatabase.StandardPaths);
+    }
+
     private void Compare(string root, int minDevices)
     {
         if (!File.Exists(IdsPath))

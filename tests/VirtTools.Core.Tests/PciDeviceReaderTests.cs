@@ -110,6 +110,23 @@ public class PciDeviceReaderTests
     }
 
     [Fact]
+    public void Parallel_batches_give_the_same_devices_in_the_same_order_as_one_by_one()
+    {
+        using var t = new TempTree();
+        t.Builder.Pci(new PciSpec { Address = "0000:01:00.0", Vendor = "8086", Device = "1592", Driver = "ice", IommuGroup = 1 });
+        t.Builder.Sriov("0000:01:00.0", 256, 140, "1889", vfDriver: "iavf", firstVfGroup: 10, offset: 8, stride: 1);
+        var r = new PciDeviceReader(t.Files, Ids);
+        var all = r.ReadAll().ToList(); // above the parallel threshold
+        var addresses = r.ListAddresses().ToList();
+        Assert.Equal(141, all.Count);
+        Assert.Equal(addresses.Select(a => a.ToString()), all.Select(d => d.Address));
+        var one = addresses.Select(r.Read).ToList();
+        Assert.Equal(one.Select(d => (d.Address, d.Driver, d.IommuGroup, d.PhysicalFunction, d.DeviceName)),
+            all.Select(d => (d.Address, d.Driver, d.IommuGroup, d.PhysicalFunction, d.DeviceName)));
+        Assert.Equal(140, all[0].VirtualFunctions.Length);
+    }
+
+    [Fact]
     public void Text_files_give_the_same_identity_as_the_config_header()
     {
         using var t = new TempTree();

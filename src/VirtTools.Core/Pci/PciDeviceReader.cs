@@ -73,8 +73,9 @@ public sealed class PciDeviceReader
 
     /// <summary>
     /// Reads the given functions, yielding them in the given order. Large lists are read in parallel
-    /// batches: the time goes into sysfs syscalls, which run concurrently, and a batch at a time keeps
-    /// the pipeline streaming.
+    /// batches, the next batch while the caller consumes the current one: the time goes into sysfs
+    /// syscalls, which run concurrently, and into the consumer (the PowerShell pipeline), which then
+    /// overlaps with them. Batching keeps the pipeline streaming and memory bounded.
     /// </summary>
     public IEnumerable<PciDevice> Read(IReadOnlyList<PciAddress> addresses)
     {
@@ -85,13 +86,19 @@ public sealed class PciDeviceReader
             yield break;
         }
         _ = Ids; _ = Aliases; _ = Driverctl; // shared lazies, loaded once before the workers start
-        var buffer = new PciDevice[Math.Min(batch, addresses.Count)];
+        PciDevice[] ReadBatch(int start)
+        {
+            var result = new PciDevice[Math.Min(batch, addresses.Count - start)];
+            Parallel.For(0, result.Length, i => result[i] = Read(addresses[start + i]));
+            return result;
+        }
+        var next = Task.Run(() => ReadBatch(0));
         for (var start = 0; start < addresses.Count; start += batch)
         {
-            var n = Math.Min(batch, addresses.Count - start);
-            var from = start;
-            Parallel.For(0, n, i => buffer[i] = Read(addresses[from + i]));
-            for (var i = 0; i < n; i++) yield return buffer[i];
+            var current = next.GetAwaiter().GetResult();
+            var following = start + batch;
+            if (following < addresses.Count) next = Task.Run(() => ReadBatch(following));
+            foreach (var d in current) yield return d;
         }
     }
 

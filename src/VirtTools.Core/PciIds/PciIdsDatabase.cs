@@ -11,8 +11,11 @@ namespace VirtTools.PciIds;
 /// </summary>
 public sealed class PciIdsDatabase
 {
-    /// <summary>Where distributions put pci.ids, in the order lspci's builds usually look.</summary>
-    public static readonly string[] StandardPaths = { "/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids" };
+    /// <summary>
+    /// Where distributions put pci.ids: Debian/Ubuntu (misc), Fedora/RHEL (hwdata), SUSE (/usr/share).
+    /// Compressed copies (pci.ids.gz) are not read.
+    /// </summary>
+    public static readonly string[] StandardPaths = { "/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids", "/usr/share/pci.ids" };
 
     private static readonly ConcurrentDictionary<string, PciIdsDatabase> Cache = new(StringComparer.Ordinal);
 
