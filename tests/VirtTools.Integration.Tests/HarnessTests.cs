@@ -9,7 +9,7 @@ public sealed class HarnessTests
     public void Guest_runs_every_scenario_to_the_end()
     {
         Assert.True(Run.ExitCode == 0, $"guest run exited {Run.ExitCode}:\n{Run.Output}");
-        foreach (var name in new[] { "runner", "environment", "inventory", "rawVfio", "vfioRoundTrip", "persist", "defaultRoute", "failedBind", "sriov" })
+        foreach (var name in new[] { "runner", "environment", "inventory", "rawVfio", "vfioRoundTrip", "persist", "sharedGroup", "defaultRoute", "failedBind", "sriov" })
             Run.Scenario(name);
         Assert.True(Run.Results.Str("runner", "totalSeconds") is not null, "the runner did not finish");
     }
@@ -34,7 +34,7 @@ public sealed class HarnessTests
         foreach (var m in new[] { "vfio", "vfio_pci", "vfio_iommu_type1", "e1000e", "nvme" })
             Assert.Contains(m, modules);
         var nics = env.At("nics").EnumerateArray().Where(n => n.Str("Pci") is not null).ToArray();
-        Assert.Equal(2, nics.Length);
+        Assert.Equal(4, nics.Length);
         Assert.Single(nics, n => n.Str("DefaultRoute") == "true");
     }
 }

@@ -78,6 +78,30 @@ public sealed class VfioTests
     }
 
     [GuestFact]
+    public void A_shared_iommu_group_stays_non_viable_until_IncludeIommuGroup_binds_every_member()
+    {
+        var s = GuestRun.Instance.Scenario("sharedGroup");
+        var members = s.Strings("members");
+        Assert.Equal(2, members.Length); // the two functions of the ACS-less NIC
+        foreach (var m in s.At("before", "GroupDrivers").EnumerateObject()) Assert.Equal(HostDriver, m.Value.GetString());
+
+        var one = s.At("enableOne");
+        one.NoErrors("Enable-VfioDevice on one function");
+        Assert.Contains(one.Strings("Warnings"), w => w.Contains("non-viable", StringComparison.Ordinal));
+        Assert.Equal("vfio-pci", s.Str("afterEnableOne", "Driver"));
+        Assert.Contains(s.At("afterEnableOne", "GroupDrivers").EnumerateObject(), m => m.Value.GetString() == HostDriver);
+        Assert.Equal("false", s.At("groupAfterEnableOne").Output().Single().Str("IsViable"));
+
+        s.At("enableGroup").NoErrors("Enable-VfioDevice -IncludeIommuGroup");
+        foreach (var m in s.At("afterEnableGroup", "GroupDrivers").EnumerateObject()) Assert.Equal("vfio-pci", m.Value.GetString());
+        Assert.Equal("true", s.Str("afterEnableGroup", "VfioNode"));
+        Assert.Equal("true", s.At("groupAfterEnableGroup").Output().Single().Str("IsViable"));
+
+        s.At("disableAll").NoErrors("Disable-VfioDevice on both functions");
+        foreach (var m in members) AssertOnHostDriver(s.At("afterDisableAll", m), $"{m} after Disable-VfioDevice");
+    }
+
+    [GuestFact]
     public void The_nic_carrying_the_default_route_is_refused_unless_forced()
     {
         var s = GuestRun.Instance.Scenario("defaultRoute");

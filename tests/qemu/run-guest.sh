@@ -1,6 +1,7 @@
 #!/bin/bash
 # run-guest.sh <command...>: boots a throwaway q35 guest (TCG, emulated Intel IOMMU, two e1000e NICs
-# and an SR-IOV capable NVMe controller, each behind its own PCIe root port), runs <command> in it as
+# and an SR-IOV capable NVMe controller, each behind its own PCIe root port, plus a two-function
+# e1000e without ACS, whose functions share one IOMMU group), runs <command> in it as
 # root in the current directory (the host's / is the guest's root, read-only, with a tmpfs overlay),
 # powers off and exits with the command's exit code.
 # Exit 124: the hard timeout (VIRTTOOLS_QEMU_TIMEOUT seconds, default 600) expired.
@@ -59,8 +60,11 @@ timeout -k 5 "$timeout" qemu-system-x86_64 \
     -device pcie-root-port,id=rp1,chassis=1,slot=1 \
     -device pcie-root-port,id=rp2,chassis=2,slot=2 \
     -device pcie-root-port,id=rp3,chassis=3,slot=3 \
+    -device pcie-root-port,id=rp4,chassis=4,slot=4 \
     -netdev user,id=net1 -device e1000e,netdev=net1,mac=52:54:00:12:34:01,bus=rp1 \
     -netdev user,id=net2 -device e1000e,netdev=net2,mac=52:54:00:12:34:02,bus=rp2 \
+    -netdev user,id=net3 -device e1000e,netdev=net3,mac=52:54:00:12:34:03,bus=rp4,addr=00.0,multifunction=on \
+    -netdev user,id=net4 -device e1000e,netdev=net4,mac=52:54:00:12:34:04,bus=rp4,addr=00.1 \
     -device nvme-subsys,id=nvmesubsys,nqn=virttools-test \
     -device nvme,serial=vt0001,subsys=nvmesubsys,bus=rp3,sriov_max_vfs=4,sriov_vq_flexible=8,sriov_vi_flexible=4 \
     </dev/null

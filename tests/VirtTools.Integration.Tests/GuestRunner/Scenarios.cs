@@ -18,6 +18,7 @@ public sealed class Scenarios
         ("rawVfio", RawVfio),
         ("vfioRoundTrip", VfioRoundTrip),
         ("persist", Persist),
+        ("sharedGroup", SharedGroup),
         ("defaultRoute", DefaultRoute),
         ("failedBind", FailedBind),
         ("sriov", Sriov),
@@ -63,14 +64,17 @@ public sealed class Scenarios
 
     private static string? Hex(string? sysfs) => sysfs?.StartsWith("0x") == true ? sysfs[2..] : sysfs;
 
-    /// <summary>The e1000e NICs: the one carrying the default route and one that does not.</summary>
+    /// <summary>The e1000e NICs: the one carrying the default route, and the free one run-guest.sh gives MAC ...:02.</summary>
     private static (string? RouteNic, string? FreeNic) Nics()
     {
         var route = Guest.DefaultRouteInterface();
         var routePci = route is null ? null : Guest.PciOfNetDev(route);
-        var nics = Guest.Addresses().Where(a => Guest.Driver(a) == NicDriver).ToArray();
-        return (routePci, nics.FirstOrDefault(a => a != routePci));
+        return (routePci, PciOfMac("52:54:00:12:34:02"));
     }
+
+    private static string? PciOfMac(string mac) =>
+        Directory.GetDirectories("/sys/class/net").Select(Path.GetFileName).OfType<string>()
+            .Where(n => Guest.Read($"/sys/class/net/{n}/address") == mac).Select(Guest.PciOfNetDev).FirstOrDefault();
 
     private static object State(string address)
     {
@@ -173,6 +177,32 @@ public sealed class Scenarios
         s.Set("fileAfterDisable", Guest.Read(file));
         s.Set("getPciDeviceAfterDisable", _shell.Invoke("Get-PciDevice -Address $args[0]", nic));
         s.Set("afterDisable", State(nic));
+    }
+
+    /// <summary>
+    /// The two-function NIC without ACS: both functions share one IOMMU group, so binding one leaves
+    /// the group non-viable until -IncludeIommuGroup takes the other too.
+    /// </summary>
+    private void SharedGroup(Scenario s)
+    {
+        var first = PciOfMac("52:54:00:12:34:03");
+        s.Set("target", first);
+        if (first is null || Guest.Group(first) is not int group) return;
+        var members = Guest.GroupMembers(group);
+        s.Set("members", members);
+        s.Set("before", State(first));
+
+        s.Set("enableOne", _shell.Invoke("Enable-VfioDevice -Address $args[0] -Confirm:$false", first));
+        s.Set("afterEnableOne", State(first));
+        s.Set("groupAfterEnableOne", _shell.Invoke("Get-IommuGroup | Where-Object Number -eq $args[0]", group));
+
+        s.Set("enableGroup", _shell.Invoke("Enable-VfioDevice -Address $args[0] -IncludeIommuGroup -Confirm:$false -PassThru", first));
+        s.Set("afterEnableGroup", State(first));
+        s.Set("groupAfterEnableGroup", _shell.Invoke("Get-IommuGroup | Where-Object Number -eq $args[0]", group));
+
+        s.Set("disableAll", _shell.Invoke("Disable-VfioDevice -Address $args[0] -Confirm:$false", (object)members));
+        foreach (var m in members) Guest.WaitFor(() => Guest.NetDevs(m).Length > 0, 10);
+        s.Set("afterDisableAll", members.ToDictionary(m => m, State));
     }
 
     private void DefaultRoute(Scenario s)
