@@ -37,9 +37,13 @@ public sealed class Engine : IDisposable
 
     public void Dispose() => _runspace.Dispose();
 
-    /// <summary>Parameters PowerShell adds to every cmdlet (and to ShouldProcess cmdlets), which help does not list.</summary>
+    /// <summary>
+    /// Parameters PowerShell adds to every cmdlet, which help leaves to "### CommonParameters".
+    /// -WhatIf and -Confirm are not among them: PlatyPS documents them as parameters of every
+    /// ShouldProcess cmdlet, so our pages must too.
+    /// </summary>
     public static readonly IReadOnlySet<string> CommonParameters = new HashSet<string>(
-        Cmdlet.CommonParameters.Concat(Cmdlet.OptionalCommonParameters), StringComparer.OrdinalIgnoreCase);
+        Cmdlet.CommonParameters.Append("UseTransaction"), StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The cmdlets the imported module exports, with their own (non-common) parameter names.</summary>
     public IReadOnlyList<(string Name, IReadOnlyList<string> Parameters)> ExportedCmdlets()

@@ -66,7 +66,9 @@ public sealed class GetHelpTests : IDisposable
                 problems.Add($"{name}: Get-Help does not show the synopsis of docs/{name}.md (is en-US/VirtTools.dll-Help.xml built?)");
             var examples = engine.Invoke("@((Get-Help -Name $args[0] -Full).examples.example).Count", name).Single();
             if (Convert.ToInt32(examples.BaseObject) == 0) problems.Add($"{name}: Get-Help shows no examples");
-            var shown = engine.Invoke("(Get-Help -Name $args[0] -Full).parameters.parameter | ForEach-Object name", name).Select(o => o.ToString()).ToList();
+            // A cmdlet without parameters yields one null here, not an empty list.
+            var shown = engine.Invoke("(Get-Help -Name $args[0] -Full).parameters.parameter | ForEach-Object name", name)
+                .Where(o => o is not null).Select(o => o.ToString()).ToList();
             foreach (var p in CommandMarkdownParser.ParseFile(docs).Parameters.Where(p => !shown.Contains(p.Name, StringComparer.OrdinalIgnoreCase)))
                 problems.Add($"{name}: Get-Help does not show the documented parameter -{p.Name}");
         }
