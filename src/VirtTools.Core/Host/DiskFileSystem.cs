@@ -1,8 +1,14 @@
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace VirtTools.Host;
 
-/// <summary>The host file system under a root directory ("/" on a live host).</summary>
+/// <summary>
+/// The host file system under a root directory ("/" on a live host). On Linux the three hot calls
+/// of a sysfs scan (read, readlink, list) are bare syscalls: .NET's file API adds fstat + flock +
+/// unlock to every open and an lstat + stat to every symlink a listing meets, which doubles the
+/// syscalls of a 10,000-function scan. Results and errno are the same either way.
+/// </summary>
 public class DiskFileSystem : IHostFileSystem
 {
     public DiskFileSystem(string root)
@@ -44,6 +50,18 @@ public class DiskFileSystem : IHostFileSystem
 
     public virtual int Read(string path, Span<byte> buffer)
     {
+        if (Libc.Available)
+        {
+            var fd = Libc.open(Map(path), Libc.O_RDONLY_CLOEXEC);
+            if (fd < 0) throw new HostIOException(path, (Errno)Marshal.GetLastPInvokeError());
+            try
+            {
+                // One read, as the seam promises: a sysfs attribute answers in full.
+                var n = (int)Libc.read(fd, ref MemoryMarshal.GetReference(buffer), buffer.Length);
+                return n >= 0 ? n : throw new HostIOException(path, (Errno)Marshal.GetLastPInvokeError());
+            }
+            finally { _ = Libc.close(fd); }
+        }
         try
         {
             using var h = File.OpenHandle(Map(path), FileMode.Open, FileAccess.Read,
@@ -58,6 +76,14 @@ public class DiskFileSystem : IHostFileSystem
 
     public virtual string? ReadLink(string path)
     {
+        if (Libc.Available)
+        {
+            Span<byte> buf = stackalloc byte[512];
+            var n = (int)Libc.readlink(Map(path), ref MemoryMarshal.GetReference(buf), buf.Length);
+            if (n <= 0) return null;
+            // A full buffer may be a truncated target: let .NET read it whole.
+            if (n < buf.Length) return Encoding.UTF8.GetString(buf[..n]);
+        }
         try { return new FileInfo(Map(path)).LinkTarget; }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
@@ -65,6 +91,7 @@ public class DiskFileSystem : IHostFileSystem
 
     public virtual IReadOnlyList<string> List(string path)
     {
+        if (Libc.Available) return ListNative(path);
         try
         {
             var d = new DirectoryInfo(Map(path));
@@ -75,6 +102,30 @@ public class DiskFileSystem : IHostFileSystem
         {
             throw Wrap(path, e);
         }
+    }
+
+    private IReadOnlyList<string> ListNative(string path)
+    {
+        var dir = Libc.opendir(Map(path));
+        if (dir == IntPtr.Zero)
+        {
+            var errno = (Errno)Marshal.GetLastPInvokeError();
+            return errno is Errno.ENOENT or Errno.ENOTDIR ? Array.Empty<string>() : throw new HostIOException(path, errno);
+        }
+        try
+        {
+            var names = new List<string>(48);
+            IntPtr e;
+            while ((e = Libc.readdir64(dir)) != IntPtr.Zero)
+            {
+                // struct dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name.
+                var name = Marshal.PtrToStringUTF8(e + 19);
+                if (name is null or "." or "..") continue;
+                names.Add(name);
+            }
+            return names;
+        }
+        finally { _ = Libc.closedir(dir); }
     }
 
     public virtual void Write(string path, string value)

@@ -30,8 +30,14 @@ internal abstract class DeviceDir : IDisposable
     /// <summary>NUL-terminated UTF-8 forms of <see cref="Names"/>, for the *at() calls.</summary>
     protected static readonly byte[][] NamesZ = Names.Select(n => Encoding.UTF8.GetBytes(n + "\0")).ToArray();
 
+    /// <remarks>
+    /// The descriptor form reads the disk behind the seam directly, so it serves only a plain
+    /// <see cref="DiskFileSystem"/>: a subclass (the simulated kernel) may give reads their own meaning.
+    /// </remarks>
     public static DeviceDir Open(IHostFileSystem fs, string hostDir) =>
-        fs is SysfsFastFileSystem fast ? new FdDeviceDir(fast, hostDir) : new PathDeviceDir(fs, hostDir);
+        fs.GetType() == typeof(DiskFileSystem) && Libc.Available
+            ? new FdDeviceDir((DiskFileSystem)fs, hostDir)
+            : new PathDeviceDir(fs, hostDir);
 
     /// <summary>Errno of opening the directory (ENOENT for a dangling link); None when open.</summary>
     public Errno OpenError { get; protected set; }
@@ -126,7 +132,7 @@ internal sealed class FdDeviceDir : DeviceDir
     [ThreadStatic] private static byte[]? _dents;
     private int _fd;
 
-    public FdDeviceDir(SysfsFastFileSystem fs, string hostDir)
+    public FdDeviceDir(DiskFileSystem fs, string hostDir)
     {
         var path = fs.Map(hostDir);
         Span<byte> z = stackalloc byte[Encoding.UTF8.GetMaxByteCount(path.Length) + 1];

@@ -20,8 +20,7 @@ public sealed class PciDeviceReader
     private ModuleAliasIndex? _aliases;
     private HashSet<string>? _driverctl;
 
-    /// <remarks>A plain disk root is read through <see cref="SysfsFastFileSystem"/>, which gives the same answers with half the syscalls.</remarks>
-    public PciDeviceReader(IHostFileSystem fs) => _fs = SysfsFastFileSystem.For(fs);
+    public PciDeviceReader(IHostFileSystem fs) => _fs = fs;
 
     /// <summary>Uses this pci.ids instead of the one under the host root (tests, -A style choices).</summary>
     public PciDeviceReader(IHostFileSystem fs, PciIdsDatabase ids) : this(fs) => _ids = ids;

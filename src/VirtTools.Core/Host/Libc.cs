@@ -1,10 +1,25 @@
 using System.Runtime.InteropServices;
 
-namespace VirtTools.Pci;
+namespace VirtTools.Host;
 
 /// <summary>The few libc calls of the fast sysfs path (glibc and musl both export them as "libc").</summary>
 internal static class Libc
 {
+    private static bool? _available;
+
+    /// <summary>True where these calls resolve (Linux with a glibc or musl "libc").</summary>
+    public static bool Available
+    {
+        get
+        {
+            if (_available is bool a) return a;
+            if (!OperatingSystem.IsLinux()) return (_available = false).Value;
+            try { _ = close(-1); _available = true; }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { _available = false; }
+            return _available.Value;
+        }
+    }
+
     public const int O_RDONLY_CLOEXEC = 0x80000; // O_RDONLY | O_CLOEXEC (x86-64 and arm64 agree)
     public const int O_DIRECTORY = 0x10000;
 
