@@ -1,6 +1,7 @@
 using System.Globalization;
 using VirtTools.Host;
 using VirtTools.Pci;
+using VirtTools.Vfio;
 
 namespace VirtTools.Iommu;
 
@@ -29,8 +30,7 @@ public sealed class IommuGroupReader
     /// pciback, and no driver at all leave the group usable by VFIO.
     /// </summary>
     public static bool IsDmaSafeDriver(string? driver) =>
-        driver is null or "" or "vfio-pci" or "pci-stub" or "pciback" or "xen-pciback" ||
-        driver.EndsWith("vfio_pci", StringComparison.Ordinal) || driver.EndsWith("vfio-pci", StringComparison.Ordinal);
+        driver is null or "" or "pci-stub" || VfioDrivers.IsPassthrough(driver);
 
     /// <summary>Bridges (pcieport or any non-endpoint) never block; every endpoint needs a DMA-safe driver.</summary>
     public static bool IsDmaSafe(IommuGroupDevice d) => d.IsBridge || d.Driver == "pcieport" || IsDmaSafeDriver(d.Driver);

@@ -291,7 +291,7 @@ public sealed class PciDeviceReader
         d.SubsystemDeviceId = Hex4(sd);
         d.Revision = rev >= 0 ? (rev & 0xff).ToString("x2", CultureInfo.InvariantCulture) : null;
         d.ClassCode = cls >= 0 ? (cls & 0xffffff).ToString("x6", CultureInfo.InvariantCulture) : null;
-        d.IsBridge = header is 1 or 2 || (header < 0 && cls >= 0 && (cls >> 8 == 0x0604 || cls >> 8 == 0x0607));
+        d.IsBridge = PciHeader.IsBridge(header, cls);
         return new Identity(vendor & (vendor < 0 ? -1 : 0xffff), device < 0 ? -1 : device & 0xffff,
             sv < 0 ? -1 : sv & 0xffff, sd < 0 ? -1 : sd & 0xffff, cls < 0 ? -1 : cls & 0xffffff);
     }

@@ -27,38 +27,23 @@ public static class PciFunction
     public static int? IommuGroup(IHostFileSystem fs, PciAddress a) =>
         int.TryParse(HostPath.LinkName(fs, Dir(a) + "/iommu_group"), NumberStyles.None, CultureInfo.InvariantCulture, out var g) ? g : null;
 
-    /// <summary>Members of an IOMMU group, sorted.</summary>
-    public static IReadOnlyList<PciAddress> GroupMembers(IHostFileSystem fs, int group)
-    {
-        var list = new List<PciAddress>();
-        foreach (var n in fs.List($"/sys/kernel/iommu_groups/{group.ToString(CultureInfo.InvariantCulture)}/devices"))
-            if (PciAddress.TryParse(n, out var a)) list.Add(a);
-        list.Sort();
-        return list;
-    }
-
-    /// <summary>
-    /// Bridges (header type 1 or 2) cannot be assigned. The header type byte of config space is
-    /// authoritative; the class code (PCI, CardBus, semi-transparent bridge) is the fallback.
-    /// </summary>
+    /// <summary>Whether the function at <paramref name="dir"/> is a bridge (<see cref="PciHeader.IsBridge"/>).</summary>
     public static bool IsBridge(IHostFileSystem fs, string dir)
     {
         Span<byte> header = stackalloc byte[16];
         try
         {
-            if (fs.Read(dir + "/config", header) >= 15) return (header[14] & 0x7f) is 1 or 2;
+            if (fs.Read(dir + "/config", header) >= 15) return PciHeader.IsBridge(header[14], -1);
         }
         catch (HostIOException) { }
         try
         {
             var c = fs.ReadAllText(dir + "/class").Trim();
             if (c.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) c = c[2..];
-            c = c.PadLeft(6, '0');
-            return c.StartsWith("0604", StringComparison.Ordinal) || c.StartsWith("0607", StringComparison.Ordinal) ||
-                   c.StartsWith("0609", StringComparison.Ordinal);
+            return int.TryParse(c, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var cls) &&
+                   PciHeader.IsBridge(-1, cls);
         }
         catch (HostIOException) { return false; }
     }
 
-    public static bool IsBridge(IHostFileSystem fs, PciAddress a) => IsBridge(fs, Dir(a));
 }

@@ -60,9 +60,11 @@ public sealed class VfioBinder
         var addresses = new List<PciAddress> { address };
         if (_o.IncludeIommuGroup && group is int g)
         {
-            foreach (var m in PciFunction.GroupMembers(_fs, g).Where(m => m != address))
+            foreach (var d in new IommuGroupReader(_fs).TryRead(g)?.Devices ?? Array.Empty<IommuGroupDevice>())
             {
-                if (PciFunction.IsBridge(_fs, m)) plan.Notes.Add($"{m} (IOMMU group {g}) is a bridge; bridges need no binding and are skipped.");
+                var m = PciAddress.Parse(d.Address);
+                if (m == address) continue;
+                if (d.IsBridge) plan.Notes.Add($"{m} (IOMMU group {g}) is a bridge; bridges need no binding and are skipped.");
                 else addresses.Add(m);
             }
         }
