@@ -37,4 +37,16 @@ public class PciAddressTests
     public void Sorts_by_domain_bus_slot_function() =>
         Assert.Equal(new[] { "0000:00:1f.0", "0000:03:00.0", "0001:00:00.0" },
             new[] { "0001:00:00.0", "0000:03:00.0", "0000:00:1f.0" }.Select(PciAddress.Parse).Order().Select(a => a.ToString()));
+
+    [Theory]
+    [InlineData("0000:03:00.0", true)]
+    [InlineData("10000:e1:1f.7", true)]
+    [InlineData("pci0000:00", false)]
+    [InlineData("0000:00", false)]
+    [InlineData("03:00.0", false)]
+    [InlineData("pci_0000_03_00_0", false)]
+    [InlineData("1-1:1.0", false)]
+    [InlineData("virtfn0", false)]
+    public void Sysfs_names_are_only_the_kernels_canonical_form(string name, bool isFunction) =>
+        Assert.Equal(isFunction, PciAddress.TryParseSysfsName(name, out _));
 }

@@ -11,9 +11,6 @@ internal sealed partial class SysfsTopology
 
     public SysfsTopology(IHostFileSystem fs) => _fs = fs;
 
-    [GeneratedRegex(@"^[0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$")]
-    private static partial Regex PciComponent();
-
     [GeneratedRegex(@"^nvme-subsys\d+$")]
     private static partial Regex NvmeSubsystem();
 
@@ -26,7 +23,7 @@ internal sealed partial class SysfsTopology
         if (canonicalPath is null || !canonicalPath.StartsWith("/sys/devices/pci", StringComparison.Ordinal)) return null;
         var parts = canonicalPath.Split('/', StringSplitOptions.RemoveEmptyEntries);
         for (var i = parts.Length - 1; i >= 0; i--)
-            if (PciComponent().IsMatch(parts[i]) && PciAddress.TryParse(parts[i], out var a))
+            if (PciAddress.TryParseSysfsName(parts[i], out var a))
                 return a;
         return null;
     }

@@ -75,7 +75,7 @@ public sealed class IommuGroupReader
             if (!_fs.DirectoryExists(dir)) return null;
             sysfs = dir;
             foreach (var name in _fs.List(dir + "/devices"))
-                if (PciAddress.TryParse(name, out var a) && name.Contains('.')) members.Add(a);
+                if (PciAddress.TryParseSysfsName(name, out var a)) members.Add(a);
             try { type = _fs.ReadAllText(dir + "/type").Trim(); }
             catch (HostIOException) { type = null; }
             if (type is "") type = null;

@@ -51,6 +51,17 @@ public readonly record struct PciAddress(int Domain, int Bus, int Slot, int Func
         return true;
     }
 
+    /// <summary>
+    /// A sysfs entry name that is a PCI function: only the kernel's own form DDDD:BB:SS.F, so that
+    /// neighbours such as "pci0000:00", "0000:00" or a USB "1-1:1.0" never pass for one.
+    /// </summary>
+    public static bool TryParseSysfsName(string? name, out PciAddress address)
+    {
+        address = default;
+        return name is not null && name.Count(c => c == ':') == 2 && name.Contains('.') &&
+               !name.StartsWith("pci", StringComparison.Ordinal) && TryParse(name, out address);
+    }
+
     public static PciAddress Parse(string text) =>
         TryParse(text, out var a)
             ? a

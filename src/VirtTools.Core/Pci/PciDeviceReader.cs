@@ -45,7 +45,7 @@ public sealed class PciDeviceReader
     {
         var list = new List<PciAddress>();
         foreach (var name in _fs.List(DevicesDir))
-            if (PciAddress.TryParse(name, out var a) && name.Contains(':') && name.Contains('.')) list.Add(a);
+            if (PciAddress.TryParseSysfsName(name, out var a)) list.Add(a);
         list.Sort();
         return list;
     }
@@ -142,7 +142,7 @@ public sealed class PciDeviceReader
         var slash = dir.LastIndexOf('/');
         var parentStart = dir.LastIndexOf('/', Math.Max(slash - 1, 0)) + 1;
         var parentName = slash > parentStart ? dir[parentStart..slash] : "";
-        if (parentName.Contains('.') && PciAddress.TryParse(parentName, out var pa)) d.ParentBridge = pa.ToString();
+        if (PciAddress.TryParseSysfsName(parentName, out var pa)) d.ParentBridge = pa.ToString();
 
         var id = ReadIdentity(d, dd, Has(Attr.Config), Has, problems);
         Name(d, id);
