@@ -6,8 +6,9 @@ Builds, documents and tests VirtTools.
 Build: dotnet build of the solution (the module lands in ./bin, loaded by ./VirtTools.psd1).
 Help:  with platyPS installed, New-ExternalHelp turns docs/*.md into en-US/VirtTools.dll-Help.xml;
        without it, the converter wired into dotnet build writes the same file.
-Test:  with Pester 5 installed, real Pester runs tests/Pester (CI output, NUnit XML in testResults.xml);
-       without it, tests/run-tests.sh runs everything through the hosted PesterLite runner and xUnit.
+Test:  builds, then runs tests/Pester under the Pester that the build restores from NuGet (5.7.1, pinned in
+       tests/PesterPackage; VIRTTOOLS_PESTER_VERSION picks another) through tests/run-pester.ps1, with NUnit
+       XML in TestResults/Pester.xml. `bash tests/run-tests.sh` runs these and the xUnit projects.
 All:   Build, Help, Test.
 .EXAMPLE
 ./build.ps1 -Task Test
@@ -47,29 +48,17 @@ function Invoke-HelpTask {
 }
 
 function Invoke-TestTask {
-    $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.0.0' } |
-        Sort-Object -Property Version -Descending | Select-Object -First 1
-    if ($null -eq $pester) {
-        Write-Host 'Pester 5 is not installed: running tests/run-tests.sh (hosted PesterLite runner and xUnit).'
-        Invoke-Native bash @((Join-Path $root 'tests/run-tests.sh'))
-        return
-    }
     # The test files load ./bin/VirtTools.dll and the Debug build of tests/VirtTools.TestSupport.
     $script:Configuration = 'Debug'
     Invoke-BuildTask
-    Import-Module $pester -Force
-    $config = New-PesterConfiguration
-    $config.Run.Path = Join-Path $root 'tests/Pester'
-    $config.Run.PassThru = $true
-    $config.Output.Verbosity = 'Detailed'
-    $config.Output.CIFormat = 'Auto'
-    $config.TestResult.Enabled = $true
-    $config.TestResult.OutputPath = Join-Path $root 'testResults.xml'
-    $result = Invoke-Pester -Configuration $config
-    $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-    if ($failed -gt 0) {
-        throw "Pester: $($result.FailedCount) failed tests, $($result.FailedBlocksCount) failed blocks, $($result.FailedContainersCount) failed files."
+    # The pwsh pinned in .config/dotnet-tools.json, as a child: the test files import modules and change
+    # the environment, and this session keeps neither.
+    Push-Location $root
+    try {
+        Invoke-Native dotnet @('tool', 'restore')
+        Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'tests/run-pester.ps1'))
     }
+    finally { Pop-Location }
 }
 
 switch ($Task) {

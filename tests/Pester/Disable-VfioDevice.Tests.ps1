@@ -6,11 +6,14 @@ BeforeAll {
     $savedRoot = $env:VIRTTOOLS_ROOT
     $W = [VirtTools.Testing.SimulatedHosts+Workstation]
     $Fq = ',VirtTools.Commands.DisableVfioDeviceCommand'
+    # Synthetic sysfs trees hold symlink cycles (device/subsystem -> bus -> devices -> device); Pester walks
+    # TestDrive and would follow them forever, so the trees live in their own temp folder.
+    $script:treeBase = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'vt-disable-pester-' + [guid]::NewGuid().ToString('N'))
 
     # A workstation whose free NIC is on vfio-pci (with its override set, as Enable-VfioDevice leaves it).
     function New-SimHost {
         param([switch]$Persist)
-        $root = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+        $root = Join-Path $script:treeBase ([guid]::NewGuid().ToString('n'))
         $kernel = [VirtTools.Testing.SimulatedHosts]::CreateWorkstation($root, $true)
         $null = $kernel.Install()
         Enable-VfioDevice $W::FreeNic -Persist:$Persist -Confirm:$false
@@ -19,16 +22,17 @@ BeforeAll {
     }
 }
 
-AfterEach {
-    [VirtTools.Testing.SimulatedKernel]::Uninstall()
-}
-
 AfterAll {
     [VirtTools.Testing.SimulatedKernel]::Uninstall()
     $env:VIRTTOOLS_ROOT = $savedRoot
+    if ([System.IO.Directory]::Exists($script:treeBase)) { [System.IO.Directory]::Delete($script:treeBase, $true) }
 }
 
 Describe 'Disable-VfioDevice' {
+    AfterEach {
+        [VirtTools.Testing.SimulatedKernel]::Uninstall()
+    }
+
     It 'is High impact and supports -WhatIf' {
         $c = Get-Command Disable-VfioDevice
         $c.Parameters.ContainsKey('WhatIf') | Should -BeTrue

@@ -9,10 +9,13 @@ BeforeAll {
     $env:SSH_CONNECTION = $null
     $W = [VirtTools.Testing.SimulatedHosts+Workstation]
     $Fq = ',VirtTools.Commands.EnableVfioDeviceCommand'
+    # Synthetic sysfs trees hold symlink cycles (device/subsystem -> bus -> devices -> device); Pester walks
+    # TestDrive and would follow them forever, so the trees live in their own temp folder.
+    $script:treeBase = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'vt-enable-pester-' + [guid]::NewGuid().ToString('N'))
 
     function New-SimHost {
         param([switch]$VfioLoaded)
-        $root = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+        $root = Join-Path $script:treeBase ([guid]::NewGuid().ToString('n'))
         $kernel = [VirtTools.Testing.SimulatedHosts]::CreateWorkstation($root, $VfioLoaded.IsPresent)
         $null = $kernel.Install()
         $kernel
@@ -38,17 +41,18 @@ BeforeAll {
     }
 }
 
-AfterEach {
-    [VirtTools.Testing.SimulatedKernel]::Uninstall()
-}
-
 AfterAll {
     [VirtTools.Testing.SimulatedKernel]::Uninstall()
     $env:VIRTTOOLS_ROOT = $savedRoot
     $env:SSH_CONNECTION = $savedSsh
+    if ([System.IO.Directory]::Exists($script:treeBase)) { [System.IO.Directory]::Delete($script:treeBase, $true) }
 }
 
 Describe 'Enable-VfioDevice' {
+    AfterEach {
+        [VirtTools.Testing.SimulatedKernel]::Uninstall()
+    }
+
     Context 'command shape' {
         It 'is High impact, supports -WhatIf and declares PciDevice output' {
             $c = Get-Command Enable-VfioDevice

@@ -5,7 +5,10 @@ BeforeAll {
     $script:savedRoot = $env:VIRTTOOLS_ROOT
     $none = [NullString]::Value
 
-    $script:root = Join-Path $TestDrive 'host'
+    # Synthetic sysfs trees hold symlink cycles (device/subsystem -> bus -> devices -> device); Pester walks
+    # TestDrive and would follow them forever, so the trees live in their own temp folder.
+    $script:treeBase = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'vt-iommu-pester-' + [guid]::NewGuid().ToString('N'))
+    $script:root = Join-Path $script:treeBase 'host'
     $b = [VirtTools.Testing.SysfsTreeBuilder]::new($script:root)
     $null = $b.Pci('0000:00:01.0', $none, '8086', '1901', '060400', 'pcieport', 2)
     $null = $b.Pci('0000:01:00.0', '0000:00:01.0', '10de', '2204', '030000', 'vfio-pci', 2)
@@ -18,6 +21,7 @@ BeforeAll {
 
 AfterAll {
     $env:VIRTTOOLS_ROOT = $script:savedRoot
+    if ([System.IO.Directory]::Exists($script:treeBase)) { [System.IO.Directory]::Delete($script:treeBase, $true) }
 }
 
 Describe 'Get-IommuGroup' {
@@ -70,7 +74,7 @@ Describe 'Get-IommuGroup' {
     }
 
     It 'a root that does not exist is HostRootNotFound' {
-        $env:VIRTTOOLS_ROOT = Join-Path $TestDrive 'nowhere'
+        $env:VIRTTOOLS_ROOT = Join-Path $script:treeBase 'nowhere'
         try { { Get-IommuGroup } | Should -Throw -ErrorId 'HostRootNotFound,*' }
         finally { $env:VIRTTOOLS_ROOT = $script:root }
     }

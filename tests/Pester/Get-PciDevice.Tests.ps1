@@ -5,8 +5,12 @@ BeforeAll {
     $script:savedRoot = $env:VIRTTOOLS_ROOT
     $none = [NullString]::Value
 
+    # Synthetic sysfs trees hold symlink cycles (device/subsystem -> bus -> devices -> device); Pester walks
+    # TestDrive and would follow them forever, so the trees live in their own temp folder.
+    $script:treeBase = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'vt-pci-pester-' + [guid]::NewGuid().ToString('N'))
+
     # A host with a root port, an E810 PF with 3 VFs, a GPU + audio function and a plain e1000e NIC.
-    $script:root = Join-Path $TestDrive 'host'
+    $script:root = Join-Path $script:treeBase 'host'
     $b = [VirtTools.Testing.SysfsTreeBuilder]::new($script:root)
     $null = $b.Pci('0000:00:01.0', $none, '8086', '1901', '060400', 'pcieport', 2)
     $null = $b.Pci('0000:01:00.0', '0000:00:01.0', '8086', '1592', '020000', 'ice', 2)
@@ -20,6 +24,7 @@ BeforeAll {
 
 AfterAll {
     $env:VIRTTOOLS_ROOT = $script:savedRoot
+    if ([System.IO.Directory]::Exists($script:treeBase)) { [System.IO.Directory]::Delete($script:treeBase, $true) }
 }
 
 Describe 'Get-PciDevice' {
@@ -141,7 +146,7 @@ Describe 'Get-PciDevice' {
         }
 
         It 'a root that does not exist is one terminating HostRootNotFound' {
-            $env:VIRTTOOLS_ROOT = Join-Path $TestDrive 'nowhere'
+            $env:VIRTTOOLS_ROOT = Join-Path $script:treeBase 'nowhere'
             try {
                 { Get-PciDevice } | Should -Throw -ErrorId 'HostRootNotFound,VirtTools.Commands.GetPciDeviceCommand'
             }
@@ -151,7 +156,7 @@ Describe 'Get-PciDevice' {
 
     Context 'broken trees' {
         BeforeAll {
-            $script:broken = Join-Path $TestDrive 'broken'
+            $script:broken = Join-Path $script:treeBase 'broken'
             $bb = [VirtTools.Testing.SysfsTreeBuilder]::new($script:broken)
             $null = $bb.Pci('0000:05:00.0')
             $null = $bb.Pci('0000:06:00.0')

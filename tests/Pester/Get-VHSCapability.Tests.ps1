@@ -1,4 +1,4 @@
-# Get-VHSCapability on recorded trees (shared/fixtures/real) and synthetic roots built in TestDrive.
+# Get-VHSCapability on recorded trees (tests/fixtures) and synthetic roots built in a temp folder.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1) -Force
     Add-Type -Path (Join-Path $PSScriptRoot ../VirtTools.TestSupport/bin/Debug/net8.0/VirtTools.TestSupport.dll)

@@ -1,4 +1,4 @@
-# Test-VHSRequirement on synthetic roots and recorded trees (shared/fixtures/real).
+# Test-VHSRequirement on synthetic roots and recorded trees (tests/fixtures).
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1) -Force
     Add-Type -Path (Join-Path $PSScriptRoot ../VirtTools.TestSupport/bin/Debug/net8.0/VirtTools.TestSupport.dll)

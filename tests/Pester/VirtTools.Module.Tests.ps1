@@ -62,11 +62,17 @@ Describe 'VirtTools module' {
 Describe 'Get-PciDevice on a synthetic tree' {
     BeforeAll {
         Add-Type -Path (Join-Path $PSScriptRoot ../VirtTools.TestSupport/bin/Debug/net8.0/VirtTools.TestSupport.dll)
+        # The tree's symlink cycles stay out of TestDrive, which Pester walks.
+        $treeBase = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'vt-module-pester-' + [guid]::NewGuid().ToString('N'))
+        $tree = [VirtTools.Testing.SysfsTreeBuilder]::new((Join-Path $treeBase host))
         # $null would reach a string parameter as an empty string; [NullString] stays null.
-        $tree = [VirtTools.Testing.SysfsTreeBuilder]::new((Join-Path $TestDrive host))
         $null = $tree.Pci('0000:00:1f.0', [NullString]::Value, '8086', 'a304', '060100', [NullString]::Value, 1)
         $null = $tree.Pci('0000:03:00.0', [NullString]::Value, '8086', '10d3', '020000', 'e1000e', 2)
         $env:VIRTTOOLS_ROOT = $tree.Root
+    }
+
+    AfterAll {
+        if ([System.IO.Directory]::Exists($treeBase)) { [System.IO.Directory]::Delete($treeBase, $true) }
     }
 
     It 'outputs VirtTools.PciDevice objects' {

@@ -16,9 +16,15 @@ public static class Fixtures
         {
             var env = Environment.GetEnvironmentVariable("VIRTTOOLS_REPO");
             if (!string.IsNullOrEmpty(env)) return env;
-            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-                if (File.Exists(Path.Combine(d.FullName, "VirtTools.psd1"))) return d.FullName;
-            throw new InvalidOperationException("Cannot find the repository root (VirtTools.psd1) above " + AppContext.BaseDirectory);
+            // This assembly's own folder first: under pwsh, AppContext.BaseDirectory is pwsh's folder.
+            var starts = new[] { Path.GetDirectoryName(typeof(Fixtures).Assembly.Location), AppContext.BaseDirectory };
+            foreach (var start in starts)
+            {
+                if (string.IsNullOrEmpty(start)) continue;
+                for (var d = new DirectoryInfo(start); d != null; d = d.Parent)
+                    if (File.Exists(Path.Combine(d.FullName, "VirtTools.psd1"))) return d.FullName;
+            }
+            throw new InvalidOperationException("Cannot find the repository root (VirtTools.psd1) above " + string.Join(" or ", starts));
         }
     }
 
