@@ -32,7 +32,7 @@ Describe 'Get-VHSCapability' {
 
     Context 'a recorded Xen Dom0 (virt-what rhel5-xen-dom0)' {
         BeforeAll {
-            $env:VIRTTOOLS_ROOT = Join-Path ([VirtTools.Testing.Fixtures]::RealRoot) 'virt-what/rhel5-xen-dom0'
+            $env:VIRTTOOLS_ROOT = [VirtTools.Testing.Fixtures]::PathOf('virt-what/rhel5-xen-dom0')
             $cap = Get-VHSCapability
         }
 

@@ -175,7 +175,7 @@ Describe 'Test-VHSRequirement' {
 
     Context 'a recorded Xen Dom0 (virt-what rhel5-xen-dom0)' {
         BeforeAll {
-            $env:VIRTTOOLS_ROOT = Join-Path ([VirtTools.Testing.Fixtures]::RealRoot) 'virt-what/rhel5-xen-dom0'
+            $env:VIRTTOOLS_ROOT = [VirtTools.Testing.Fixtures]::PathOf('virt-what/rhel5-xen-dom0')
             $checks = @(Test-VHSRequirement)
         }
 
@@ -212,7 +212,7 @@ Describe 'Test-VHSRequirement' {
 
     Context 'a Xen PV guest (virt-what rhel5-xen-domU-pv)' {
         It 'fails XenDom0 with -Hypervisor Xen' {
-            $env:VIRTTOOLS_ROOT = Join-Path ([VirtTools.Testing.Fixtures]::RealRoot) 'virt-what/rhel5-xen-domU-pv'
+            $env:VIRTTOOLS_ROOT = [VirtTools.Testing.Fixtures]::PathOf('virt-what/rhel5-xen-domU-pv')
             $check = Test-VHSRequirement -Hypervisor Xen -Name XenDom0
             $check.Status | Should -Be 'Fail'
             Test-VHSRequirement -Hypervisor Xen -Quiet | Should -BeFalse

@@ -46,7 +46,7 @@ public class CapabilityParserTests
     [Fact]
     public void Cpuinfo_with_comment_lines_from_libvirt_is_x86_without_vmx()
     {
-        var cpu = CpuInfo.Parse(File.ReadAllText(Path.Combine(Fixtures.RealRoot, "libvirt/virhostcpudata/linux-x86_64-test1.cpuinfo")));
+        var cpu = CpuInfo.Parse(File.ReadAllText(Fixtures.PathOf("libvirt/virhostcpudata/linux-x86_64-test1.cpuinfo")));
         Assert.Equal("GenuineIntel", cpu.Vendor);
         Assert.Equal("None", cpu.HardwareVirtualization);
     }
@@ -81,7 +81,7 @@ public class CapabilityParserTests
     }
 
     private static KernelCommandLine Variant(int n) => KernelCommandLine.Parse(File.ReadAllText(
-        Path.Combine(Fixtures.RealRoot, "kmod/cmdline-variants", n == 1 ? "module-param-kcmdline.cmdline" : $"module-param-kcmdline{n}.cmdline")));
+        Fixtures.PathOf("kmod/cmdline-variants/" + (n == 1 ? "module-param-kcmdline.cmdline" : $"module-param-kcmdline{n}.cmdline"))));
 
     [Fact]
     public void Cmdline_quotes_around_a_value_are_removed_and_protect_spaces()

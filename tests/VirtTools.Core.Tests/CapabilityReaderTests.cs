@@ -9,7 +9,7 @@ public class CapabilityReaderTests
     private static HostCapability ReadFixture(string tarball) => new CapabilityReader(new DiskFileSystem(Fixtures.Root(tarball))).Read();
 
     private static HostCapability ReadDir(string relative) =>
-        new CapabilityReader(new DiskFileSystem(Path.Combine(Fixtures.RealRoot, relative))).Read();
+        new CapabilityReader(new DiskFileSystem(Fixtures.PathOf(relative))).Read();
 
     [Fact]
     public void Xen_dom0_of_rhel5()

@@ -5,7 +5,7 @@ using VirtTools.Testing;
 
 namespace VirtTools.Tests;
 
-/// <summary>The reader against sysfs trees recorded on real machines (shared/fixtures/real).</summary>
+/// <summary>The reader against sysfs trees recorded on real machines (tests/fixtures).</summary>
 public class PciRecordedTreeTests
 {
     private static List<PciDevice> ReadAll(string root) => new PciDeviceReader(new DiskFileSystem(root)).ReadAll().ToList();

@@ -13,7 +13,7 @@ public class RequirementEvaluatorTests
     private static Dictionary<string, RequirementCheck> Run(CapabilityTree t, IDeviceAccessProbe? access = null) => Run(t.Facts(access));
 
     private static HostFacts DirFacts(string relative) =>
-        new CapabilityReader(new DiskFileSystem(Path.Combine(Fixtures.RealRoot, relative))).ReadFacts();
+        new CapabilityReader(new DiskFileSystem(Fixtures.PathOf(relative))).ReadFacts();
 
     private static HostFacts TarballFacts(string tarball) =>
         new CapabilityReader(new DiskFileSystem(Fixtures.Root(tarball))).ReadFacts();

@@ -4,7 +4,7 @@ using System.Text;
 
 namespace VirtTools.Testing;
 
-/// <summary>The recorded trees in ../shared/fixtures/real, extracted once per machine into a cache.</summary>
+/// <summary>The recorded machines in tests/fixtures; tarballs are extracted once per machine into a cache.</summary>
 public static class Fixtures
 {
     private static readonly object Gate = new();
@@ -28,28 +28,44 @@ public static class Fixtures
         }
     }
 
-    /// <summary>shared/fixtures/real beside the repository (VIRTTOOLS_SHARED overrides the shared folder).</summary>
+    /// <summary>
+    /// The recorded machines: tests/fixtures in the repository (VIRTTOOLS_FIXTURES overrides), laid out as
+    /// &lt;source&gt;/&lt;file or tree&gt;, e.g. "virt-what/rhel5-xen-dom0". See tests/fixtures/README.md.
+    /// </summary>
     public static string RealRoot
     {
         get
         {
-            var shared = Environment.GetEnvironmentVariable("VIRTTOOLS_SHARED") ?? Path.Combine(RepoRoot, "..", "shared");
-            var real = Path.GetFullPath(Path.Combine(shared, "fixtures", "real"));
-            if (!Directory.Exists(real))
-                throw new DirectoryNotFoundException($"Recorded fixtures not found at {real}; they live in shared/ beside the repository.");
-            return real;
+            var env = Environment.GetEnvironmentVariable("VIRTTOOLS_FIXTURES");
+            var root = Path.GetFullPath(string.IsNullOrEmpty(env) ? Path.Combine(RepoRoot, "tests", "fixtures") : env);
+            if (!Directory.Exists(root))
+                throw new DirectoryNotFoundException($"Recorded fixtures not found at {root}.");
+            return root;
         }
     }
 
     /// <summary>
-    /// Extracts a tarball under fixtures/real (path relative to it, e.g. "hwloc/32intel64-2p8co2t+8ve.tar.bz2")
+    /// The full path of one recording under <see cref="RealRoot"/> (a file or an unpacked tree), failing
+    /// with what to do when it was not copied into tests/fixtures.
+    /// </summary>
+    public static string PathOf(string relative)
+    {
+        var full = Path.Combine(RealRoot, relative);
+        if (!File.Exists(full) && !Directory.Exists(full))
+            throw new FileNotFoundException(
+                $"The recording '{relative}' is not in {RealRoot}. Copy it there from the shared recordings " +
+                $"(fixtures/real/{relative}) with its SHA256SUMS line; see tests/fixtures/README.md.", full);
+        return full;
+    }
+
+    /// <summary>
+    /// Extracts a tarball under tests/fixtures (path relative to it, e.g. "hwloc/32intel64-2p8co2t+8ve.tar.bz2")
     /// with the system tar, keeping its relative symlinks, and returns the extraction directory.
     /// hwloc and util-linux tarballs have one top folder: use <see cref="TreeRoot"/> to find sys/.
     /// </summary>
     public static string Extract(string relativeTarball)
     {
-        var src = Path.Combine(RealRoot, relativeTarball);
-        if (!File.Exists(src)) throw new FileNotFoundException("No such fixture", src);
+        var src = PathOf(relativeTarball);
         var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(relativeTarball + "|" + new FileInfo(src).Length)))[..16];
         var dest = Path.Combine(Path.GetTempPath(), "virttools-fixtures", key);
         lock (Gate)

@@ -13,10 +13,10 @@ public static class Ttar
     private static readonly object Gate = new();
     private static readonly byte[] Replacement = { 0xEF, 0xBF, 0xBD };
 
-    /// <summary>Expands a ttar under fixtures/real once per machine; returns the expansion directory.</summary>
+    /// <summary>Expands a ttar under tests/fixtures once per machine; returns the expansion directory.</summary>
     public static string ExtractFixture(string relativeTtar)
     {
-        var src = Path.Combine(Fixtures.RealRoot, relativeTtar);
+        var src = Fixtures.PathOf(relativeTtar);
         var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes("ttar2|" + relativeTtar + "|" + new FileInfo(src).Length)))[..16];
         var dest = Path.Combine(Path.GetTempPath(), "virttools-fixtures", key);
         lock (Gate)
