@@ -25,11 +25,13 @@ if ! dotnet tool restore; then
 fi
 
 echo "== dotnet build VirtTools.slnx"
+started=$SECONDS
 if ! dotnet build VirtTools.slnx -nologo; then
     echo "run-tests: the build failed; no tests ran." >&2
     echo "Total: 0 passed, 0 failed, 0 skipped"
     exit 1
 fi
+build_took=$((SECONDS - started))
 
 # Test projects are the solution's projects that mark themselves as tests or use the test SDK.
 mapfile -t projects < <(grep -o 'Path="[^"]*\.csproj"' VirtTools.slnx | sed 's/^Path="//; s/"$//' | while read -r p; do
@@ -45,14 +47,14 @@ fi
 # Adds one suite's counts to the totals: record NAME EXIT-CODE PASSED FAILED SKIPPED, or NAME EXIT-CODE
 # alone when the suite printed no summary (which fails the run).
 record() {
-    local name=$1 rc=$2
+    local name=$1 rc=$2 took=$((SECONDS - started))
     if [ $# -lt 5 ]; then
-        summaries+=("$name: no test summary (exit code $rc)")
+        summaries+=("$name: no test summary (exit code $rc, ${took} s)")
         status=1
         return
     fi
     passed=$((passed + $3)) failed=$((failed + $4)) skipped=$((skipped + $5))
-    summaries+=("$name: $3 passed, $4 failed, $5 skipped (exit code $rc)")
+    summaries+=("$name: $3 passed, $4 failed, $5 skipped (exit code $rc, ${took} s)")
     if [ "$rc" -ne 0 ] || [ "$4" -ne 0 ]; then status=1; fi
 }
 
@@ -60,6 +62,7 @@ for p in "${projects[@]}"; do
     name=$(basename "$p" .csproj)
     log="$logs/$name.log"
     echo "== dotnet test $p"
+    started=$SECONDS
     timeout "$PROJECT_TIMEOUT" dotnet test "$p" --no-build -nologo 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
     # vstest's closing line: "Passed!  - Failed: 0, Passed: 12, Skipped: 1, Total: 13, Duration: ..."
@@ -69,6 +72,7 @@ for p in "${projects[@]}"; do
 done
 
 echo "== Pester tests/Pester"
+started=$SECONDS
 log="$logs/Pester.log"
 # A test tree with a symlink loop inside TestDrive once made Pester eat 24 GB: cap the managed heap so
 # such a run fails on its own instead of taking the machine down.
@@ -81,6 +85,7 @@ summary=$(grep -E '^Pester: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$log"
 record Pester "$rc" $(sed -E 's/^Pester: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/' <<<"$summary")
 
 echo "== Summary"
+echo "Build: ${build_took} s"
 printf '%s\n' "${summaries[@]}"
 echo "Total: $passed passed, $failed failed, $skipped skipped"
 exit "$status"
