@@ -9,7 +9,7 @@ namespace VirtTools.Tests;
 
 public class VfioBinderTests
 {
-    private static VfioOptions Fast(Action<VfioOptions>? more = null)
+    internal static VfioOptions Fast(Action<VfioOptions>? more = null)
     {
         var o = new VfioOptions { PollInterval = TimeSpan.Zero, PollAttempts = 5, Sleep = _ => { }, LockTimeout = TimeSpan.FromMilliseconds(200) };
         more?.Invoke(o);

@@ -247,19 +247,7 @@ public sealed class RequirementEvaluator
         };
     }
 
-    private string EnableIommuAdvice()
-    {
-        var intel = _facts.CommandLine.Value("intel_iommu")?.Split(',') ?? Array.Empty<string>();
-        if (IsIntel && intel.Contains("on"))
-            return "intel_iommu=on is already set: enable VT-d (\"Intel Virtualization Technology for Directed I/O\") in the BIOS/UEFI setup and look for \"DMAR\" errors in the kernel log.";
-        if (IsIntel)
-            return intel.Contains("off")
-                ? "Remove intel_iommu=off from the kernel command line, then reboot."
-                : "Add intel_iommu=on to the kernel command line (GRUB_CMDLINE_LINUX_DEFAULT, then grub2-mkconfig) and reboot; check that VT-d is enabled in the firmware. iommu=pt is optional.";
-        if (IsAmd)
-            return "AMD-Vi is on by default when the firmware enables it: enable the IOMMU in the BIOS/UEFI and remove any amd_iommu=off; there is no amd_iommu=on. iommu=pt is optional.";
-        return "Enable the IOMMU/SMMU in the firmware and the kernel configuration (CONFIG_IOMMU_SUPPORT), then reboot.";
-    }
+    private string EnableIommuAdvice() => IommuAdvice.Enable(_facts);
 
     private Result IommuKernelParameters()
     {
