@@ -271,11 +271,9 @@ public sealed class VfioBinder
         foreach (var d in g.Devices)
         {
             if (IommuGroupReader.IsDmaSafe(d) || (PciAddress.TryParse(d.Address, out var a) && bound.Contains(a))) continue;
-            plan.GroupBlockers.Add($"{d.Address} ({d.Driver})");
+            plan.GroupBlockers.Add(new VfioGroupBlocker(group, PciAddress.Parse(d.Address), d.Driver));
         }
-        if (plan.GroupBlockers.Count > 0)
-            plan.Warnings.Add($"IOMMU group {group} stays non-viable: {string.Join(", ", plan.GroupBlockers)} still on a host driver. " +
-                              $"Bind them too (Enable-VfioDevice {plan.Address} -IncludeIommuGroup), or no guest can use the group.");
+        // The warning waits for the whole command (VfioPlan.NonViableWarnings): later input may bind the rest.
     }
 
     // ---------------------------------------------------------------- execution
