@@ -5,7 +5,7 @@ using VirtTools.Pci;
 namespace VirtTools.Commands;
 
 /// <summary>Lists IOMMU groups, their members, and whether each group can be passed through now.</summary>
-[Cmdlet(VerbsCommon.Get, "IommuGroup")]
+[Cmdlet(VerbsCommon.Get, "IommuGroup", HelpUri = VirtToolsCmdlet.HelpBase + "Get-IommuGroup.md")]
 [OutputType(typeof(IommuGroup))]
 public sealed class GetIommuGroupCommand : VirtToolsCmdlet
 {
@@ -15,6 +15,7 @@ public sealed class GetIommuGroupCommand : VirtToolsCmdlet
 
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("IommuGroup")]
+    [ArgumentCompleter(typeof(IommuGroupNumberCompleter))]
     public int[]? Number { get; set; }
 
     /// <summary>The group of this device; bound from a piped PciDevice's Address.</summary>

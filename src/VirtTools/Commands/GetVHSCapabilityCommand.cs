@@ -4,7 +4,7 @@ using VirtTools.Capability;
 namespace VirtTools.Commands;
 
 /// <summary>Reports what the host (or a captured root) can do for KVM and Xen virtualization.</summary>
-[Cmdlet(VerbsCommon.Get, "VHSCapability")]
+[Cmdlet(VerbsCommon.Get, "VHSCapability", HelpUri = VirtToolsCmdlet.HelpBase + "Get-VHSCapability.md")]
 [OutputType(typeof(HostCapability))]
 public sealed class GetVHSCapabilityCommand : VirtToolsCmdlet
 {

@@ -7,7 +7,7 @@ using VirtTools.Requirements;
 namespace VirtTools.Commands;
 
 /// <summary>Checks the host against what KVM or a Xen Dom0 needs, including device pass-through.</summary>
-[Cmdlet(VerbsDiagnostic.Test, "VHSRequirement")]
+[Cmdlet(VerbsDiagnostic.Test, "VHSRequirement", HelpUri = VirtToolsCmdlet.HelpBase + "Test-VHSRequirement.md")]
 [OutputType(typeof(RequirementCheck))]
 [OutputType(typeof(bool))]
 public sealed class TestVHSRequirementCommand : VirtToolsCmdlet
