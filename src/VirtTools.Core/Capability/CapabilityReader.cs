@@ -20,6 +20,8 @@ public sealed class HostFacts
     public bool? S390Ultravisor { get; init; }
     /// <summary>xen-pciback is loaded, built in, installed, or its pciback driver is registered.</summary>
     public bool? XenPcibackAvailable { get; init; }
+    /// <summary>/sys/bus/pci/drivers exists, so a missing pciback there is evidence.</summary>
+    public bool PciDriversListed { get; init; }
 }
 
 /// <summary>
@@ -58,6 +60,13 @@ public sealed class CapabilityReader
         _access = access;
         _live = fs.Root == "/";
     }
+
+    /// <summary>A root with neither sys/ nor proc/ (a wrong VIRTTOOLS_ROOT, an empty extraction): nothing can be read.</summary>
+    public static bool IsEmptyRoot(IHostFileSystem fs) => !fs.DirectoryExists("/sys") && !fs.DirectoryExists("/proc");
+
+    /// <summary>The warning every cmdlet gives for such a root.</summary>
+    public static string EmptyRootWarning(IHostFileSystem fs, string consequence) =>
+        $"The root {fs.Root} holds neither sys/ nor proc/: {consequence}. Point {HostContext.RootVariable} at the top of the capture (the directory that holds sys/ and proc/).";
 
     public static CapabilityReader For(HostContext host) =>
         new(host.Files, host.IsLiveRoot ? new LiveDeviceAccessProbe() : null);
@@ -203,6 +212,7 @@ public sealed class CapabilityReader
             DevSev = devSev,
             S390Ultravisor = uv,
             XenPcibackAvailable = pciback,
+            PciDriversListed = _fs.DirectoryExists("/sys/bus/pci/drivers"),
         };
     }
 

@@ -21,7 +21,7 @@ public static class IommuAdvice
         {
             var outer = hypervisor is { Length: > 0 } h ? $"the outer hypervisor ({h})" : "the outer hypervisor";
             var kernel = isIntel && !intel.Contains("on") ? " and boot this guest with intel_iommu=on" : "";
-            return $"This is a virtual machine: there is no BIOS switch here. Ask {outer} for a virtual IOMMU " +
+            return $"This is a virtual machine: its IOMMU is whatever {outer} emulates. Ask it for a virtual IOMMU " +
                    "(QEMU/libvirt: a q35 machine with <iommu model='intel'> and <ioapic driver='qemu'/>, or virtio-iommu)" +
                    kernel + ", then reboot the guest.";
         }

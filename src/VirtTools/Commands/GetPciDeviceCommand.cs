@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VirtTools.Capability;
 using VirtTools.Pci;
 
 namespace VirtTools.Commands;
@@ -66,6 +67,8 @@ public sealed class GetPciDeviceCommand : VirtToolsCmdlet
         try
         {
             PciDeviceReader.EnsureHostRoot(HostContext.Files);
+            if (CapabilityReader.IsEmptyRoot(HostContext.Files))
+                WriteWarning(CapabilityReader.EmptyRootWarning(HostContext.Files, "there are no PCI devices to read"));
             _classes = Class?.Select(c => PciClassFilter.ParseForDevices(c, _reader.Ids)).ToArray();
         }
         catch (VirtToolsException e) { ThrowTerminatingError(e); }
