@@ -84,7 +84,14 @@ public sealed class CapabilityReader
         var release = Text("/proc/sys/kernel/osrelease") ?? ReleaseFromVersion(Text("/proc/version"));
         var cpuText = Text("/proc/cpuinfo");
         var cpu = cpuText is null ? null : CpuInfo.Parse(cpuText);
-        if (cpu is null) _notes.Add("/proc/cpuinfo is missing: CPU facts are unknown.");
+        var problems = new List<string>();
+        if (cpu is { IsRecognized: false })
+        {
+            var shown = new string(cpuText!.Take(40).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+            problems.Add($"/proc/cpuinfo: unexpected content '{shown}{(cpuText!.Length > 40 ? "..." : "")}' (no processor, vendor or flags lines): CPU facts are unknown.");
+            cpu = null;
+        }
+        else if (cpu is null) _notes.Add("/proc/cpuinfo is missing: CPU facts are unknown.");
         var arch = Text("/proc/sys/kernel/arch") ?? cpu?.Architecture;
         var cmdlineText = RawText("/proc/cmdline");
         var cmdline = KernelCommandLine.Parse(cmdlineText);
@@ -199,6 +206,7 @@ public sealed class CapabilityReader
             CgroupControllers = cgControllers,
             KernelCommandLine = cmdlineText is null ? null : cmdline.Text,
             Notes = _notes.ToArray(),
+            Problems = problems.ToArray(),
         };
         return new HostFacts
         {

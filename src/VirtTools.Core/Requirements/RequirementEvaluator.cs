@@ -109,6 +109,10 @@ public sealed class RequirementEvaluator
     private static Result Fail(string detail, string remedy) => new(RequirementStatus.Fail, detail, remedy);
 
     private string Arch => _cap.Architecture ?? "unknown";
+
+    private string CpuInfoMissing => _cap.Problems.Any(p => p.StartsWith("/proc/cpuinfo:", StringComparison.Ordinal))
+        ? "/proc/cpuinfo could not be parsed (see Problems): CPU facts are unknown."
+        : "/proc/cpuinfo is not in this root.";
     private bool IsIntel => _cap.CpuVendor == "GenuineIntel";
     private bool IsAmd => _cap.CpuVendor is "AuthenticAMD" or "HygonGenuine";
 
@@ -122,7 +126,7 @@ public sealed class RequirementEvaluator
     private Result HardwareVirtualization()
     {
         var hw = _cap.HardwareVirtualization;
-        if (_facts.Cpu is null) return Skip("/proc/cpuinfo is not in this root.");
+        if (_facts.Cpu is null) return Skip(CpuInfoMissing);
         var guest = _cap.IsVirtualMachine == true ? " (in a virtual machine: nested virtualization)" : "";
         return hw switch
         {
@@ -347,7 +351,7 @@ public sealed class RequirementEvaluator
     private Result SecureGuest()
     {
         var cpu = _facts.Cpu;
-        if (cpu is null) return Skip("/proc/cpuinfo is not in this root.");
+        if (cpu is null) return Skip(CpuInfoMissing);
         if (cpu.Architecture is "s390x" or "s390")
         {
             var missing = new List<string>();
