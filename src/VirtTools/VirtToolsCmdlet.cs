@@ -6,6 +6,12 @@ namespace VirtTools.Commands;
 /// <summary>Base of every VirtTools cmdlet: the host context and the one ErrorRecord builder.</summary>
 public abstract class VirtToolsCmdlet : PSCmdlet
 {
+    /// <summary>
+    /// Where each cmdlet's docs page lives (HelpUri = HelpBase + "Verb-Noun.md", and the page's
+    /// "online version:" says the same). The one place to change when the repository moves.
+    /// </summary>
+    public const string HelpBase = "https://github.com/virttools/VirtTools/blob/main/docs/";
+
     private HostContext? _host;
 
     /// <summary>The host this invocation acts on, fixed for the whole pipeline run.</summary>

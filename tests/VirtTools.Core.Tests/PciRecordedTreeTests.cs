@@ -50,9 +50,9 @@ public class PciRecordedTreeTests
         Assert.Equal(all.Select(d => d.IommuGroup!.Value).Distinct().Count(), groups.Count);
         Assert.Equal(all.Count, groups.Sum(g => g.Devices.Length));
         Assert.All(groups, g => Assert.Null(g.Type)); // no /sys/kernel/iommu_groups in the capture
-        // A laptop with every device on its host driver: only bridge-only or driverless groups are viable.
+        // A laptop with every device on its host driver: only bridge-only or driverless groups are ready.
         foreach (var g in groups)
-            Assert.Equal(g.Devices.All(m => m.IsBridge || m.Driver is null || IommuGroupReader.IsDmaSafeDriver(m.Driver) || m.Driver == "pcieport"), g.IsViable);
+            Assert.Equal(g.Devices.All(m => m.IsBridge || m.Driver is null || IommuGroupReader.IsDmaSafeDriver(m.Driver) || m.Driver == "pcieport"), g.IsReady);
         Assert.Contains(groups, g => !g.IsViable);
     }
 

@@ -20,6 +20,8 @@ public sealed class HostFacts
     public bool? S390Ultravisor { get; init; }
     /// <summary>xen-pciback is loaded, built in, installed, or its pciback driver is registered.</summary>
     public bool? XenPcibackAvailable { get; init; }
+    /// <summary>/sys/bus/pci/drivers exists, so a missing pciback there is evidence.</summary>
+    public bool PciDriversListed { get; init; }
 }
 
 /// <summary>
@@ -59,6 +61,13 @@ public sealed class CapabilityReader
         _live = fs.Root == "/";
     }
 
+    /// <summary>A root with neither sys/ nor proc/ (a wrong VIRTTOOLS_ROOT, an empty extraction): nothing can be read.</summary>
+    public static bool IsEmptyRoot(IHostFileSystem fs) => !fs.DirectoryExists("/sys") && !fs.DirectoryExists("/proc");
+
+    /// <summary>The warning every cmdlet gives for such a root.</summary>
+    public static string EmptyRootWarning(IHostFileSystem fs, string consequence) =>
+        $"The root {fs.Root} holds neither sys/ nor proc/: {consequence}. Point {HostContext.RootVariable} at the top of the capture (the directory that holds sys/ and proc/).";
+
     public static CapabilityReader For(HostContext host) =>
         new(host.Files, host.IsLiveRoot ? new LiveDeviceAccessProbe() : null);
 
@@ -75,7 +84,14 @@ public sealed class CapabilityReader
         var release = Text("/proc/sys/kernel/osrelease") ?? ReleaseFromVersion(Text("/proc/version"));
         var cpuText = Text("/proc/cpuinfo");
         var cpu = cpuText is null ? null : CpuInfo.Parse(cpuText);
-        if (cpu is null) _notes.Add("/proc/cpuinfo is missing: CPU facts are unknown.");
+        var problems = new List<string>();
+        if (cpu is { IsRecognized: false })
+        {
+            var shown = new string(cpuText!.Take(40).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+            problems.Add($"/proc/cpuinfo: unexpected content '{shown}{(cpuText!.Length > 40 ? "..." : "")}' (no processor, vendor or flags lines): CPU facts are unknown.");
+            cpu = null;
+        }
+        else if (cpu is null) _notes.Add("/proc/cpuinfo is missing: CPU facts are unknown.");
         var arch = Text("/proc/sys/kernel/arch") ?? cpu?.Architecture;
         var cmdlineText = RawText("/proc/cmdline");
         var cmdline = KernelCommandLine.Parse(cmdlineText);
@@ -190,6 +206,7 @@ public sealed class CapabilityReader
             CgroupControllers = cgControllers,
             KernelCommandLine = cmdlineText is null ? null : cmdline.Text,
             Notes = _notes.ToArray(),
+            Problems = problems.ToArray(),
         };
         return new HostFacts
         {
@@ -203,6 +220,7 @@ public sealed class CapabilityReader
             DevSev = devSev,
             S390Ultravisor = uv,
             XenPcibackAvailable = pciback,
+            PciDriversListed = _fs.DirectoryExists("/sys/bus/pci/drivers"),
         };
     }
 

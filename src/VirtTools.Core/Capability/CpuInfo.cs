@@ -15,6 +15,9 @@ public sealed class CpuInfo
     public IReadOnlySet<int> Facilities { get; private init; } = new HashSet<int>();
     public bool IsX86 => Architecture is "x86_64" or "i686";
 
+    /// <summary>False when nothing in the text looked like cpuinfo (no architecture, vendor, model or flags).</summary>
+    public bool IsRecognized => Architecture is not null || Vendor is not null || Model is not null || Flags.Count > 0;
+
     // The implementer codes of Documentation/arch/arm64/cpu-feature-registers and util-linux lscpu-arm.c.
     private static readonly Dictionary<int, string> ArmImplementers = new()
     {

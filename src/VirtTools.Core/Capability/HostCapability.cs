@@ -73,4 +73,6 @@ public sealed class HostCapability
     public string? KernelCommandLine { get; init; }
     /// <summary>Why some facts are unknown or need care (one sentence each).</summary>
     public string[] Notes { get; init; } = Array.Empty<string>();
+    /// <summary>Files that held garbage ("/proc/cpuinfo: ..."); the facts from them are null. Empty when all is well.</summary>
+    public string[] Problems { get; init; } = Array.Empty<string>();
 }

@@ -31,6 +31,7 @@ public sealed class HostUsageGuard
         public const string SshSession = "DeviceCarriesSshSession";
         public const string BootVga = "DeviceIsBootVga";
         public const string Bridge = "DeviceIsBridge";
+        public const string PlatformFunction = "DeviceIsPlatformFunction";
     }
 
     private readonly HostContext _host;
@@ -53,10 +54,15 @@ public sealed class HostUsageGuard
     {
         var list = new List<HostUsageReason>();
         var dir = $"{PciDeviceReader.DevicesDir}/{address}";
-        if (PciFunction.IsBridge(_fs, dir))
+        var cls = PciFunction.ClassCode(_fs, dir);
+        if (PciFunction.IsBridge(_fs, dir) || PciHeader.IsBridgeClass(cls))
             list.Add(new HostUsageReason(Ids.Bridge, address.ToString(),
-                $"{address} is a PCI bridge. vfio-pci binds only endpoint functions; a bridge cannot be assigned to a guest.",
-                "Assign the endpoint functions behind the bridge instead (Get-IommuGroup lists them).") { CanForce = false });
+                $"{address} is a bridge ({BridgeKind(cls)}). Bridges are the host's PCI topology: vfio-pci binds only endpoint functions, and VirtTools never binds a bridge, not even with -Force.",
+                "Assign the endpoint functions behind or beside the bridge instead (Get-IommuGroup lists them).") { CanForce = false });
+        else if (PciHeader.PlatformFunction(cls) is { } platform)
+            list.Add(new HostUsageReason(Ids.PlatformFunction, address.ToString(),
+                $"{address} is {platform}; the host platform and its firmware use it, and a guest has no use for it.",
+                "Leave platform functions with the host and pass through the endpoint you need; use -Force only if you know this platform does not need it."));
         _usage ??= Scan();
         if (_usage.TryGetValue(address, out var found)) list.AddRange(found);
         if (ReadTrim(dir + "/boot_vga") == "1")
@@ -65,6 +71,16 @@ public sealed class HostUsageGuard
                 "Pass through a secondary GPU, or move the host console to another GPU (firmware setting) and use -Force."));
         return list;
     }
+
+    private static string BridgeKind(int cls) => (cls >> 8) switch
+    {
+        0x0600 => "host bridge, class 0600",
+        0x0601 => "ISA/LPC bridge, class 0601",
+        0x0604 or 0x0609 => "PCI-to-PCI bridge, class " + (cls >> 8).ToString("x4", CultureInfo.InvariantCulture),
+        0x0607 => "CardBus bridge, class 0607",
+        _ when cls < 0 => "bridge header type",
+        _ => "class " + (cls >> 8).ToString("x4", CultureInfo.InvariantCulture),
+    };
 
     private Dictionary<PciAddress, List<HostUsageReason>> Scan()
     {
@@ -91,7 +107,7 @@ public sealed class HostUsageGuard
 
     private static int Rank(string id) => Array.IndexOf(new[]
     {
-        Ids.Bridge, Ids.RootFilesystem, Ids.SshSession, Ids.DefaultRoute, Ids.MountedFilesystem, Ids.Swap, Ids.VolumeMember, Ids.BootVga,
+        Ids.Bridge, Ids.PlatformFunction, Ids.RootFilesystem, Ids.SshSession, Ids.DefaultRoute, Ids.MountedFilesystem, Ids.Swap, Ids.VolumeMember, Ids.BootVga,
     }, id);
 
     private string Describe(string block)

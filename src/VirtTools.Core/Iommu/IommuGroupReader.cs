@@ -92,27 +92,53 @@ public sealed class IommuGroupReader
             var p = _pci.Read(members[i]);
             devices[i] = new IommuGroupDevice
             {
-                Address = p.Address, Driver = p.Driver, IsBridge = p.IsBridge, ClassName = p.ClassName,
+                Address = p.Address, Driver = p.Driver, IsBridge = p.IsBridge, ClassCode = p.ClassCode, ClassName = p.ClassName,
                 VendorName = p.VendorName, DeviceName = p.DeviceName,
             };
             devices[i].IsDmaSafe = IsDmaSafe(devices[i]);
         }
         var g = new IommuGroup { Number = number, Devices = devices, Type = type, SysfsPath = sysfs };
-        g.Reasons = Evaluate(devices);
-        g.IsViable = g.Reasons.Length == 0;
+        var topology = Isolation(devices);
+        var drivers = Evaluate(devices);
+        g.IsIsolated = topology.Length == 0;
+        g.IsReady = drivers.Length == 0;
+        g.IsViable = g.IsIsolated && g.IsReady;
+        g.Reasons = topology.Concat(drivers).ToArray();
         return g;
     }
 
-    /// <summary>One line per blocking member, naming its driver and the fix.</summary>
+    private static int Class(IommuGroupDevice d) =>
+        int.TryParse(d.ClassCode, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var c) ? c : -1;
+
+    /// <summary>A bridge by header type or class (host and ISA/LPC bridges have a type 0 header).</summary>
+    public static bool IsAnyBridge(IommuGroupDevice d) => d.IsBridge || PciHeader.IsBridgeClass(Class(d));
+
+    /// <summary>Why the topology keeps the group from a guest, whatever the drivers: empty when isolated.</summary>
+    public static string[] Isolation(IReadOnlyList<IommuGroupDevice> devices)
+    {
+        var reasons = new List<string>();
+        if (devices.All(IsAnyBridge))
+            reasons.Add("The group holds only bridges: there is no endpoint to give a guest.");
+        foreach (var d in devices)
+            if (PciHeader.PlatformFunction(Class(d)) is { } what)
+                reasons.Add($"{d.Address} is {what}: the host needs it, so this group cannot be given to a guest " +
+                            "(a board or slot with ACS isolation, or another device, is the way out).");
+        return reasons.ToArray();
+    }
+
+    /// <summary>One line per member on a host driver (the kernel's VFIO viability rule), naming its driver and the fix.</summary>
     public static string[] Evaluate(IReadOnlyList<IommuGroupDevice> devices)
     {
         var reasons = new List<string>();
+        var alone = devices.Count(d => !IsAnyBridge(d)) == 1;
         foreach (var d in devices)
         {
             if (IsDmaSafe(d)) continue;
             var what = d.ClassName is null ? d.Address : $"{d.Address} ({d.ClassName})";
-            reasons.Add($"{what} is bound to host driver {d.Driver}: bind {d.Address} ({d.Driver}) to vfio-pci too, " +
-                        "or use Enable-VfioDevice -IncludeIommuGroup");
+            reasons.Add(alone && !IsAnyBridge(d)
+                ? $"{what} is bound to host driver {d.Driver}: Enable-VfioDevice {d.Address} binds it to vfio-pci."
+                : $"{what} is bound to host driver {d.Driver}: bind {d.Address} ({d.Driver}) to vfio-pci too, " +
+                  "or use Enable-VfioDevice -IncludeIommuGroup.");
         }
         return reasons.ToArray();
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using VirtTools.PciIds;
 
 namespace VirtTools.Pci;
 
@@ -33,6 +34,31 @@ public static class PciClassFilter
         ("Other", new[] { 0x00, 0xff }, "Unclassified and unassigned class codes"),
     };
 
+    /// <summary>
+    /// A predicate over devices: what <see cref="Parse"/> takes, plus the names the Class column shows
+    /// (pci.ids class and subclass names, "Ethernet controller") and wildcards over both kinds of name
+    /// ("net*"). A plain name that is neither is an InvalidPciClass failure.
+    /// </summary>
+    public static Func<PciDevice, bool> ParseForDevices(string value, PciIdsDatabase ids)
+    {
+        var v = value.Trim();
+        var wildcard = v.IndexOfAny(new[] { '*', '?', '[' }) >= 0;
+        if (!wildcard && !ids.ClassNames.Any(n => string.Equals(n, v, StringComparison.OrdinalIgnoreCase)))
+        {
+            var byCode = Parse(value);
+            return d => byCode(d.ClassCode);
+        }
+        var pattern = v.ToLowerInvariant();
+        bool Is(string? name) => name is not null && Glob.IsMatch(pattern, name.ToLowerInvariant());
+        return d =>
+        {
+            if (Is(d.ClassName) || Is(d.BaseClassName) || Is(d.SubclassName)) return true;
+            if (d.ClassCode is not { Length: 6 } code) return false;
+            var bc = Convert.ToInt32(code[..2], 16);
+            return Names.Any(n => n.BaseClasses.Contains(bc) && Is(n.Name));
+        };
+    }
+
     /// <summary>A predicate over a 6-digit class code, or an InvalidPciClass failure.</summary>
     public static Func<string?, bool> Parse(string value)
     {
@@ -50,7 +76,7 @@ public static class PciClassFilter
             return code => code is not null && code.StartsWith(prefix, StringComparison.Ordinal);
         }
         throw new VirtToolsException("InvalidPciClass", FailureKind.InvalidArgument,
-            $"'{value}' is not a PCI class. Use a name ({string.Join(", ", Names.Select(n => n.Name))}) or a class code prefix such as 02, 0200 or 020000.",
+            $"'{value}' is not a PCI class. Use a name ({string.Join(", ", Names.Select(n => n.Name))}), a name the Class column shows (\"Ethernet controller\"), a wildcard (net*) or a class code prefix such as 02, 0200 or 020000.",
             value, "Press Tab after -Class to see the names.");
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Unicode;
 using VirtTools.Host;
 using VirtTools.PciIds;
 
@@ -145,7 +146,7 @@ public sealed class PciDeviceReader
         if (PciAddress.TryParseSysfsName(parentName, out var pa)) d.ParentBridge = pa.ToString();
 
         var id = ReadIdentity(d, dd, Has(Attr.Config), Has, problems);
-        Name(d, id);
+        Name(d, id, problems);
 
         if (Has(Attr.Driver)) d.Driver = LastComponent(dd.ReadLink(Attr.Driver));
         if (Has(Attr.DriverOverride))
@@ -175,8 +176,8 @@ public sealed class PciDeviceReader
             var v = ReadText(dd, Attr.BootVga, problems);
             d.BootVga = v switch { "1" => true, "0" => false, null => null, _ => Garbage("boot_vga", v, problems) };
         }
-        if (Has(Attr.SriovTotalVfs)) d.SriovTotalVfs = ReadInt(dd, Attr.SriovTotalVfs, problems);
-        if (Has(Attr.SriovNumVfs)) d.SriovNumVfs = ReadInt(dd, Attr.SriovNumVfs, problems);
+        if (Has(Attr.SriovTotalVfs)) d.SriovTotalVfs = ReadCount(dd, Attr.SriovTotalVfs, problems);
+        if (Has(Attr.SriovNumVfs)) d.SriovNumVfs = ReadCount(dd, Attr.SriovNumVfs, problems);
         if (Has(Attr.Physfn))
         {
             d.IsVirtualFunction = true;
@@ -296,7 +297,15 @@ public sealed class PciDeviceReader
             sv < 0 ? -1 : sv & 0xffff, sd < 0 ? -1 : sd & 0xffff, cls < 0 ? -1 : cls & 0xffffff);
     }
 
-    private void Name(PciDevice d, Identity id)
+    /// <summary>A blank pci.ids name is a damaged file, not a name: null, and said in Problems.</summary>
+    private string? NonBlank(string? name, string what, List<string> problems)
+    {
+        if (name is null || name.Trim().Length > 0) return name;
+        problems.Add($"pci.ids{(Ids.Path is { } p ? $" ({p})" : "")}: blank name for {what}");
+        return null;
+    }
+
+    private void Name(PciDevice d, Identity id, List<string> problems)
     {
         var ids = Ids;
         if (id.Vendor >= 0)
@@ -324,9 +333,9 @@ public sealed class PciDeviceReader
         {
             var c = id.Class;
             int bc = c >> 16, sc = c >> 8 & 0xff, pi = c & 0xff;
-            d.BaseClassName = ids.ClassName(bc);
-            d.SubclassName = ids.SubclassName(bc, sc);
-            d.ProgrammingInterfaceName = ids.ProgIfName(bc, sc, pi);
+            d.BaseClassName = NonBlank(ids.ClassName(bc), $"class {bc:x2}", problems);
+            d.SubclassName = NonBlank(ids.SubclassName(bc, sc), $"class {bc:x2}{sc:x2}", problems);
+            d.ProgrammingInterfaceName = NonBlank(ids.ProgIfName(bc, sc, pi), $"class {bc:x2}{sc:x2} prog-if {pi:x2}", problems);
             d.ClassName = d.SubclassName ?? d.BaseClassName ?? $"Class {d.ClassCode![..4]}";
         }
     }
@@ -342,7 +351,22 @@ public sealed class PciDeviceReader
         }
         var s = buf[..n];
         while (s.Length > 0 && (s[^1] == '\n' || s[^1] == ' ' || s[^1] == 0)) s = s[..^1];
+        // sysfs attributes are one line of printable text; anything else (NULs, invalid UTF-8) is corruption.
+        if (s.IndexOfAnyInRange((byte)0, (byte)0x1f) >= 0 || s.Contains((byte)0x7f) || !Utf8.IsValid(s))
+        {
+            Garbage(DeviceDir.Names[(int)a], Escape(s), problems);
+            return null;
+        }
         return Encoding.UTF8.GetString(s);
+    }
+
+    /// <summary>Printable ASCII as is, every other byte as \xNN, so a Problems line never carries raw binary.</summary>
+    private static string Escape(ReadOnlySpan<byte> bytes)
+    {
+        var sb = new StringBuilder(bytes.Length);
+        foreach (var b in bytes)
+            sb.Append(b is >= 0x20 and < 0x7f ? ((char)b).ToString() : $"\\x{b:x2}");
+        return sb.ToString();
     }
 
     private static int? ReadInt(DeviceDir dd, Attr a, List<string> problems)
@@ -351,6 +375,15 @@ public sealed class PciDeviceReader
         if (t is null) return null;
         if (int.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v)) return v;
         Garbage(DeviceDir.Names[(int)a], t, problems);
+        return null;
+    }
+
+    /// <summary>A count the kernel prints as an unsigned number: a negative one is garbage, not a value.</summary>
+    private static int? ReadCount(DeviceDir dd, Attr a, List<string> problems)
+    {
+        var v = ReadInt(dd, a, problems);
+        if (v is >= 0 or null) return v;
+        Garbage(DeviceDir.Names[(int)a], v.Value.ToString(CultureInfo.InvariantCulture), problems);
         return null;
     }
 

@@ -15,4 +15,20 @@ public static class PciHeader
         if (headerType >= 0) return (headerType & 0x7f) is 1 or 2;
         return classCode >= 0 && (classCode >> 8) is 0x0604 or 0x0607 or 0x0609;
     }
+
+    /// <summary>Base class 0x06: host, ISA/LPC, EISA, MCA, PCI-to-PCI, PCMCIA, NuBus, CardBus, RACEway, other bridges.</summary>
+    public static bool IsBridgeClass(int classCode) => classCode >= 0 && (classCode >> 16) == 0x06;
+
+    /// <summary>
+    /// Functions the host platform itself relies on: SMBus (0x0c05: sensors, memory SPD, EEPROMs),
+    /// other serial bus controllers (0x0c80: SPI flash holding the firmware, I2C), and other
+    /// communication controllers (0x0780: Intel MEI, AMD PSP mailboxes). The sentence says why.
+    /// </summary>
+    public static string? PlatformFunction(int classCode) => classCode < 0 ? null : (classCode >> 8) switch
+    {
+        0x0c05 => "the SMBus controller, through which the host reads sensors, memory SPD data and EEPROMs",
+        0x0c80 => "a platform serial bus controller (class 0c80, such as the SPI flash controller that holds the firmware)",
+        0x0780 => "a platform communication controller (class 0780, such as the Intel Management Engine interface, MEI)",
+        _ => null,
+    };
 }

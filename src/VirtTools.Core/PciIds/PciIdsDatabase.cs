@@ -167,6 +167,9 @@ public sealed class PciIdsDatabase
         });
 
     public string? ClassName(int baseClass) => _classes.GetValueOrDefault(baseClass);
+
+    /// <summary>Every class and subclass name of the C section ("Network controller", "Ethernet controller"...).</summary>
+    public IEnumerable<string> ClassNames => _classes.Values.Concat(_subclasses.Values);
     public string? SubclassName(int baseClass, int subclass) => _subclasses.GetValueOrDefault(baseClass << 8 | subclass);
     public string? ProgIfName(int baseClass, int subclass, int progIf) => _progIfs.GetValueOrDefault(baseClass << 16 | subclass << 8 | progIf);
 

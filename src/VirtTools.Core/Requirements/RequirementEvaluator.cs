@@ -109,15 +109,24 @@ public sealed class RequirementEvaluator
     private static Result Fail(string detail, string remedy) => new(RequirementStatus.Fail, detail, remedy);
 
     private string Arch => _cap.Architecture ?? "unknown";
+
+    private string CpuInfoMissing => _cap.Problems.Any(p => p.StartsWith("/proc/cpuinfo:", StringComparison.Ordinal))
+        ? "/proc/cpuinfo could not be parsed (see Problems): CPU facts are unknown."
+        : "/proc/cpuinfo is not in this root.";
     private bool IsIntel => _cap.CpuVendor == "GenuineIntel";
     private bool IsAmd => _cap.CpuVendor is "AuthenticAMD" or "HygonGenuine";
 
     private string KvmModuleAdvice => IsIntel ? "kvm_intel" : IsAmd ? "kvm_amd" : "kvm";
 
+    /// <summary>In a guest the firmware is the outer hypervisor's: remedies say what to ask of it instead of the BIOS.</summary>
+    private bool InGuest => _cap.IsVirtualMachine == true;
+
+    private string Outer => _cap.Hypervisor is { Length: > 0 } h ? $"the outer hypervisor ({h})" : "the outer hypervisor";
+
     private Result HardwareVirtualization()
     {
         var hw = _cap.HardwareVirtualization;
-        if (_facts.Cpu is null) return Skip("/proc/cpuinfo is not in this root.");
+        if (_facts.Cpu is null) return Skip(CpuInfoMissing);
         var guest = _cap.IsVirtualMachine == true ? " (in a virtual machine: nested virtualization)" : "";
         return hw switch
         {
@@ -146,7 +155,9 @@ public sealed class RequirementEvaluator
             true => Pass("/dev/kvm exists" + (_cap.KvmModule is { } m ? $" ({m})." : ".")),
             false => Fail("/dev/kvm does not exist.",
                 _facts.Cpu?.IsX86 == true
-                    ? $"Load the KVM module (modprobe {KvmModuleAdvice}) and check that virtualization is enabled in the BIOS/UEFI."
+                    ? InGuest
+                        ? $"Load the KVM module (modprobe {KvmModuleAdvice}); in this virtual machine, {Outer} must expose VT-x/AMD-V (nested virtualization)."
+                        : $"Load the KVM module (modprobe {KvmModuleAdvice}) and check that virtualization is enabled in the BIOS/UEFI."
                     : "Check that the CPU and firmware support virtualization and that the kvm module is loaded."),
             null => Skip("The root has no /dev (a capture?): /dev/kvm is unknown."),
         };
@@ -225,6 +236,8 @@ public sealed class RequirementEvaluator
             "IORT" => Pass("ACPI IORT table present (Arm SMMU / ITS)."),
             "RMAD" or "HiddenByXen" => Skip("Running as Xen Dom0: Xen owns the IOMMU and hides DMAR (renamed RMAD); use -Hypervisor Xen (XenIommu)."),
             "None" when Arch is "ppc64" or "ppc64le" => Pass("POWER hosts always have an IOMMU."),
+            "None" when InGuest => Warn("No DMAR, IVRS or IORT table in /sys/firmware/acpi/tables: this virtual machine has no virtual IOMMU.",
+                IommuAdvice.Enable(_facts)),
             "None" => Warn("No DMAR, IVRS or IORT table in /sys/firmware/acpi/tables: the IOMMU is disabled in the firmware or not supported.",
                 IsIntel ? "Enable VT-d (\"Intel Virtualization Technology for Directed I/O\") in the BIOS/UEFI setup."
                 : IsAmd ? "Enable the IOMMU (\"AMD-Vi\"/\"IOMMU\") in the BIOS/UEFI setup."
@@ -247,19 +260,7 @@ public sealed class RequirementEvaluator
         };
     }
 
-    private string EnableIommuAdvice()
-    {
-        var intel = _facts.CommandLine.Value("intel_iommu")?.Split(',') ?? Array.Empty<string>();
-        if (IsIntel && intel.Contains("on"))
-            return "intel_iommu=on is already set: enable VT-d (\"Intel Virtualization Technology for Directed I/O\") in the BIOS/UEFI setup and look for \"DMAR\" errors in the kernel log.";
-        if (IsIntel)
-            return intel.Contains("off")
-                ? "Remove intel_iommu=off from the kernel command line, then reboot."
-                : "Add intel_iommu=on to the kernel command line (GRUB_CMDLINE_LINUX_DEFAULT, then grub2-mkconfig) and reboot; check that VT-d is enabled in the firmware. iommu=pt is optional.";
-        if (IsAmd)
-            return "AMD-Vi is on by default when the firmware enables it: enable the IOMMU in the BIOS/UEFI and remove any amd_iommu=off; there is no amd_iommu=on. iommu=pt is optional.";
-        return "Enable the IOMMU/SMMU in the firmware and the kernel configuration (CONFIG_IOMMU_SUPPORT), then reboot.";
-    }
+    private string EnableIommuAdvice() => IommuAdvice.Enable(_facts);
 
     private Result IommuKernelParameters()
     {
@@ -311,7 +312,9 @@ public sealed class RequirementEvaluator
         {
             true => Pass("The IOMMU remaps interrupts (VT-d ecap IR)."),
             false => Warn("Interrupt remapping is unavailable or disabled: VFIO refuses to attach groups (EPERM, \"No interrupt remapping support\").",
-                "Enable interrupt remapping (remove intremap=off; enable x2APIC/VT-d in the firmware). Do not use allow_unsafe_interrupts."),
+                InGuest
+                    ? $"Ask {Outer} for a virtual IOMMU with interrupt remapping (QEMU: -device intel-iommu,intremap=on with a split irqchip) and remove intremap=off. Do not use allow_unsafe_interrupts."
+                    : "Enable interrupt remapping (remove intremap=off; enable x2APIC/VT-d in the firmware). Do not use allow_unsafe_interrupts."),
             null => Skip("Unknown: the kernel shows interrupt remapping only for Intel IOMMU units (/sys/class/iommu/dmar*/intel-iommu/ecap)."),
         };
     }
@@ -348,7 +351,7 @@ public sealed class RequirementEvaluator
     private Result SecureGuest()
     {
         var cpu = _facts.Cpu;
-        if (cpu is null) return Skip("/proc/cpuinfo is not in this root.");
+        if (cpu is null) return Skip(CpuInfoMissing);
         if (cpu.Architecture is "s390x" or "s390")
         {
             var missing = new List<string>();
@@ -362,7 +365,10 @@ public sealed class RequirementEvaluator
         if (IsAmd)
         {
             if (!cpu.Flags.Contains("sev"))
-                return Warn("The CPU shows no sev flag: AMD SEV is unavailable or disabled in the firmware.", "Enable SEV (SME/SEV) in the BIOS/UEFI setup.");
+                return InGuest
+                    ? Warn("The CPU shows no sev flag: this virtual machine cannot host SEV guests.",
+                        $"SEV guests need SEV from the host firmware, and {Outer} does not pass it to its guests: run SEV guests on the bare-metal host.")
+                    : Warn("The CPU shows no sev flag: AMD SEV is unavailable or disabled in the firmware.", "Enable SEV (SME/SEV) in the BIOS/UEFI setup.");
             if (_facts.KvmAmdSevEnabled != true)
                 return _facts.KvmAmdSevEnabled is null
                     ? Skip("The CPU has sev; /sys/module/kvm_amd/parameters/sev is not readable in this root.")
@@ -403,7 +409,9 @@ public sealed class RequirementEvaluator
         if (caps is null) return Skip("/sys/hypervisor/properties/capabilities is not in this root.");
         return caps.Any(c => c.StartsWith("hvm-", StringComparison.Ordinal))
             ? Pass("Xen can run HVM guests (" + string.Join(' ', caps.Where(c => c.StartsWith("hvm-", StringComparison.Ordinal))) + ").")
-            : Warn("Xen offers no hvm-* capability: only PV guests.", "Enable VT-x/AMD-V in the BIOS/UEFI; Xen needs it for HVM and PVH guests.");
+            : Warn("Xen offers no hvm-* capability: only PV guests.", InGuest
+                ? $"Xen runs nested here: {Outer} must expose VT-x/AMD-V to this virtual machine for HVM and PVH guests."
+                : "Enable VT-x/AMD-V in the BIOS/UEFI; Xen needs it for HVM and PVH guests.");
     }
 
     private Result XenIommu()
@@ -449,6 +457,20 @@ public sealed class RequirementEvaluator
     {
         true => Pass("xen-pciback (driver pciback) is available."),
         false => Warn("xen-pciback is neither loaded, built in nor installed.", "Install the kernel modules package that provides xen-pciback; then modprobe xen-pciback."),
-        null => Skip("/sys/bus/pci/drivers, /proc/modules and modules.dep are not in this root."),
+        null => Skip(PcibackUnknown()),
     };
+
+    /// <summary>Says exactly which sources were missing, so a live host is never told that its /sys is absent.</summary>
+    private string PcibackUnknown()
+    {
+        var read = new List<string>();
+        var missing = new List<string>();
+        (_facts.PciDriversListed ? read : missing).Add("/sys/bus/pci/drivers");
+        (_facts.Modules.Loaded is not null ? read : missing).Add("/proc/modules");
+        (_facts.Modules.Builtin is not null ? read : missing).Add("modules.builtin");
+        (_facts.Modules.Available is not null ? read : missing).Add("modules.dep");
+        var where = _cap.KernelRelease is { } r ? $" (/lib/modules/{r})" : "";
+        return $"xen-pciback is not loaded or registered (read {string.Join(", ", read)}), and whether it is built in or installed is unknown: " +
+               $"{string.Join(", ", missing)}{where} {(missing.Count == 1 ? "is" : "are")} missing in this root.";
+    }
 }

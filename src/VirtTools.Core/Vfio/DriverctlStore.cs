@@ -16,6 +16,22 @@ public static class DriverctlStore
     /// <summary>Where a file VirtTools replaced with -Force is kept; a dot file, so driverctl's globs skip it.</summary>
     public static string BackupPathOf(PciAddress a) => $"{Dir}/.pci-{a}.virttools-backup";
 
+    private const string NotInstalledPrefix = "driverctl is not installed";
+
+    /// <summary>Where driverctl's udev rule, its unit and its program live on SUSE, Red Hat and Debian systems.</summary>
+    public static readonly string[] InstalledEvidence =
+    {
+        "/usr/lib/udev/rules.d/89-driverctl.rules", "/lib/udev/rules.d/89-driverctl.rules", "/etc/udev/rules.d/89-driverctl.rules",
+        "/usr/lib/systemd/system/driverctl@.service", "/lib/systemd/system/driverctl@.service",
+        "/usr/sbin/driverctl", "/usr/bin/driverctl", "/sbin/driverctl",
+    };
+
+    /// <summary>
+    /// The file alone does nothing: driverctl's udev rule starts driverctl@.service, which applies it.
+    /// The rule is what matters at boot, so its presence (or the unit's, or the program's) counts.
+    /// </summary>
+    public static bool IsInstalled(IHostFileSystem fs) => InstalledEvidence.Any(fs.Exists);
+
     /// <summary>The driver named in the file, or null when there is none.</summary>
     public static string? Read(IHostFileSystem fs, PciAddress a)
     {
@@ -52,6 +68,9 @@ public static class DriverctlStore
             plan.Warnings.Add($"-Force replaces {path} (it named '{current}'); the old file is kept as {BackupPathOf(a)}.");
             plan.Steps.Add(new VfioStep(VfioStepKind.BackupPersistentOverride, a, $"copy {path} ('{current}') to {BackupPathOf(a)}", BackupPathOf(a), existing));
         }
+        if (!IsInstalled(fs) && !plan.Warnings.Any(w => w.StartsWith(NotInstalledPrefix, StringComparison.Ordinal)))
+            plan.Warnings.Add($"{NotInstalledPrefix} under this root (no 89-driverctl.rules, driverctl@.service or driverctl program), so nothing applies {path} at boot. " +
+                              "Install it: zypper install driverctl (SLES/openSUSE), dnf install driverctl (Fedora/RHEL) or apt install driverctl (Debian/Ubuntu).");
         plan.Steps.Add(new VfioStep(VfioStepKind.WritePersistentOverride, a,
             $"write '{driver}' to {path} (driverctl persistent override, applied at boot)", path, driver + "\n"));
     }

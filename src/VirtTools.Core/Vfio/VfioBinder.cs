@@ -1,8 +1,10 @@
 using System.Globalization;
+using VirtTools.Capability;
 using VirtTools.Host;
 using VirtTools.HostUsage;
 using VirtTools.Iommu;
 using VirtTools.Pci;
+using VirtTools.Requirements;
 
 namespace VirtTools.Vfio;
 
@@ -55,7 +57,7 @@ public sealed class VfioBinder
         if (VfioDrivers.IsVfio(driver) && group is null)
             throw new VirtToolsException("IommuGroupMissing", FailureKind.NotEnabled,
                 $"{address} has no IOMMU group, so {driver} cannot take it: the IOMMU is off or not supported.",
-                address.ToString(), "Enable VT-d/AMD-Vi in the firmware and boot with intel_iommu=on (or amd_iommu=on); check with Get-VHSCapability.");
+                address.ToString(), EnableIommuAdvice() + " Check with Test-VHSRequirement Iommu*.");
 
         var addresses = new List<PciAddress> { address };
         if (_o.IncludeIommuGroup && group is int g)
@@ -64,7 +66,7 @@ public sealed class VfioBinder
             {
                 var m = PciAddress.Parse(d.Address);
                 if (m == address) continue;
-                if (d.IsBridge) plan.Notes.Add($"{m} (IOMMU group {g}) is a bridge; bridges need no binding and are skipped.");
+                if (d.IsBridge || PciFunction.IsAnyBridge(_fs, PciFunction.Dir(m))) plan.Notes.Add($"{m} (IOMMU group {g}) is a bridge; bridges need no binding and are skipped.");
                 else addresses.Add(m);
             }
         }
@@ -82,6 +84,7 @@ public sealed class VfioBinder
                 plan.Notes.Add($"{a} is already bound to {driver}; nothing to change.");
                 continue;
             }
+            RequireOverrideFile(a);
             plan.Steps.Add(WriteOverrideStep(a, driver));
             if (t.OriginalDriver is string cur)
                 plan.Steps.Add(UnbindStep(a, cur));
@@ -113,6 +116,7 @@ public sealed class VfioBinder
         var plan = new VfioPlan(VfioOperation.Disable, address, hostDriver) { IommuGroup = group, LockPath = LockPathOf(address, group) };
         var t = Target(address, true);
         plan.Targets.Add(t);
+        if (VfioDrivers.IsPassthrough(t.OriginalDriver) || VfioDrivers.IsPassthrough(t.OriginalOverride)) RequireOverrideFile(address);
         if (!VfioDrivers.IsPassthrough(t.OriginalDriver))
         {
             plan.Notes.Add(t.OriginalDriver is null
@@ -182,6 +186,28 @@ public sealed class VfioBinder
                 $"There is no PCI function {a} on this host.", a.ToString(), "Run Get-PciDevice to list the addresses on this host.");
     }
 
+    /// <summary>
+    /// Every bind goes through driver_override (never new_id, which would take every device with the
+    /// same ids); kernels before 3.16 and some captures lack the file, so say so before touching anything.
+    /// </summary>
+    private void RequireOverrideFile(PciAddress a)
+    {
+        var path = PciFunction.Dir(a) + "/driver_override";
+        if (_fs.Exists(path)) return;
+        throw new VirtToolsException("DriverOverrideMissing", FailureKind.NotImplemented,
+            $"{a} has no {path} (kernels before 3.16 lack it, and so do some captures), and VirtTools binds only through driver_override. Nothing was changed.",
+            a.ToString(), "Use a kernel with driver_override (Linux 3.16 or later); VirtTools does not fall back to new_id, which would claim every device with the same ids.");
+    }
+
+    private string EnableIommuAdvice()
+    {
+        try { return IommuAdvice.Enable(CapabilityReader.For(_host).ReadFacts()); }
+        catch (Exception e) when (e is HostIOException or VirtToolsException)
+        {
+            return IommuAdvice.Enable(null, KernelCommandLine.Parse(null), null, null);
+        }
+    }
+
     private static void RequireDriverName(string driver)
     {
         if (!VfioDrivers.IsValidName(driver))
@@ -245,11 +271,9 @@ public sealed class VfioBinder
         foreach (var d in g.Devices)
         {
             if (IommuGroupReader.IsDmaSafe(d) || (PciAddress.TryParse(d.Address, out var a) && bound.Contains(a))) continue;
-            plan.GroupBlockers.Add($"{d.Address} ({d.Driver})");
+            plan.GroupBlockers.Add(new VfioGroupBlocker(group, PciAddress.Parse(d.Address), d.Driver));
         }
-        if (plan.GroupBlockers.Count > 0)
-            plan.Warnings.Add($"IOMMU group {group} stays non-viable: {string.Join(", ", plan.GroupBlockers)} still on a host driver. " +
-                              $"Bind them too (Enable-VfioDevice {plan.Address} -IncludeIommuGroup), or no guest can use the group.");
+        // The warning waits for the whole command (VfioPlan.NonViableWarnings): later input may bind the rest.
     }
 
     // ---------------------------------------------------------------- execution
@@ -314,7 +338,7 @@ public sealed class VfioBinder
                 if (!_fs.Exists(step.Path!) && !_fs.Exists($"/dev/vfio/noiommu-{step.Value}"))
                     throw new VirtToolsException("VfioGroupNodeMissing", FailureKind.NotEnabled,
                         $"{step.Address} is bound to {plan.Driver}, but {step.Path} did not appear, so no guest could open the group.",
-                        step.Address.ToString(), "Check that the IOMMU is enabled (intel_iommu=on / amd_iommu=on) and that udev or devtmpfs creates /dev/vfio nodes.");
+                        step.Address.ToString(), "Check that the IOMMU is enabled (Test-VHSRequirement Iommu* gives the advice for this CPU) and that udev or devtmpfs creates /dev/vfio nodes.");
                 break;
             case VfioStepKind.BackupPersistentOverride:
                 _fs.WriteFileAtomic(step.Path!, step.Value!);

@@ -64,13 +64,39 @@ public sealed class VfioPlan
     public List<string> Notes { get; } = new();
     /// <summary>Guard findings that -Force overrode.</summary>
     public List<HostUsageReason> Overridden { get; } = new();
-    /// <summary>Group members that still keep the group non-viable after this operation.</summary>
-    public List<string> GroupBlockers { get; } = new();
+    /// <summary>Group members on a host driver that this plan leaves there (they keep the group non-viable).</summary>
+    public List<VfioGroupBlocker> GroupBlockers { get; } = new();
     public string LockPath { get; set; } = "";
 
     public bool HasChanges => Steps.Count > 0;
 
+    /// <summary>
+    /// One warning per IOMMU group that stays non-viable after all of <paramref name="plans"/> (one
+    /// command's whole pipeline): a blocker that another plan of the same call binds does not count.
+    /// </summary>
+    public static IReadOnlyList<string> NonViableWarnings(IEnumerable<VfioPlan> plans)
+    {
+        var list = plans.ToList();
+        var bound = list.SelectMany(p => p.Targets).Select(t => t.Address).ToHashSet();
+        var warnings = new List<string>();
+        foreach (var byGroup in list.SelectMany(p => p.GroupBlockers.Select(b => (Plan: p, Blocker: b))).GroupBy(x => x.Blocker.Group).OrderBy(g => g.Key))
+        {
+            var left = byGroup.Select(x => x.Blocker).Where(b => !bound.Contains(b.Address)).Distinct().OrderBy(b => b.Address).ToList();
+            if (left.Count == 0) continue;
+            var asked = byGroup.First().Plan.Address;
+            warnings.Add($"IOMMU group {byGroup.Key} stays non-viable: {string.Join(", ", left)} still on a host driver. " +
+                         $"Bind them too (Enable-VfioDevice {asked} -IncludeIommuGroup), or no guest can use the group.");
+        }
+        return warnings;
+    }
+
     public string Describe() => string.Join(Environment.NewLine, Steps.Select((s, i) => $"{i + 1}. {s.Description}"));
+}
+
+/// <summary>A group member on a host driver; ToString is "address (driver)".</summary>
+public sealed record VfioGroupBlocker(int Group, PciAddress Address, string? Driver)
+{
+    public override string ToString() => $"{Address} ({Driver})";
 }
 
 /// <summary>What happened: the plan, plus what was learnt while running it.</summary>

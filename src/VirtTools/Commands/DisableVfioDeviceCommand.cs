@@ -8,7 +8,7 @@ namespace VirtTools.Commands;
 /// Returns PCI functions from vfio-pci to a host driver. ConfirmImpact is High: a guest that still
 /// uses the device loses it (the unbind waits until the guest lets go).
 /// </summary>
-[Cmdlet(VerbsLifecycle.Disable, "VfioDevice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsLifecycle.Disable, "VfioDevice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = VirtToolsCmdlet.HelpBase + "Disable-VfioDevice.md")]
 [OutputType(typeof(PciDevice))]
 public sealed class DisableVfioDeviceCommand : VfioDeviceCommandBase
 {

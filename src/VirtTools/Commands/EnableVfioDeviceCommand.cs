@@ -5,7 +5,7 @@ using VirtTools.Vfio;
 namespace VirtTools.Commands;
 
 /// <summary>Binds PCI functions to vfio-pci (or a variant, or pciback) by address, safely and reversibly.</summary>
-[Cmdlet(VerbsLifecycle.Enable, "VfioDevice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsLifecycle.Enable, "VfioDevice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = VirtToolsCmdlet.HelpBase + "Enable-VfioDevice.md")]
 [OutputType(typeof(PciDevice))]
 public sealed class EnableVfioDeviceCommand : VfioDeviceCommandBase
 {

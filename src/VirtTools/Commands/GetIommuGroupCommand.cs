@@ -5,7 +5,7 @@ using VirtTools.Pci;
 namespace VirtTools.Commands;
 
 /// <summary>Lists IOMMU groups, their members, and whether each group can be passed through now.</summary>
-[Cmdlet(VerbsCommon.Get, "IommuGroup")]
+[Cmdlet(VerbsCommon.Get, "IommuGroup", HelpUri = VirtToolsCmdlet.HelpBase + "Get-IommuGroup.md")]
 [OutputType(typeof(IommuGroup))]
 public sealed class GetIommuGroupCommand : VirtToolsCmdlet
 {
@@ -15,6 +15,7 @@ public sealed class GetIommuGroupCommand : VirtToolsCmdlet
 
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("IommuGroup")]
+    [ArgumentCompleter(typeof(IommuGroupNumberCompleter))]
     public int[]? Number { get; set; }
 
     /// <summary>The group of this device; bound from a piped PciDevice's Address.</summary>
@@ -49,7 +50,7 @@ public sealed class GetIommuGroupCommand : VirtToolsCmdlet
             any = true;
             if (_emitted.Add(g.Number)) WriteObject(g);
         }
-        if (!any) WriteWarning(IommuOff("This host has no IOMMU groups"));
+        if (!any) WriteWarning(IommuAbsence.Explain(HostContext, "This host has no IOMMU groups").Message);
     }
 
     private void Emit(int n)
@@ -75,14 +76,7 @@ public sealed class GetIommuGroupCommand : VirtToolsCmdlet
         }
         var d = _pci.Read(a);
         if (d.IommuGroup is int n) { Emit(n); return; }
-        WriteError(new VirtToolsException("NoIommuGroup", FailureKind.NotEnabled,
-            IommuOff($"PCI device {d.Address} is in no IOMMU group"), d.Address,
-            "Enable VT-d (Intel) or AMD-Vi/IOMMU (AMD) in the firmware setup, add intel_iommu=on (Intel; AMD enables it by default) " +
-            "to GRUB_CMDLINE_LINUX in /etc/default/grub, regenerate the boot configuration (update-bootloader on SLES, " +
-            "grub2-mkconfig elsewhere) and reboot."), d.Address);
+        var (message, action) = IommuAbsence.Explain(HostContext, $"PCI device {d.Address} is in no IOMMU group");
+        WriteError(new VirtToolsException("NoIommuGroup", FailureKind.NotEnabled, message, d.Address, action), d.Address);
     }
-
-    private static string IommuOff(string what) =>
-        $"{what}: the IOMMU is off or absent, so no device can be passed through with VFIO. " +
-        "Turn it on in the firmware (VT-d / AMD-Vi) and on the kernel command line (intel_iommu=on for Intel), then reboot.";
 }

@@ -1,16 +1,19 @@
 using System.Management.Automation;
+using VirtTools.Capability;
 using VirtTools.Pci;
 
 namespace VirtTools.Commands;
 
 /// <summary>Lists PCI functions from sysfs, with pci.ids names, drivers, IOMMU groups and SR-IOV relations.</summary>
-[Cmdlet(VerbsCommon.Get, "PciDevice")]
+[Cmdlet(VerbsCommon.Get, "PciDevice", HelpUri = VirtToolsCmdlet.HelpBase + "Get-PciDevice.md")]
 [OutputType(typeof(PciDevice))]
 public sealed class GetPciDeviceCommand : VirtToolsCmdlet
 {
     private PciDeviceReader _reader = null!;
-    private Func<string?, bool>[]? _classes;
+    private Func<PciDevice, bool>[]? _classes;
     private WildcardPattern[]? _vendors, _devices, _drivers;
+    // How many devices each filter let through, to say which one matched nothing on this host.
+    private readonly Dictionary<string, int> _passed = new(StringComparer.Ordinal);
 
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
@@ -19,6 +22,7 @@ public sealed class GetPciDeviceCommand : VirtToolsCmdlet
     public string[]? Address { get; set; }
 
     [Parameter]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(PciClassCompleter))]
     public string[]? Class { get; set; }
@@ -26,16 +30,19 @@ public sealed class GetPciDeviceCommand : VirtToolsCmdlet
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VendorIdCompleter))]
     public string[]? VendorId { get; set; }
 
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DeviceIdCompleter))]
     public string[]? DeviceId { get; set; }
 
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PciDriverCompleter))]
     public string[]? Driver { get; set; }
 
     [Parameter]
@@ -56,16 +63,32 @@ public sealed class GetPciDeviceCommand : VirtToolsCmdlet
 
     protected override void BeginProcessing()
     {
+        _reader = new PciDeviceReader(HostContext.Files);
         try
         {
             PciDeviceReader.EnsureHostRoot(HostContext.Files);
-            _classes = Class?.Select(PciClassFilter.Parse).ToArray();
+            if (CapabilityReader.IsEmptyRoot(HostContext.Files))
+                WriteWarning(CapabilityReader.EmptyRootWarning(HostContext.Files, "there are no PCI devices to read"));
+            _classes = Class?.Select(c => PciClassFilter.ParseForDevices(c, _reader.Ids)).ToArray();
         }
         catch (VirtToolsException e) { ThrowTerminatingError(e); }
-        _vendors = Patterns(VendorId);
-        _devices = Patterns(DeviceId);
-        _drivers = Patterns(Driver);
-        _reader = new PciDeviceReader(HostContext.Files);
+        _vendors = Patterns(VendorId, PciIdText.NormalizeId);
+        _devices = Patterns(DeviceId, PciIdText.NormalizeId);
+        _drivers = Patterns(Driver, PciIdText.NormalizeDriver);
+    }
+
+    protected override void EndProcessing()
+    {
+        void Say(string name, string[]? values)
+        {
+            if (values is not null && _passed.GetValueOrDefault(name) == 0)
+                WriteVerbose($"-{name} '{string.Join("', '", values)}' matches no PCI function on this host{(HostContext.IsLiveRoot ? "" : $" ({HostContext.Files.Root})")}.");
+        }
+        Say(nameof(Class), Class);
+        Say(nameof(VendorId), VendorId);
+        Say(nameof(DeviceId), DeviceId);
+        Say(nameof(Driver), Driver);
+        Say(nameof(IommuGroup), IommuGroup?.Select(g => g.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
     }
 
     protected override void ProcessRecord()
@@ -99,11 +122,13 @@ public sealed class GetPciDeviceCommand : VirtToolsCmdlet
 
     private bool Matches(PciDevice d)
     {
-        if (_classes is not null && !_classes.Any(c => c(d.ClassCode))) return false;
-        if (_vendors is not null && !AnyMatch(_vendors, d.VendorId)) return false;
-        if (_devices is not null && !AnyMatch(_devices, d.DeviceId)) return false;
-        if (_drivers is not null && !AnyMatch(_drivers, d.Driver)) return false;
-        if (IommuGroup is not null && (d.IommuGroup is not int g || Array.IndexOf(IommuGroup, g) < 0)) return false;
+        // Every filter is counted on its own (not only up to the first that fails), for EndProcessing's verbose note.
+        var ok = Count(nameof(Class), _classes is null || _classes.Any(c => c(d)));
+        ok &= Count(nameof(VendorId), _vendors is null || AnyMatch(_vendors, PciIdText.NormalizeId(d.VendorId)));
+        ok &= Count(nameof(DeviceId), _devices is null || AnyMatch(_devices, PciIdText.NormalizeId(d.DeviceId)));
+        ok &= Count(nameof(Driver), _drivers is null || AnyMatch(_drivers, PciIdText.NormalizeDriver(d.Driver)));
+        ok &= Count(nameof(IommuGroup), IommuGroup is null || d.IommuGroup is int g && Array.IndexOf(IommuGroup, g) >= 0);
+        if (!ok) return false;
         if (PhysicalFunction && d.SriovTotalVfs is null) return false;
         if (VirtualFunction && !d.IsVirtualFunction) return false;
         return true;
@@ -145,8 +170,14 @@ public sealed class GetPciDeviceCommand : VirtToolsCmdlet
         return chosen.ToList();
     }
 
-    private static WildcardPattern[]? Patterns(string[]? values) =>
-        values?.Select(v => new WildcardPattern(v.Trim(), WildcardOptions.IgnoreCase)).ToArray();
+    private bool Count(string filter, bool passed)
+    {
+        if (passed) _passed[filter] = _passed.GetValueOrDefault(filter) + 1;
+        return passed;
+    }
+
+    private static WildcardPattern[]? Patterns(string[]? values, Func<string?, string?> normalize) =>
+        values?.Select(v => new WildcardPattern(normalize(v.Trim()) ?? "", WildcardOptions.IgnoreCase)).ToArray();
 
     private static bool AnyMatch(WildcardPattern[] patterns, string? value)
     {

@@ -4,7 +4,7 @@ using VirtTools.Capability;
 namespace VirtTools.Commands;
 
 /// <summary>Reports what the host (or a captured root) can do for KVM and Xen virtualization.</summary>
-[Cmdlet(VerbsCommon.Get, "VHSCapability")]
+[Cmdlet(VerbsCommon.Get, "VHSCapability", HelpUri = VirtToolsCmdlet.HelpBase + "Get-VHSCapability.md")]
 [OutputType(typeof(HostCapability))]
 public sealed class GetVHSCapabilityCommand : VirtToolsCmdlet
 {
@@ -21,6 +21,7 @@ public sealed class GetVHSCapabilityCommand : VirtToolsCmdlet
             return;
         }
         foreach (var note in cap.Notes) WriteVerbose(note);
+        foreach (var problem in cap.Problems) WriteWarning(problem);
         WriteObject(cap);
     }
 }

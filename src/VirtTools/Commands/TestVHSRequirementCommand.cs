@@ -7,7 +7,7 @@ using VirtTools.Requirements;
 namespace VirtTools.Commands;
 
 /// <summary>Checks the host against what KVM or a Xen Dom0 needs, including device pass-through.</summary>
-[Cmdlet(VerbsDiagnostic.Test, "VHSRequirement")]
+[Cmdlet(VerbsDiagnostic.Test, "VHSRequirement", HelpUri = VirtToolsCmdlet.HelpBase + "Test-VHSRequirement.md")]
 [OutputType(typeof(RequirementCheck))]
 [OutputType(typeof(bool))]
 public sealed class TestVHSRequirementCommand : VirtToolsCmdlet
@@ -30,12 +30,19 @@ public sealed class TestVHSRequirementCommand : VirtToolsCmdlet
     private RequirementEvaluator? _evaluator;
     private HypervisorKind _set;
     private bool _failed;
+    private bool _nothingToCheck;
     private readonly HashSet<string> _done = new(StringComparer.OrdinalIgnoreCase);
 
     protected override void BeginProcessing()
     {
         try
         {
+            if (CapabilityReader.IsEmptyRoot(HostContext.Files))
+            {
+                // Every check would Skip, and Skip is not Fail: without this, -Quiet would answer True.
+                _nothingToCheck = true;
+                WriteWarning(CapabilityReader.EmptyRootWarning(HostContext.Files, "nothing could be checked, so -Quiet answers False"));
+            }
             var facts = CapabilityReader.For(HostContext).ReadFacts();
             _evaluator = new RequirementEvaluator(facts, HostContext.Processes);
             _set = Hypervisor ?? _evaluator.DefaultSet;
@@ -70,7 +77,7 @@ public sealed class TestVHSRequirementCommand : VirtToolsCmdlet
 
     protected override void EndProcessing()
     {
-        if (Quiet) WriteObject(!_failed);
+        if (Quiet) WriteObject(!_failed && !_nothingToCheck);
     }
 }
 

@@ -12,6 +12,7 @@ namespace VirtTools.Commands;
 public abstract class VfioDeviceCommandBase : VirtToolsCmdlet
 {
     private readonly HashSet<PciAddress> _handled = new();
+    private readonly List<VfioPlan> _planned = new();
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("PciAddress", "Bdf")]
@@ -41,6 +42,11 @@ public abstract class VfioDeviceCommandBase : VirtToolsCmdlet
         foreach (var text in Address)
             foreach (var a in Expand(text))
                 Handle(a);
+    }
+
+    protected override void EndProcessing()
+    {
+        foreach (var w in VfioPlan.NonViableWarnings(_planned)) WriteWarning(w);
     }
 
     private IEnumerable<PciAddress> Expand(string text)
@@ -87,8 +93,10 @@ public abstract class VfioDeviceCommandBase : VirtToolsCmdlet
             foreach (var s in plan.Steps) WriteVerbose($"{Operation} {a}: {s.Description}");
             var description = $"{Operation}-VfioDevice {a}:{Environment.NewLine}{plan.Describe()}";
             var question = $"{Operation} pass-through for {string.Join(", ", plan.Targets.Select(t => $"{t.Address} ({t.OriginalDriver ?? "no driver"})"))}?";
-            if (!ShouldProcess(description, question, $"{Operation}-VfioDevice"))
-                return;
+            var go = ShouldProcess(description, question, $"{Operation}-VfioDevice");
+            // -WhatIf plans count for the group warning as if they ran; a declined confirmation does not.
+            if (go || MyInvocation.BoundParameters.ContainsKey("WhatIf")) _planned.Add(plan);
+            if (!go) return;
             try
             {
                 var result = binder.Execute(plan);
@@ -97,10 +105,12 @@ public abstract class VfioDeviceCommandBase : VirtToolsCmdlet
             }
             catch (VirtToolsException e)
             {
+                _planned.Remove(plan); // rolled back: its devices stay where they were
                 WriteError(e, a.ToString());
                 return;
             }
         }
+        if (!plan.HasChanges) _planned.Add(plan);
         var reader = new PciDeviceReader(HostContext.Files);
         foreach (var t in plan.Targets)
         {
