@@ -8,13 +8,16 @@ Help:  with platyPS installed, New-ExternalHelp turns docs/*.md into en-US/VirtT
        without it, the converter wired into dotnet build writes the same file.
 Test:  with Pester 5 installed, real Pester runs tests/Pester (CI output, NUnit XML in testResults.xml);
        without it, tests/run-tests.sh runs everything through the hosted PesterLite runner and xUnit.
+Package: out/VirtTools.<version>.nupkg (the module in the PowerShell Gallery's format) and
+       out/virttools-<version>-linux-x64.tar.gz (the self-contained shell), Release unless
+       -Configuration says otherwise; the same as `dotnet build build/VirtTools.Package.csproj -t:Package`.
 All:   Build, Help, Test.
 .EXAMPLE
 ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Help', 'Test', 'All')]
+    [ValidateSet('Build', 'Help', 'Test', 'Package', 'All')]
     [string] $Task = 'All',
 
     [ValidateSet('Debug', 'Release')]
@@ -24,6 +27,7 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 $root = $PSScriptRoot
+$configurationGiven = $PSBoundParameters.ContainsKey('Configuration')
 
 function Invoke-Native([string] $FilePath, [string[]] $ArgumentList) {
     & $FilePath @ArgumentList
@@ -72,9 +76,15 @@ function Invoke-TestTask {
     }
 }
 
+function Invoke-PackageTask {
+    $packaging = if ($configurationGiven) { $Configuration } else { 'Release' }
+    Invoke-Native dotnet @('build', (Join-Path $root 'build/VirtTools.Package.csproj'), '-t:Package', "-p:VirtToolsConfiguration=$packaging", '-nologo')
+}
+
 switch ($Task) {
     'Build' { Invoke-BuildTask }
     'Help' { Invoke-HelpTask }
     'Test' { Invoke-TestTask }
+    'Package' { Invoke-PackageTask }
     'All' { Invoke-BuildTask; Invoke-HelpTask; Invoke-TestTask }
 }
