@@ -9,13 +9,16 @@ Help:  with platyPS installed, New-ExternalHelp turns docs/*.md into en-US/VirtT
 Test:  builds, then runs tests/Pester under the Pester that the build restores from NuGet (5.7.1, pinned in
        tests/PesterPackage; VIRTTOOLS_PESTER_VERSION picks another) through tests/run-pester.ps1, with NUnit
        XML in TestResults/Pester.xml. `bash tests/run-tests.sh` runs these and the xUnit projects.
+Package: out/VirtTools.<version>.nupkg (the module in the PowerShell Gallery's format) and
+       out/virttools-<version>-linux-x64.tar.gz (the self-contained shell), Release unless
+       -Configuration says otherwise; the same as `dotnet build build/VirtTools.Package.csproj -t:Package`.
 All:   Build, Help, Test.
 .EXAMPLE
 ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Help', 'Test', 'All')]
+    [ValidateSet('Build', 'Help', 'Test', 'Package', 'All')]
     [string] $Task = 'All',
 
     [ValidateSet('Debug', 'Release')]
@@ -25,6 +28,7 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 $root = $PSScriptRoot
+$configurationGiven = $PSBoundParameters.ContainsKey('Configuration')
 
 function Invoke-Native([string] $FilePath, [string[]] $ArgumentList) {
     & $FilePath @ArgumentList
@@ -61,9 +65,15 @@ function Invoke-TestTask {
     finally { Pop-Location }
 }
 
+function Invoke-PackageTask {
+    $packaging = if ($configurationGiven) { $Configuration } else { 'Release' }
+    Invoke-Native dotnet @('build', (Join-Path $root 'build/VirtTools.Package.csproj'), '-t:Package', "-p:VirtToolsConfiguration=$packaging", '-nologo')
+}
+
 switch ($Task) {
     'Build' { Invoke-BuildTask }
     'Help' { Invoke-HelpTask }
     'Test' { Invoke-TestTask }
+    'Package' { Invoke-PackageTask }
     'All' { Invoke-BuildTask; Invoke-HelpTask; Invoke-TestTask }
 }

@@ -32,7 +32,13 @@ public sealed class ShellTests : IDisposable
 
     private ProcessOutcome Shell(params string[] args) => ShellWith(null, args);
 
-    private ProcessOutcome ShellWith(IDictionary<string, string?>? env, params string[] args)
+    private ProcessOutcome ShellWith(IDictionary<string, string?>? env, params string[] args) =>
+        ProcessRunner.Run("dotnet", new[] { ShellDll }.Concat(args), ShellEnvironment(env));
+
+    private ProcessOutcome ShellIn(string stdin) =>
+        ProcessRunner.Run("dotnet", new[] { ShellDll, "-NoProfile" }, ShellEnvironment(null), stdin);
+
+    private Dictionary<string, string?> ShellEnvironment(IDictionary<string, string?>? env)
     {
         var environment = new Dictionary<string, string?>
         {
@@ -42,7 +48,7 @@ public sealed class ShellTests : IDisposable
             ["NO_COLOR"] = null,
         };
         if (env is not null) foreach (var (k, v) in env) environment[k] = v;
-        return ProcessRunner.Run("dotnet", new[] { ShellDll }.Concat(args), environment);
+        return environment;
     }
 
     private static void AssertExit(int expected, ProcessOutcome r) =>
@@ -87,26 +93,35 @@ public sealed class ShellTests : IDisposable
     }
 
     [Fact]
-    public void A_terminating_error_goes_to_stderr_with_category_and_id_and_exits_1()
+    public void A_terminating_error_goes_to_stderr_as_pwsh_prints_it_and_exits_1()
     {
         var r = Shell("-Command", "'before'; throw 'the device is gone'; 'after'");
         AssertExit(1, r);
         Assert.Contains("before", r.StandardOutput);
         Assert.DoesNotContain("after", r.StandardOutput);
-        Assert.Contains("the device is gone", r.StandardError);
-        Assert.Contains("+ CategoryInfo          : OperationStopped", r.StandardError);
-        Assert.Contains("+ FullyQualifiedErrorId : the device is gone", r.StandardError);
+        // pwsh's ConciseView: the exception type, then the message.
+        Assert.Contains("Exception: the device is gone", r.StandardError);
         Assert.DoesNotContain("the device is gone", r.StandardOutput);
+        Assert.DoesNotContain('\u001b', r.StandardError);
     }
 
     [Fact]
-    public void A_non_terminating_error_lets_the_script_finish_but_fails_the_exit_code()
+    public void A_failing_last_command_fails_the_exit_code_as_in_pwsh()
     {
-        var r = Shell("-Command", "Get-Command No-SuchCommand; 'after'");
+        var r = Shell("-Command", "'first'; Get-Command No-SuchCommand");
         AssertExit(1, r);
-        Assert.Contains("after", r.StandardOutput);
-        Assert.Contains("Get-Command: ", r.StandardError);
-        Assert.Contains("+ FullyQualifiedErrorId : CommandNotFoundException,Microsoft.PowerShell.Commands.GetCommandCommand", r.StandardError);
+        Assert.Contains("first", r.StandardOutput);
+        Assert.Contains("Get-Command: The term 'No-SuchCommand' is not recognized", r.StandardError);
+        Assert.DoesNotContain('\u001b', r.StandardError);
+
+        // pwsh's rule, kept: a later command that succeeds makes the run succeed.
+        AssertExit(0, Shell("-Command", "Get-Command No-SuchCommand; 'after'"));
+
+        // The other error views are pwsh's too.
+        var normal = Shell("-Command", "$ErrorView = 'NormalView'; Get-PciDevice -Address zz");
+        AssertExit(1, normal);
+        Assert.Contains("+ CategoryInfo          : InvalidArgument", normal.StandardError);
+        Assert.Contains("+ FullyQualifiedErrorId : InvalidPciAddress,VirtTools.Commands.GetPciDeviceCommand", normal.StandardError);
     }
 
     [Fact]
@@ -128,10 +143,15 @@ public sealed class ShellTests : IDisposable
     [Fact]
     public void Parse_errors_are_reported_and_fail()
     {
-        var r = Shell("-Command", "$x = 1 +");
+        // pwsh -Command fails a script that does not parse with exit 1 but prints nothing when
+        // redirected; a script file's parse error is printed.
+        AssertExit(1, Shell("-Command", "$x = 1 +"));
+        var script = Path.Combine(_root, "broken.ps1");
+        File.WriteAllText(script, "$x = 1 +");
+        var r = Shell("-File", script);
         AssertExit(1, r);
+        Assert.Contains("ParserError:", r.StandardError);
         Assert.Contains("You must provide a value expression", r.StandardError);
-        Assert.Contains("+ FullyQualifiedErrorId : ExpectedValueExpression", r.StandardError);
     }
 
     [Fact]
@@ -163,29 +183,69 @@ public sealed class ShellTests : IDisposable
     [InlineData("-Bogus")]
     [InlineData("-Command")]
     [InlineData("-File")]
-    public void Bad_arguments_exit_64_with_usage_on_stderr(string arg)
+    [InlineData("/no/such/script.ps1")]
+    public void Bad_arguments_exit_64_as_in_pwsh(string arg)
     {
         var r = Shell(arg);
         AssertExit(64, r);
-        Assert.Contains("Usage:", r.StandardError);
-        Assert.Equal("", r.StandardOutput);
+        Assert.NotEqual("", r.StandardError.Trim());
     }
 
     [Fact]
-    public void Missing_script_file_is_a_usage_error()
+    public void Help_prints_the_usage()
     {
-        var r = Shell("-File", Path.Combine(_root, "nope.ps1"));
-        AssertExit(64, r);
-        Assert.Contains("does not exist", r.StandardError);
-    }
-
-    [Fact]
-    public void No_arguments_print_usage()
-    {
-        var r = Shell();
+        var r = Shell("-Help");
         AssertExit(0, r);
         Assert.Contains("virttools -Command", r.StandardOutput);
         Assert.Contains("VIRTTOOLS_MODULE", r.StandardOutput);
+    }
+
+    [Fact]
+    public void Without_arguments_it_reads_commands_from_standard_input_like_pwsh()
+    {
+        var r = ShellIn("Get-PciDevice -Address 0000:04:00.0 | ForEach-Object { 'driver=' + $_.Driver }\nexit 7\n");
+        AssertExit(7, r);
+        Assert.Contains("driver=vfio-pci", r.StandardOutput);
+    }
+
+    [Fact]
+    public void Without_arguments_on_a_terminal_it_is_an_interactive_prompt()
+    {
+        // tmux gives the shell a terminal that answers its cursor-position queries, as a person's does.
+        var socket = "vt-shell-" + Guid.NewGuid().ToString("N")[..8];
+        var tmux = (string[] a) => ProcessRunner.Run("tmux", new[] { "-L", socket }.Concat(a), ShellEnvironment(null), timeoutSeconds: 30);
+        var marker = Path.Combine(_root, "exit-code");
+        try
+        {
+            var start = tmux(new[] { "new-session", "-d", "-x", "100", "-y", "30",
+                $"dotnet '{ShellDll}' -NoProfile; echo $? > '{marker}'" });
+            AssertExit(0, start);
+            var screen = WaitForScreen(tmux, s => s.Contains("PS "));
+            Assert.Contains("VirtTools imported", screen);
+            tmux(new[] { "send-keys", "(Get-Command -Module VirtTools).Count * 100 + 1; Get-PciDevice 0000:04:00.0 | % Driver", "Enter" });
+            screen = WaitForScreen(tmux, s => s.Contains("vfio-pci"));
+            Assert.Matches(@"(?m)^601\s*$", screen);
+            tmux(new[] { "send-keys", "exit 6", "Enter" });
+            for (var i = 0; i < 100 && !File.Exists(marker); i++) Thread.Sleep(200);
+            Assert.Equal("6", File.ReadAllText(marker).Trim());
+        }
+        finally
+        {
+            tmux(new[] { "kill-server" });
+        }
+    }
+
+    private static string WaitForScreen(Func<string[], ProcessOutcome> tmux, Func<string, bool> done)
+    {
+        var screen = "";
+        for (var i = 0; i < 150; i++)
+        {
+            screen = tmux(new[] { "capture-pane", "-p" }).StandardOutput;
+            if (done(screen)) return screen;
+            Thread.Sleep(200);
+        }
+        Assert.Fail("the prompt never showed what was expected; the screen:\n" + screen);
+        return screen;
     }
 
     [Fact]
@@ -218,25 +278,37 @@ public sealed class ShellTests : IDisposable
     }
 
     [Fact]
-    public void Write_commands_work_although_the_engine_lacks_the_Utility_module()
+    public void The_built_in_commands_are_pwshs_own_and_no_stand_ins_remain()
     {
-        var r = Shell("-Command", "Write-Host 'to host' 1; Write-Output a b; Write-Warning careful; Write-Verbose quiet; Write-Verbose loud -Verbose; 'end'");
+        var r = Shell("-Command", """
+            (Get-Command Write-Host, Select-Object, Sort-Object, Format-Table, ConvertTo-Json, Export-Csv, Join-Path, Get-ChildItem |
+                ForEach-Object { "$($_.Name)=$($_.CommandType)/$($_.Source)" }) -join ' '
+            @(Get-Command -CommandType Function -Name Write-*).Count
+            $csv = Join-Path ([IO.Path]::GetTempPath()) "vt-shell-$PID.csv"
+            Get-PciDevice | Sort-Object Address -Descending | Select-Object -First 2 Address, Driver | Export-Csv $csv
+            (Import-Csv $csv | ConvertTo-Json -Compress)
+            Remove-Item $csv
+            Write-Host 'to host'; Write-Warning careful
+            """);
         AssertExit(0, r);
-        Assert.Equal(new[] { "to host 1", "a", "b", "end" }, r.StandardOutput.Trim().Split('\n').Select(l => l.Trim()));
-        Assert.Equal(new[] { "WARNING: careful", "VERBOSE: loud" }, r.StandardError.Trim().Split('\n').Select(l => l.Trim()));
-
-        var error = Shell("-Command", "Write-Error -Message 'no such device' -Category ObjectNotFound -ErrorId DeviceGone; 'after'");
-        AssertExit(1, error);
-        Assert.Contains("after", error.StandardOutput);
-        Assert.Contains("no such device", error.StandardError);
-        Assert.Contains("+ CategoryInfo          : ObjectNotFound", error.StandardError);
-        Assert.Contains("+ FullyQualifiedErrorId : DeviceGone", error.StandardError);
+        var lines = r.StandardOutput.Trim().Split('\n').Select(l => l.Trim()).ToList();
+        Assert.Equal("Write-Host=Cmdlet/Microsoft.PowerShell.Utility Select-Object=Cmdlet/Microsoft.PowerShell.Utility " +
+                     "Sort-Object=Cmdlet/Microsoft.PowerShell.Utility Format-Table=Cmdlet/Microsoft.PowerShell.Utility " +
+                     "ConvertTo-Json=Cmdlet/Microsoft.PowerShell.Utility Export-Csv=Cmdlet/Microsoft.PowerShell.Utility " +
+                     "Join-Path=Cmdlet/Microsoft.PowerShell.Management Get-ChildItem=Cmdlet/Microsoft.PowerShell.Management", lines[0]);
+        Assert.Equal("0", lines[1]);
+        Assert.Equal("""[{"Address":"0000:04:00.0","Driver":"vfio-pci"},{"Address":"0000:03:00.0","Driver":"e1000e"}]""", lines[2]);
+        Assert.Equal("to host", lines[3]);
+        Assert.Contains("WARNING: careful", r.StandardOutput + r.StandardError);
     }
 
     [Fact]
-    public void Host_reports_no_virtual_terminal_when_redirected()
+    public void Output_is_plain_text_when_redirected()
     {
-        var r = Shell("-Command", "$Host.UI.SupportsVirtualTerminal; $Host.Name; $PSStyle.OutputRendering");
-        Assert.Equal(new[] { "False", "virttools", "PlainText" }, r.StandardOutput.Trim().Split('\n').Select(l => l.Trim()));
+        var r = Shell("-Command", "$PSStyle.OutputRendering; Get-PciDevice | Format-Table; Get-VHSCapability | Format-List; Write-Error oops");
+        Assert.Equal("PlainText", r.StandardOutput.Trim().Split('\n')[0].Trim());
+        Assert.DoesNotContain('\u001b', r.StandardOutput);
+        Assert.DoesNotContain('\u001b', r.StandardError);
+        Assert.Contains("oops", r.StandardError);
     }
 }
