@@ -119,7 +119,7 @@ Get-PciDevice 0000:00:02.0 | Format-Table | Out-String -Width 80
         $synopsis = $doc[([array]::IndexOf($doc, '## SYNOPSIS') + 1)..($doc.Count - 1)] | Where-Object { $_.Trim() } | Select-Object -First 1
         $lines | Should -Contain "synopsis=$synopsis"
         $lines | Should -Contain 'about=1'
-        $lines | Where-Object { $_ -match '^Address\s+Class\s+Vendor\s+Device' } | Should -Not -BeNullOrEmpty
+        $lines | Where-Object { $_ -match '^Address\s+Class\s+Ids\s+Name' } | Should -Not -BeNullOrEmpty
         $lines | Where-Object { $_ -match '^0000:00:02\.0\s.*\bi915\b' } | Should -Not -BeNullOrEmpty
     }
 }
@@ -167,7 +167,7 @@ Describe 'virttools-<version>-linux-x64.tar.gz' {
         $r.ExitCode | Should -Be 0 -Because $r.Error
         $r.Error | Should -BeNullOrEmpty
         $lines = $r.Output -split "`n" | ForEach-Object TrimEnd
-        $lines | Where-Object { $_ -match '^Address\s+Class\s+Vendor\s+Device\s+Driver' } | Should -HaveCount 1
+        $lines | Where-Object { $_ -match '^Address\s+Class\s+Ids\s+Name\s+Driver' } | Should -HaveCount 1
         $lines | Where-Object { $_ -match '^0000:00:02\.0\s.*\bi915\b' } | Should -HaveCount 1
         @($lines | Where-Object { $_ -match '^0000:' }).Count | Should -Be @(Get-ChildItem (Join-Path $machine sys/bus/pci/devices)).Count
         $r.Output | Should -Not -Match "`e"

@@ -78,7 +78,7 @@ Describe 'Invoke-Command -HostName over SSH' {
 
         $devices = Invoke-Command -HostName vhs01 { Get-PciDevice }
         $table = ($devices | Format-Table | Out-String -Width 120) -split "`n" | ForEach-Object TrimEnd
-        $table | Where-Object { $_ -match '^Address\s+Class\s+Vendor\s+Device\s+Driver\s+Group\s+VFs\s+PSComputerName$' } | Should -HaveCount 1 -Because ($table -join "`n")
+        $table | Where-Object { $_ -match '^Address\s+Class\s+Ids\s+Name\s+Driver\s+Group\s+PSComputerName$' } | Should -HaveCount 1 -Because ($table -join "`n")
         $list = ($devices | Where-Object Address -eq '0000:00:02.0' | Format-List | Out-String -Width 80)
         # Labels that only the list view computes (joined arrays) and its order.
         $list | Should -Match '(?m)^Address\s+: 0000:00:02\.0$'
