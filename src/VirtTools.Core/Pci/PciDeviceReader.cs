@@ -19,6 +19,7 @@ public sealed class PciDeviceReader
     private PciIdsDatabase? _ids;
     private ModuleAliasIndex? _aliases;
     private HashSet<string>? _driverctl;
+    private IReadOnlyDictionary<PciAddress, Sriov.SriovRules.Rule>? _sriovRules;
 
     public PciDeviceReader(IHostFileSystem fs) => _fs = fs;
 
@@ -84,7 +85,7 @@ public sealed class PciDeviceReader
             foreach (var a in addresses) yield return Read(a);
             yield break;
         }
-        _ = Ids; _ = Aliases; _ = Driverctl; // shared lazies, loaded once before the workers start
+        _ = Ids; _ = Aliases; _ = Driverctl; _ = SriovRuleCounts; // shared lazies, loaded once before the workers start
         PciDevice[] ReadBatch(int start)
         {
             var result = new PciDevice[Math.Min(batch, addresses.Count - start)];
@@ -177,6 +178,8 @@ public sealed class PciDeviceReader
         }
         if (Has(Attr.SriovTotalVfs)) d.SriovTotalVfs = ReadInt(dd, Attr.SriovTotalVfs, problems);
         if (Has(Attr.SriovNumVfs)) d.SriovNumVfs = ReadInt(dd, Attr.SriovNumVfs, problems);
+        if (SriovRuleCounts.Count > 0 && SriovRuleCounts.TryGetValue(address, out var rule))
+            d.PersistentSriovNumVfs = rule.NumVfs;
         if (Has(Attr.Physfn))
         {
             d.IsVirtualFunction = true;
@@ -222,6 +225,8 @@ public sealed class PciDeviceReader
         link = link.TrimEnd('/');
         return link[(link.LastIndexOf('/') + 1)..];
     }
+
+    private IReadOnlyDictionary<PciAddress, Sriov.SriovRules.Rule> SriovRuleCounts => _sriovRules ??= Sriov.SriovRules.ReadAll(_fs);
 
     private HashSet<string> Driverctl
     {
