@@ -559,3 +559,23 @@ public class SriovRulesTests
         Assert.Equal(0, h.NumVfs);
     }
 }
+
+public class SriovVfReadingTests
+{
+    [Fact]
+    public void A_vf_whose_config_reads_ffff_as_the_spec_says_is_read_from_sysfs_without_a_problem()
+    {
+        using var h = new SriovHost();
+        h.Raw(1);
+        var vf = h.Vfs[0];
+        var config = h.Kernel.Tree.DeviceDir(vf) + "/config";
+        var bytes = File.ReadAllBytes(h.Kernel.Tree.OnDisk(config));
+        bytes[0] = bytes[1] = bytes[2] = bytes[3] = 0xff;
+        h.Kernel.Tree.Bytes(config, bytes);
+        var d = new PciDeviceReader(h.Kernel).Read(PciAddress.Parse(vf));
+        Assert.Equal("8086", d.VendorId);
+        Assert.Equal("10ed", d.DeviceId);
+        Assert.Empty(d.Problems);
+        Assert.Equal(h.Pf, d.PhysicalFunction);
+    }
+}

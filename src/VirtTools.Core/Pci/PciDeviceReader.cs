@@ -261,7 +261,9 @@ public sealed class PciDeviceReader
             vendor = c[0] | c[1] << 8;
             if (vendor == 0xffff)
             {
-                problems.Add("config: reads all ones (the device does not answer; removed or powered off?)");
+                // An SR-IOV VF's vendor and device id registers read 0xffff by specification (the
+                // kernel takes them from the PF): not a dead device, and sysfs has the real ids.
+                if (!has(Attr.Physfn)) problems.Add("config: reads all ones (the device does not answer; removed or powered off?)");
                 n = 0;
             }
             else
