@@ -225,6 +225,29 @@ Describe 'Set-SriovVfCount' {
         }
     }
 
+    Context 'confirmation' {
+        It 'asks before removing VFs (High-impact question) but not before creating them' {
+            $k = New-SimHost
+            # A runspace without a host UI turns the question into an error: proof that it was asked.
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript("Import-Module '$((Join-Path $PSScriptRoot ../../VirtTools.psd1))'; Set-SriovVfCount $Pf 2").Invoke()
+                $ps.Streams.Error | Should -BeNullOrEmpty
+                Get-NumVfs $k | Should -Be 2
+                $ps.Commands.Clear()
+                $null = $ps.AddScript("Set-SriovVfCount $Pf 0").Invoke()
+                ($ps.Streams.Error | Out-String) | Should -Match 'user interaction'
+                ($ps.Streams.Error | Out-String) | Should -Match 'removes the 2 VFs'
+                Get-NumVfs $k | Should -Be 2
+                $ps.Streams.Error.Clear()
+                $ps.Commands.Clear()
+                $null = $ps.AddScript("Set-SriovVfCount $Pf 0 -Confirm:`$false").Invoke()
+                Get-NumVfs $k | Should -Be 0
+            }
+            finally { $ps.Dispose() }
+        }
+    }
+
     Context '-Persist' {
         It 'keeps one line per PF in its own rules file and Get-PciDevice shows it' {
             $k = New-SimHost
