@@ -16,6 +16,7 @@
         'Test-VHSRequirement'
         'Enable-VfioDevice'
         'Disable-VfioDevice'
+        'Set-SriovVfCount'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

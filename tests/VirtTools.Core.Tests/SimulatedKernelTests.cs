@@ -7,10 +7,13 @@ namespace VirtTools.Tests;
 /// <summary>A temp-dir workstation, removed afterwards.</summary>
 public sealed class SimHost : IDisposable
 {
-    public SimHost(bool vfioLoaded = false)
+    public SimHost(bool vfioLoaded = false) : this(root => SimulatedHosts.CreateWorkstation(root, vfioLoaded)) { }
+
+    /// <summary>Another simulated host (e.g. <see cref="SimulatedHosts.CreateSriovWorkstation"/>) under a fresh temp root.</summary>
+    public SimHost(Func<string, SimulatedKernel> create)
     {
         Root = Path.Combine(Path.GetTempPath(), "vt-sim-" + Guid.NewGuid().ToString("n"));
-        Kernel = SimulatedHosts.CreateWorkstation(Root, vfioLoaded);
+        Kernel = create(Root);
     }
 
     public string Root { get; }

@@ -31,6 +31,9 @@ public static class SimulatedHosts
         public const string SataMdMember = "0000:07:00.0";
         /// <summary>The SSH_CONNECTION of a session that came in on br0.</summary>
         public const string SshConnection = "203.0.113.5 51234 192.0.2.10 22";
+        /// <summary>SR-IOV NIC (82599, ixgbe, enp8s0f0) on <see cref="CreateSriovWorkstation"/> only: TotalVFs 8, VFs 8086:10ed for ixgbevf.</summary>
+        public const string SriovNic = "0000:08:00.0";
+        public const int SriovNicTotalVfs = 8;
         public const string IpAddrOutput =
             "1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever\n" +
             "2: eno1    inet 198.51.100.7/24 brd 198.51.100.255 scope global eno1\\       valid_lft forever preferred_lft forever\n" +
@@ -129,6 +132,22 @@ public static class SimulatedHosts
         return k;
     }
 
+    /// <summary>
+    /// The workstation plus an SR-IOV NIC (<see cref="Workstation.SriovNic"/>, no VFs yet, autoprobe on).
+    /// Its VFs get IOMMU groups from <see cref="SimulatedKernel.NextVfGroup"/> (100 up) and bind to ixgbevf.
+    /// </summary>
+    public static SimulatedKernel CreateSriovWorkstation(string root, bool vfioLoaded = false)
+    {
+        var k = CreateWorkstation(root, vfioLoaded);
+        var t = k.Tree;
+        t.Pci(new PciSpec { Address = Workstation.SriovNic, Vendor = "8086", Device = "10fb", Class = "020000", Driver = "ixgbe", IommuGroup = 11 });
+        t.Sriov(Workstation.SriovNic, Workstation.SriovNicTotalVfs, 0, "10ed");
+        Net(t, "enp8s0f0", t.DeviceDir(Workstation.SriovNic));
+        k.RegisterDriver("ixgbe", "8086:10fb");
+        k.RegisterDriver("ixgbevf", "8086:10ed");
+        return k;
+    }
+
     private static void Disk(SysfsTreeBuilder t, string dir, string dev)
     {
         var name = Path.GetFileName(dir);
@@ -144,7 +163,8 @@ public static class SimulatedHosts
         t.Link("/sys/class/block/" + name, dir);
     }
 
-    private static void Net(SysfsTreeBuilder t, string name, string pciDir)
+    /// <summary>A network interface <paramref name="name"/> on the function at <paramref name="pciDir"/>.</summary>
+    public static void Net(SysfsTreeBuilder t, string name, string pciDir)
     {
         var dir = pciDir + "/net/" + name;
         t.File(dir + "/address", "52:54:00:12:34:56\n");

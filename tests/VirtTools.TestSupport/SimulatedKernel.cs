@@ -187,6 +187,20 @@ public sealed class SimulatedKernel : DiskFileSystem
 
             var name = HostPath.Name(resolved);
             var parent = HostPath.Parent(resolved);
+            if (name == "sriov_numvfs" && resolved.StartsWith("/sys/devices/", StringComparison.Ordinal))
+            {
+                SriovNumVfsWrite(norm, parent, value);
+                return;
+            }
+            if (name == "sriov_drivers_autoprobe" && resolved.StartsWith("/sys/devices/", StringComparison.Ordinal))
+            {
+                // kstrtobool: 0/1, y/n, on/off.
+                var v = value.Trim().ToLowerInvariant();
+                bool? b = v switch { "1" or "y" or "yes" or "on" => true, "0" or "n" or "no" or "off" => false, _ => null };
+                if (b is null) throw new HostIOException(norm, Errno.EINVAL);
+                base.Write(resolved, b.Value ? "1\n" : "0\n");
+                return;
+            }
             if (name == "driver_override" && resolved.StartsWith("/sys/devices/", StringComparison.Ordinal))
             {
                 var v = value.Split('\n')[0];
@@ -240,6 +254,104 @@ public sealed class SimulatedKernel : DiskFileSystem
             }
             base.Write(resolved, value);
         }
+    }
+
+    private readonly Dictionary<string, int> _sriovLimits = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _noSriovConfigure = new(StringComparer.Ordinal);
+    private readonly List<(string Pf, int Index, int ReadsLeft)> _pendingVfLinks = new();
+
+    /// <summary>Makes the PF's driver enable at most <paramref name="max"/> VFs and still report success, as "only %d enabled".</summary>
+    public SimulatedKernel LimitVfs(string pfAddress, int max)
+    {
+        lock (_gate) _sriovLimits[PciAddress.Parse(pfAddress).ToString()] = max;
+        return this;
+    }
+
+    /// <summary>A driver without .sriov_configure: sriov_numvfs writes get ENOENT while it is bound.</summary>
+    public SimulatedKernel NoSriovConfigure(string driver)
+    {
+        lock (_gate) _noSriovConfigure.Add(driver);
+        return this;
+    }
+
+    /// <summary>virtfnN links appear only after this many reads of them (an asynchronous enable); -1 = never.</summary>
+    public int VfLinkDelayReads { get; set; }
+
+    /// <summary>The IOMMU group of the next VF (each VF its own group, as behind an ACS-capable port); null = no IOMMU.</summary>
+    public int? NextVfGroup { get; set; } = 100;
+
+    /// <summary>sriov_numvfs_store of drivers/pci/iov.c, errno for errno.</summary>
+    private void SriovNumVfsWrite(string path, string devDir, string value)
+    {
+        var pf = HostPath.Name(devDir);
+        if (!ushort.TryParse(value.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
+            throw new HostIOException(path, Errno.EINVAL);
+        var total = int.Parse(ReadAllText(devDir + "/sriov_totalvfs").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        if (n > total) throw new HostIOException(path, Errno.ERANGE);
+        var cur = int.Parse(ReadAllText(devDir + "/sriov_numvfs").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        if (n == cur) return;
+        var driver = HostPath.LinkName(this, devDir + "/driver");
+        if (driver is null || _noSriovConfigure.Contains(driver)) throw new HostIOException(path, Errno.ENOENT);
+        if (n == 0)
+        {
+            for (var i = cur - 1; i >= 0; i--)
+            {
+                var vf = PciAddress.Parse(Tree.VfAddress(pf, i));
+                if (DriverOf(vf) is string d) Unbind(vf, d);
+                Tree.RemoveVf(pf, i);
+            }
+            _pendingVfLinks.RemoveAll(p => p.Pf == pf);
+            base.Write(devDir + "/sriov_numvfs", "0\n");
+            return;
+        }
+        if (cur != 0) throw new HostIOException(path, Errno.EBUSY);
+        var enabled = _sriovLimits.TryGetValue(pf, out var max) ? Math.Min(max, (int)n) : n;
+        var autoprobe = ReadAllText(devDir + "/sriov_drivers_autoprobe").Trim() == "1";
+        for (var i = 0; i < enabled; i++)
+        {
+            var group = NextVfGroup;
+            if (NextVfGroup is int g) NextVfGroup = g + 1;
+            Tree.AddVf(pf, i, null, group, linkFromPf: VfLinkDelayReads == 0);
+            if (VfLinkDelayReads != 0) _pendingVfLinks.Add((pf, i, VfLinkDelayReads));
+            var vf = PciAddress.Parse(Tree.VfAddress(pf, i));
+            if (autoprobe) Probe(vf);
+        }
+        base.Write(devDir + "/sriov_numvfs", enabled + "\n");
+    }
+
+    public override bool Exists(string path)
+    {
+        lock (_gate)
+        {
+            if (_pendingVfLinks.Count > 0 && HostPath.Name(path).StartsWith("virtfn", StringComparison.Ordinal))
+            {
+                for (var i = 0; i < _pendingVfLinks.Count; i++)
+                {
+                    var (pf, index, left) = _pendingVfLinks[i];
+                    if (HostPath.Resolve(this, "/sys/bus/pci/devices/" + pf) != HostPath.Resolve(this, HostPath.Parent(path)) || HostPath.Name(path) != $"virtfn{index}") continue;
+                    if (left == 1)
+                    {
+                        Tree.Link($"{Tree.DeviceDir(pf)}/virtfn{index}", Tree.DeviceDir(Tree.VfAddress(pf, index)));
+                        _pendingVfLinks.RemoveAt(i);
+                    }
+                    else if (left > 1) _pendingVfLinks[i] = (pf, index, left - 1);
+                    break;
+                }
+            }
+            return base.Exists(path);
+        }
+    }
+
+    /// <summary>Makes process <paramref name="pid"/> ("qemu-system-x86") hold <paramref name="node"/> open, as /proc/PID/fd shows it.</summary>
+    public SimulatedKernel HoldOpen(int pid, string processName, string node, int fd = 20)
+    {
+        Tree.File($"/proc/{pid}/comm", processName + "\n");
+        var link = Tree.OnDisk($"/proc/{pid}/fd/{fd}");
+        Directory.CreateDirectory(Path.GetDirectoryName(link)!);
+        if (File.Exists(link) || new FileInfo(link).LinkTarget != null) File.Delete(link);
+        // /proc fd links read as absolute paths of the process's root.
+        File.CreateSymbolicLink(link, node);
+        return this;
     }
 
     private PciAddress DeviceArg(string path, string value)

@@ -182,21 +182,66 @@ public sealed class SysfsTreeBuilder
         File(dir + "/sriov_stride", stride + "\n");
         File(dir + "/sriov_vf_device", vfDevice + "\n");
         File(dir + "/sriov_drivers_autoprobe", "1\n");
-        var parentDir = Path.GetDirectoryName(dir)!;
-        var pfSpecVendor = System.IO.File.ReadAllText(OnDisk(dir + "/vendor")).Trim()[2..];
-        var parent = HostParentAddress(dir);
         for (var i = 0; i < numVfs; i++)
+            AddVf(pf.ToString(), i, vfDriver, firstVfGroup is int g ? g + i : null);
+        return this;
+    }
+
+    /// <summary>The address of VF <paramref name="index"/>: the PF's routing ID + sriov_offset + index × sriov_stride.</summary>
+    public string VfAddress(string pfAddress, int index)
+    {
+        var pf = PciAddress.Parse(pfAddress);
+        var dir = DeviceDir(pf.ToString());
+        var offset = int.Parse(System.IO.File.ReadAllText(OnDisk(dir + "/sriov_offset")).Trim(), CultureInfo.InvariantCulture);
+        var stride = int.Parse(System.IO.File.ReadAllText(OnDisk(dir + "/sriov_stride")).Trim(), CultureInfo.InvariantCulture);
+        var rid = (pf.Bus << 8 | pf.Slot << 3 | pf.Function) + offset + index * stride;
+        return new PciAddress(pf.Domain, rid >> 8, (rid >> 3) & 0x1f, rid & 7).ToString();
+    }
+
+    /// <summary>Creates VF <paramref name="index"/> of an SR-IOV PF (its device directory, physfn, and the PF's virtfnN link).</summary>
+    public SysfsTreeBuilder AddVf(string pfAddress, int index, string? vfDriver = null, int? iommuGroup = null, bool linkFromPf = true)
+    {
+        var pf = PciAddress.Parse(pfAddress).ToString();
+        var dir = DeviceDir(pf);
+        var vfDevice = System.IO.File.ReadAllText(OnDisk(dir + "/sriov_vf_device")).Trim();
+        var vendor = System.IO.File.ReadAllText(OnDisk(dir + "/vendor")).Trim()[2..];
+        var vf = VfAddress(pf, index);
+        Pci(new PciSpec
         {
-            var rid = (pf.Bus << 8 | pf.Slot << 3 | pf.Function) + offset + i * stride;
-            var vf = new PciAddress(pf.Domain, rid >> 8, (rid >> 3) & 0x1f, rid & 7).ToString();
-            Pci(new PciSpec
-            {
-                Address = vf, Parent = parent, Vendor = pfSpecVendor, Device = vfDevice, Driver = vfDriver,
-                IommuGroup = firstVfGroup is int g ? g + i : null, ResetMethod = "flr",
-            });
-            Link($"{dir}/virtfn{i}", DeviceDir(vf));
-            Link(DeviceDir(vf) + "/physfn", dir);
+            Address = vf, Parent = HostParentAddress(dir), Vendor = vendor, Device = vfDevice, Driver = vfDriver,
+            IommuGroup = iommuGroup, ResetMethod = "flr",
+        });
+        if (linkFromPf) Link($"{dir}/virtfn{index}", DeviceDir(vf));
+        Link(DeviceDir(vf) + "/physfn", dir);
+        return this;
+    }
+
+    /// <summary>Removes a VF as the kernel does when SR-IOV is disabled: its directory, bus link, driver link and IOMMU group.</summary>
+    public SysfsTreeBuilder RemoveVf(string pfAddress, int index)
+    {
+        var pf = PciAddress.Parse(pfAddress).ToString();
+        var link = OnDisk($"{DeviceDir(pf)}/virtfn{index}");
+        var vf = VfAddress(pf, index);
+        if (System.IO.File.Exists(link) || new FileInfo(link).LinkTarget != null) System.IO.File.Delete(link);
+        if (!_deviceDirs.TryGetValue(vf, out var vfDir)) return this;
+        var group = new FileInfo(OnDisk(vfDir + "/iommu_group")).LinkTarget;
+        if (group is not null)
+        {
+            var groupDir = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(OnDisk(vfDir + "/iommu_group"))!, group));
+            var member = Path.Join(groupDir, "devices", vf);
+            if (new FileInfo(member).LinkTarget != null) System.IO.File.Delete(member);
+            if (Directory.Exists(Path.Join(groupDir, "devices")) && Directory.GetFileSystemEntries(Path.Join(groupDir, "devices")).Length == 0)
+                Directory.Delete(groupDir, recursive: true);
         }
+        var driver = new FileInfo(OnDisk(vfDir + "/driver")).LinkTarget;
+        if (driver is not null)
+        {
+            var back = OnDisk($"/sys/bus/pci/drivers/{Path.GetFileName(driver)}/{vf}");
+            if (new FileInfo(back).LinkTarget != null) System.IO.File.Delete(back);
+        }
+        System.IO.File.Delete(OnDisk("/sys/bus/pci/devices/" + vf));
+        Directory.Delete(OnDisk(vfDir), recursive: true);
+        _deviceDirs.Remove(vf);
         return this;
     }
 

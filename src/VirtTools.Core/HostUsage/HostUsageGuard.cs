@@ -32,6 +32,7 @@ public sealed class HostUsageGuard
         public const string BootVga = "DeviceIsBootVga";
         public const string Bridge = "DeviceIsBridge";
         public const string PlatformFunction = "DeviceIsPlatformFunction";
+        public const string IpAddress = "DeviceHasIpAddress";
     }
 
     private readonly HostContext _host;
@@ -82,6 +83,27 @@ public sealed class HostUsageGuard
         _ => "class " + (cls >> 8).ToString("x4", CultureInfo.InvariantCulture),
     };
 
+    /// <summary>
+    /// Interfaces on the function that carry an IP address (link-local IPv6 aside, which every up
+    /// interface has): configured for host use, so taking them away needs -Force. Not part of
+    /// <see cref="Check"/>, whose refusals Enable-VfioDevice documents.
+    /// </summary>
+    public IReadOnlyList<HostUsageReason> CheckAddresses(PciAddress address)
+    {
+        var found = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var (iface, ip) in _addresses ??= InterfaceAddresses().ToList())
+        {
+            if (ip.IsIPv6LinkLocal || IPAddress.IsLoopback(ip) || !_topo.PciOfInterface(iface).Contains(address)) continue;
+            if (!found.TryGetValue(iface, out var l)) found[iface] = l = new List<string>();
+            if (!l.Contains(ip.ToString())) l.Add(ip.ToString());
+        }
+        return found.Select(kv => new HostUsageReason(Ids.IpAddress, address.ToString(),
+            $"{address} carries {kv.Key}, which has the address {string.Join(", ", kv.Value)}.",
+            $"Remove the address (ip addr flush dev {kv.Key}) if nothing uses it, or use -Force.")).ToList();
+    }
+
+    private List<(string Interface, IPAddress Address)>? _addresses;
+
     private Dictionary<PciAddress, List<HostUsageReason>> Scan()
     {
         var map = new Dictionary<PciAddress, List<HostUsageReason>>();
@@ -107,7 +129,7 @@ public sealed class HostUsageGuard
 
     private static int Rank(string id) => Array.IndexOf(new[]
     {
-        Ids.Bridge, Ids.PlatformFunction, Ids.RootFilesystem, Ids.SshSession, Ids.DefaultRoute, Ids.MountedFilesystem, Ids.Swap, Ids.VolumeMember, Ids.BootVga,
+        Ids.Bridge, Ids.PlatformFunction, Ids.RootFilesystem, Ids.SshSession, Ids.DefaultRoute, Ids.MountedFilesystem, Ids.Swap, Ids.VolumeMember, Ids.BootVga, Ids.IpAddress,
     }, id);
 
     private string Describe(string block)
@@ -225,7 +247,7 @@ public sealed class HostUsageGuard
         var parts = _sshConnection?.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (parts is null || parts.Length < 3 || !IPAddress.TryParse(parts[2], out var server)) return null;
         if (server.IsIPv4MappedToIPv6) server = server.MapToIPv4();
-        foreach (var (iface, addr) in InterfaceAddresses())
+        foreach (var (iface, addr) in _addresses ??= InterfaceAddresses().ToList())
             if (addr.Equals(server)) return (iface, server.ToString());
         return null;
     }

@@ -49,6 +49,8 @@ public sealed class PciDevice
 
     public int? SriovTotalVfs { get; set; }
     public int? SriovNumVfs { get; set; }
+    /// <summary>The count VirtTools' udev rule sets when the PF's driver binds (Set-SriovVfCount -Persist), or null.</summary>
+    public int? PersistentSriovNumVfs { get; set; }
     public string? PhysicalFunction { get; set; }
     public string[] VirtualFunctions { get; set; } = Array.Empty<string>();
     public bool IsVirtualFunction { get; set; }

@@ -20,6 +20,7 @@ public sealed class PciDeviceReader
     private PciIdsDatabase? _ids;
     private ModuleAliasIndex? _aliases;
     private HashSet<string>? _driverctl;
+    private IReadOnlyDictionary<PciAddress, Sriov.SriovRules.Rule>? _sriovRules;
 
     public PciDeviceReader(IHostFileSystem fs) => _fs = fs;
 
@@ -85,7 +86,7 @@ public sealed class PciDeviceReader
             foreach (var a in addresses) yield return Read(a);
             yield break;
         }
-        _ = Ids; _ = Aliases; _ = Driverctl; // shared lazies, loaded once before the workers start
+        _ = Ids; _ = Aliases; _ = Driverctl; _ = SriovRuleCounts; // shared lazies, loaded once before the workers start
         PciDevice[] ReadBatch(int start)
         {
             var result = new PciDevice[Math.Min(batch, addresses.Count - start)];
@@ -178,6 +179,8 @@ public sealed class PciDeviceReader
         }
         if (Has(Attr.SriovTotalVfs)) d.SriovTotalVfs = ReadCount(dd, Attr.SriovTotalVfs, problems);
         if (Has(Attr.SriovNumVfs)) d.SriovNumVfs = ReadCount(dd, Attr.SriovNumVfs, problems);
+        if (SriovRuleCounts.Count > 0 && SriovRuleCounts.TryGetValue(address, out var rule))
+            d.PersistentSriovNumVfs = rule.NumVfs;
         if (Has(Attr.Physfn))
         {
             d.IsVirtualFunction = true;
@@ -224,6 +227,8 @@ public sealed class PciDeviceReader
         return link[(link.LastIndexOf('/') + 1)..];
     }
 
+    private IReadOnlyDictionary<PciAddress, Sriov.SriovRules.Rule> SriovRuleCounts => _sriovRules ??= Sriov.SriovRules.ReadAll(_fs);
+
     private HashSet<string> Driverctl
     {
         get
@@ -257,7 +262,9 @@ public sealed class PciDeviceReader
             vendor = c[0] | c[1] << 8;
             if (vendor == 0xffff)
             {
-                problems.Add("config: reads all ones (the device does not answer; removed or powered off?)");
+                // An SR-IOV VF's vendor and device id registers read 0xffff by specification (the
+                // kernel takes them from the PF): not a dead device, and sysfs has the real ids.
+                if (!has(Attr.Physfn)) problems.Add("config: reads all ones (the device does not answer; removed or powered off?)");
                 n = 0;
             }
             else

@@ -9,17 +9,10 @@ namespace VirtTools.Commands;
 /// What Enable- and Disable-VfioDevice share: address expansion, one confirmation per device that
 /// lists every step, verbose/warning streams, errors that target the device, -PassThru.
 /// </summary>
-public abstract class VfioDeviceCommandBase : VirtToolsCmdlet
+public abstract class VfioDeviceCommandBase : PciAddressCommandBase
 {
     private readonly HashSet<PciAddress> _handled = new();
     private readonly List<VfioPlan> _planned = new();
-
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("PciAddress", "Bdf")]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(PciAddressCompleter))]
-    public string[] Address { get; set; } = Array.Empty<string>();
 
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -39,30 +32,13 @@ public abstract class VfioDeviceCommandBase : VirtToolsCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (var text in Address)
-            foreach (var a in Expand(text))
-                Handle(a);
+        foreach (var a in ExpandAddresses())
+            Handle(a);
     }
 
     protected override void EndProcessing()
     {
         foreach (var w in VfioPlan.NonViableWarnings(_planned)) WriteWarning(w);
-    }
-
-    private IEnumerable<PciAddress> Expand(string text)
-    {
-        if (WildcardPattern.ContainsWildcardCharacters(text))
-        {
-            var pattern = new WildcardPattern(text, WildcardOptions.IgnoreCase);
-            var matches = new PciDeviceReader(HostContext.Files).ListAddresses().Where(a => pattern.IsMatch(a.ToString())).ToList();
-            if (matches.Count == 0) WriteVerbose($"No PCI function matches '{text}'.");
-            return matches;
-        }
-        if (PciAddress.TryParse(text, out var one)) return new[] { one };
-        WriteError(new VirtToolsException("InvalidPciAddress", FailureKind.InvalidArgument,
-            $"'{text}' is not a PCI address. Use the form DDDD:BB:SS.F, e.g. 0000:03:00.0.", text,
-            "Run Get-PciDevice to list the addresses on this host."), text);
-        return Array.Empty<PciAddress>();
     }
 
     private void Handle(PciAddress a)
@@ -73,19 +49,7 @@ public abstract class VfioDeviceCommandBase : VirtToolsCmdlet
             return;
         }
         var binder = new VfioBinder(HostContext, Options());
-        VfioPlan plan;
-        try { plan = Plan(binder, a); }
-        catch (VirtToolsException e)
-        {
-            WriteError(e, a.ToString());
-            return;
-        }
-        catch (HostIOException e)
-        {
-            // Planning only reads; an unreadable sysfs or /proc file stops this device, not the pipeline.
-            WriteError(ToErrorRecord(e, "HostReadFailed", e.Errno is Errno.EACCES or Errno.EPERM ? FailureKind.PermissionDenied : FailureKind.ReadError, a.ToString()));
-            return;
-        }
+        if (!TryPlan(a, () => Plan(binder, a), out var plan)) return;
         foreach (var n in plan.Notes) WriteVerbose(n);
         foreach (var w in plan.Warnings) WriteWarning(w);
         if (plan.HasChanges)

@@ -9,6 +9,7 @@ if (Environment.GetEnvironmentVariable("VIRTTOOLS_IN_GUEST") != "1")
     Console.Error.WriteLine("GuestRunner changes the kernel's device bindings; it runs only inside tests/qemu/run-guest.sh.");
     return 2;
 }
+if (args.Length == 3 && args[0] == "--hold-vfio") return VfioHolder.Run(args[1], args[2]);
 var started = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 var repo = Path.GetFullPath(args.Length > 0 ? args[0] : ".");
 var outDir = args.Length > 1 ? args[1] : Environment.GetEnvironmentVariable("VIRTTOOLS_GUEST_OUT") ?? ".";
@@ -26,7 +27,9 @@ env.Set("exportedCmdlets", shell.ExportedCmdlets);
 recorder.Flush();
 
 var scenarios = new Scenarios(shell);
-foreach (var (name, body) in scenarios.All())
+// VIRTTOOLS_GUEST_SCENARIOS=a,b runs only those (for a targeted run by hand); the suite runs all.
+var only = Environment.GetEnvironmentVariable("VIRTTOOLS_GUEST_SCENARIOS")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+foreach (var (name, body) in scenarios.All().Where(x => only is null || only.Contains(x.Name)))
 {
     var s = recorder.Begin(name);
     var t = Stopwatch.StartNew();

@@ -4,7 +4,7 @@ namespace VirtTools.Integration.GuestRunner;
 /// The scenarios, run in this order in one boot. Each leaves the devices as it found them (host
 /// drivers bound, no override, no VFs) so a failure in one does not poison the next.
 /// </summary>
-public sealed class Scenarios
+public sealed partial class Scenarios
 {
     private const string NicDriver = "e1000e";
     private readonly Shell _shell;
@@ -22,6 +22,7 @@ public sealed class Scenarios
         ("defaultRoute", DefaultRoute),
         ("failedBind", FailedBind),
         ("sriov", Sriov),
+        ("sriovCmdlet", SriovCmdlet),
     };
 
     private static void Environment(Scenario s)

@@ -56,6 +56,7 @@ public sealed partial class Shell : IDisposable
         }
         foreach (var er in ps.Streams.Error) result.Errors.Add(PsError.From(er, terminating: false));
         result.Warnings.AddRange(ps.Streams.Warning.Select(w => w.Message));
+        result.Verbose.AddRange(ps.Streams.Verbose.Select(v => v.Message));
         return result;
     }
 
@@ -104,6 +105,7 @@ public sealed class PsResult
     public List<Dictionary<string, object?>> Output { get; } = new();
     public List<PsError> Errors { get; } = new();
     public List<string> Warnings { get; } = new();
+    public List<string> Verbose { get; } = new();
 }
 
 public sealed record PsError(string FullyQualifiedErrorId, string Category, string Message, string? Target, bool Terminating)
