@@ -16,6 +16,11 @@
         'Test-VHSRequirement'
         'Enable-VfioDevice'
         'Disable-VfioDevice'
+        # host configuration
+        'Get-VHSKernelParameter'
+        'Set-VHSKernelParameter'
+        'Remove-VHSKernelParameter'
+        'Enable-VHSIommu'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
