@@ -21,6 +21,9 @@
         'Set-VHSKernelParameter'
         'Remove-VHSKernelParameter'
         'Enable-VHSIommu'
+        'Get-VHSKernelModule'
+        'Import-VHSKernelModule'
+        'Set-VHSKernelModuleOption'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
