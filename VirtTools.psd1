@@ -24,6 +24,7 @@
         'Get-VHSKernelModule'
         'Import-VHSKernelModule'
         'Set-VHSKernelModuleOption'
+        'Test-VHSConfiguration'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
