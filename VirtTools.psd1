@@ -17,6 +17,15 @@
         'Enable-VfioDevice'
         'Disable-VfioDevice'
         'Set-SriovVfCount'
+        # host configuration
+        'Get-VHSKernelParameter'
+        'Set-VHSKernelParameter'
+        'Remove-VHSKernelParameter'
+        'Enable-VHSIommu'
+        'Get-VHSKernelModule'
+        'Import-VHSKernelModule'
+        'Set-VHSKernelModuleOption'
+        'Test-VHSConfiguration'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -26,6 +26,17 @@ public sealed class KernelCommandLine
     {
         text = (text ?? "").Trim('\0', '\n', '\r', ' ', '\t');
         var list = new List<KernelParameter>();
+        foreach (var r in Arguments(text)) list.Add(ParseArgument(text[r]));
+        return new KernelCommandLine(text, list);
+    }
+
+    /// <summary>
+    /// Where each argument of <paramref name="text"/> lies, split as the kernel splits it. Editors of
+    /// boot loader files use the ranges to change one argument and keep every other byte.
+    /// </summary>
+    public static IReadOnlyList<Range> Arguments(string text)
+    {
+        var list = new List<Range>();
         var i = 0;
         while (i < text.Length)
         {
@@ -33,18 +44,19 @@ public sealed class KernelCommandLine
             if (i >= text.Length) break;
             var start = i;
             var inQuote = false;
-            var equals = -1;
             for (; i < text.Length; i++)
             {
                 var c = text[i];
                 if (char.IsWhiteSpace(c) && !inQuote) break;
-                if (equals < 0 && c == '=') equals = i;
                 if (c == '"') inQuote = !inQuote;
             }
-            list.Add(Split(text[start..i], equals < 0 ? -1 : equals - start));
+            list.Add(start..i);
         }
-        return new KernelCommandLine(text, list);
+        return list;
     }
+
+    /// <summary>One argument ("name", "name=value", "name=\"a b\"") as the kernel reads it.</summary>
+    public static KernelParameter ParseArgument(string arg) => Split(arg, arg.IndexOf('='));
 
     private static KernelParameter Split(string arg, int equals)
     {

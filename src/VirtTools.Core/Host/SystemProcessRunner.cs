@@ -50,7 +50,9 @@ public sealed class ModprobeLoader : IModuleLoader
 
     public void Load(string module)
     {
-        if (_files.Root != "/")
+        // On a captured root the system's modprobe would load into the kernel VirtTools runs on; a
+        // scripted runner belongs to its simulated root.
+        if (_files.Root != "/" && _runner is SystemProcessRunner)
             throw new VirtToolsException("ModuleLoadNotPossible", FailureKind.NotEnabled,
                 $"Cannot load kernel module '{module}' on a captured host root ({_files.Root}).",
                 module, "Unset VIRTTOOLS_ROOT to act on the live host.");

@@ -113,8 +113,8 @@ public sealed class RequirementEvaluator
     private string CpuInfoMissing => _cap.Problems.Any(p => p.StartsWith("/proc/cpuinfo:", StringComparison.Ordinal))
         ? "/proc/cpuinfo could not be parsed (see Problems): CPU facts are unknown."
         : "/proc/cpuinfo is not in this root.";
-    private bool IsIntel => _cap.CpuVendor == "GenuineIntel";
-    private bool IsAmd => _cap.CpuVendor is "AuthenticAMD" or "HygonGenuine";
+    private bool IsIntel => IommuAdvice.IsIntel(_cap.CpuVendor);
+    private bool IsAmd => IommuAdvice.IsAmd(_cap.CpuVendor);
 
     private string KvmModuleAdvice => IsIntel ? "kvm_intel" : IsAmd ? "kvm_amd" : "kvm";
 
@@ -271,7 +271,7 @@ public sealed class RequirementEvaluator
         {
             var amd = cmd.Value("amd_iommu");
             if (amd == "on")
-                return Warn($"amd_iommu=on is not a valid value (the kernel logs \"Unknown option\"); IOMMU parameters: {shown}.",
+                return Warn($"{IommuAdvice.AmdOnIsInvalid}; IOMMU parameters: {shown}.",
                     "Remove amd_iommu=on: AMD-Vi is enabled by default when the firmware enables it. iommu=pt is optional.");
             if (amd == "off")
                 return Warn("amd_iommu=off disables AMD-Vi.", "Remove amd_iommu=off from the kernel command line and reboot.");

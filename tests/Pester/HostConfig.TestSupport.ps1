@@ -1,0 +1,51 @@
+# Shared by the host configuration Pester files (dot-sourced in BeforeAll; not a test file itself).
+# Roots are copies of tests/fixtures/hostconfig in a temp folder outside $TestDrive; programs
+# (grub2-mkconfig, modprobe, dracut) are scripted through the process seam.
+$hostConfigFixtures = Join-Path $PSScriptRoot ../fixtures/hostconfig
+$hostConfigBase = Join-Path ([IO.Path]::GetTempPath()) ('vt-hostconfig-pester-' + [guid]::NewGuid().ToString('N'))
+
+function New-ConfigRoot {
+    param([string] $Fixture)
+    $root = Join-Path $hostConfigBase ([guid]::NewGuid().ToString('N'))
+    if ($Fixture) { $null = [VirtTools.Testing.HostConfigRoots]::Copy((Join-Path $hostConfigFixtures $Fixture), $root) }
+    else { $null = New-Item -ItemType Directory -Path $root }
+    $root
+}
+
+# Installs the root with scripted programs (command line -> exit code, or -> @(exit, stdout, stderr)); returns the runner.
+function Use-ConfigRoot {
+    param([string] $Root, [hashtable] $Programs = @{})
+    $runner = [VirtTools.Testing.SimulatedProcessRunner]::new()
+    foreach ($k in $Programs.Keys) {
+        $v = @($Programs[$k])
+        $null = $runner.Script($k, [string]($v[1]), [int]$v[0], [string]($v[2]))
+    }
+    $null = [VirtTools.Testing.HostConfigRoots]::Install($Root, $runner, $null)
+    $env:VIRTTOOLS_ROOT = $Root
+    $runner
+}
+
+function Get-RootFile {
+    param([string] $Root, [string] $HostPath)
+    [IO.File]::ReadAllText((Join-Path $Root $HostPath))
+}
+
+function Set-RootFile {
+    param([string] $Root, [string] $HostPath, [string] $Content)
+    $p = Join-Path $Root $HostPath
+    $null = New-Item -ItemType Directory -Force -Path (Split-Path $p)
+    [IO.File]::WriteAllText($p, $Content)
+}
+
+# Every file under the root with its bytes as base64: equal snapshots prove nothing was written.
+function Get-RootSnapshot {
+    param([string] $Root)
+    (Get-ChildItem -LiteralPath $Root -Recurse -File -Force | Sort-Object FullName | ForEach-Object {
+        $_.FullName + '=' + [Convert]::ToBase64String([IO.File]::ReadAllBytes($_.FullName))
+    }) -join "`n"
+}
+
+function Remove-ConfigRoots {
+    [VirtTools.Testing.SimulatedKernel]::Uninstall()
+    if ([IO.Directory]::Exists($hostConfigBase)) { [IO.Directory]::Delete($hostConfigBase, $true) }
+}
