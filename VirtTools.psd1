@@ -16,6 +16,14 @@
         'Test-VHSRequirement'
         'Enable-VfioDevice'
         'Disable-VfioDevice'
+        'New-VMGuest'
+        'Get-VMGuest'
+        'Start-VMGuest'
+        'Stop-VMGuest'
+        'Restart-VMGuest'
+        'Suspend-VMGuest'
+        'Resume-VMGuest'
+        'Remove-VMGuest'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
