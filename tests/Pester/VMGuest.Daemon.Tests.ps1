@@ -121,6 +121,26 @@ Describe 'Guests on a real libvirtd with the QEMU driver' -Skip:$Skip {
         Test-Path (Join-Path $PoolDir 'half.qcow2') | Should -BeFalse
     }
 
+    It 'Add- and Remove-VMGuestHostDevice change the persistent definition (devices of a simulated host)' {
+        Add-Type -Path (Join-Path $PSScriptRoot ../VirtTools.TestSupport/bin/Debug/net8.0/VirtTools.TestSupport.dll)
+        $root = Join-Path ([IO.Path]::GetTempPath()) ('vt-hd-' + [guid]::NewGuid().ToString('n'))
+        $saved = $env:VIRTTOOLS_ROOT
+        try {
+            $null = [VirtTools.Testing.SimulatedHosts]::CreateWorkstation($root, $false)
+            $env:VIRTTOOLS_ROOT = $root
+            $nic = [VirtTools.Testing.SimulatedHosts+Workstation]::FreeNic
+            $null = New-VMGuest hd1 -ConnectionUri $U -Hypervisor QEMU -MemoryBytes 128MB -WarningAction SilentlyContinue
+            (Get-PciDevice $nic | Add-VMGuestHostDevice hd1 -ConnectionUri $U -Persistent -PassThru).HostDevices | Should -Be $nic
+            ([xml](virsh -q -c $U dumpxml --inactive hd1)).domain.devices.hostdev.managed | Should -Be 'yes'
+            (Remove-VMGuestHostDevice hd1 $nic -ConnectionUri $U -Persistent -PassThru).HostDevices | Should -BeNullOrEmpty
+        }
+        finally {
+            $env:VIRTTOOLS_ROOT = $saved
+            Remove-VMGuest hd1 -ConnectionUri $U -Confirm:$false -ErrorAction SilentlyContinue
+            Remove-Item -Recurse -Force $root
+        }
+    }
+
     It 'libvirt validates the XML before defining it' {
         $c = [VirtTools.Libvirt.LibvirtConnector]::Open($U)
         try {

@@ -134,6 +134,49 @@ Describe 'New-VMGuest' {
     }
 }
 
+Describe 'Add-/Remove-VMGuestHostDevice' {
+    BeforeAll {
+        $root = Join-Path ([IO.Path]::GetTempPath()) ('vt-guest-' + [guid]::NewGuid().ToString('n'))
+        $saved = $env:VIRTTOOLS_ROOT
+        $null = [VirtTools.Testing.SimulatedHosts]::CreateWorkstation($root, $false)
+        $env:VIRTTOOLS_ROOT = $root
+        $W = [VirtTools.Testing.SimulatedHosts+Workstation]
+        $null = New-VMGuest hdA -Hypervisor KVM -MemoryBytes 128MB -HostDevice $W::FreeNic
+        $null = New-VMGuest hdB -Hypervisor KVM -MemoryBytes 128MB
+    }
+    AfterAll {
+        'hdA', 'hdB' | ForEach-Object { Remove-TestGuest $_ }
+        $env:VIRTTOOLS_ROOT = $saved
+        Remove-Item -Recurse -Force $root
+    }
+
+    It 'refuses a device another guest holds, and a non-viable group, before asking libvirt' {
+        $err = $null
+        Add-VMGuestHostDevice hdB $W::FreeNic -Persistent -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'HostDeviceAssigned,VirtTools.Commands.AddVMGuestHostDeviceCommand'
+        Add-VMGuestHostDevice hdB $W::Gpu -Persistent -ErrorVariable err2 -ErrorAction SilentlyContinue
+        $err2[0].FullyQualifiedErrorId | Should -Be 'IommuGroupNotViable,VirtTools.Commands.AddVMGuestHostDeviceCommand'
+        Add-VMGuestHostDevice hdB $W::RootNvme -Persistent -ErrorVariable err3 -ErrorAction SilentlyContinue
+        $err3[0].FullyQualifiedErrorId | Should -Be 'DeviceHostsRootFilesystem,VirtTools.Commands.AddVMGuestHostDeviceCommand'
+        (Get-VMGuest hdB).HostDevices | Should -BeNullOrEmpty
+    }
+
+    It 'says nothing changed for a device the guest already has, or does not have' {
+        Add-VMGuestHostDevice hdA $W::FreeNic -Persistent -WarningVariable warn1 -WarningAction SilentlyContinue
+        $warn1[0] | Should -BeLike '*already assigned*nothing changed*'
+        Remove-VMGuestHostDevice hdB $W::FreeNic -Persistent -WarningVariable warn2 -WarningAction SilentlyContinue
+        $warn2[0] | Should -BeLike '*not assigned*nothing changed*'
+    }
+
+    It '-WhatIf changes nothing; the test driver refuses hot-plug and the error is libvirt''s' {
+        Remove-VMGuestHostDevice hdA $W::FreeNic -Persistent -WhatIf
+        (Get-VMGuest hdA).HostDevices | Should -Be $W::FreeNic
+        $err = $null
+        Add-VMGuestHostDevice hdB $W::Gpu, $W::GpuAudio -Persistent -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].Exception.Message | Should -BeLike 'virDomainAttachDeviceFlags:*'
+    }
+}
+
 Describe 'Get-VMGuest' {
     BeforeAll {
         $null = 'ga1', 'ga2', 'gb1' | ForEach-Object { [pscustomobject]@{ Name = $_; MemoryBytes = 128MB } } | New-VMGuest -WarningAction SilentlyContinue
