@@ -168,6 +168,23 @@ Describe 'Add-/Remove-VMGuestHostDevice' {
         $warn2[0] | Should -BeLike '*not assigned*nothing changed*'
     }
 
+    It 'Get-PciDevice names the guest that holds a device, and gives null when libvirt is not reachable' {
+        $k = [VirtTools.Testing.SimulatedHosts]::CreateWorkstation((Join-Path $root 'k'), $false)
+        $null = $k.Install()
+        try {
+            (Get-PciDevice $W::FreeNic).AssignedToGuest | Should -Be 'hdA'
+            (Get-PciDevice $W::Gpu).AssignedToGuest | Should -BeNullOrEmpty
+            $env:LIBVIRT_DEFAULT_URI = 'qemu+unix:///system?socket=/nonexistent/sock'
+            $err = $null
+            (Get-PciDevice $W::FreeNic -ErrorVariable err).AssignedToGuest | Should -BeNullOrEmpty
+            $err | Should -BeNullOrEmpty
+        }
+        finally {
+            $env:LIBVIRT_DEFAULT_URI = $U
+            [VirtTools.Testing.SimulatedKernel]::Uninstall()
+        }
+    }
+
     It '-WhatIf changes nothing; the test driver refuses hot-plug and the error is libvirt''s' {
         Remove-VMGuestHostDevice hdA $W::FreeNic -Persistent -WhatIf
         (Get-VMGuest hdA).HostDevices | Should -Be $W::FreeNic
