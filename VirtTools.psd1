@@ -26,6 +26,16 @@
         'Import-VHSKernelModule'
         'Set-VHSKernelModuleOption'
         'Test-VHSConfiguration'
+        'New-VMGuest'
+        'Get-VMGuest'
+        'Start-VMGuest'
+        'Stop-VMGuest'
+        'Restart-VMGuest'
+        'Suspend-VMGuest'
+        'Resume-VMGuest'
+        'Remove-VMGuest'
+        'Add-VMGuestHostDevice'
+        'Remove-VMGuestHostDevice'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
