@@ -16,6 +16,12 @@
         'Test-VHSRequirement'
         'Enable-VfioDevice'
         'Disable-VfioDevice'
+        # snapshots and migration (issue 12)
+        'Checkpoint-VMGuest'
+        'Get-VMGuestSnapshot'
+        'Restore-VMGuestSnapshot'
+        'Remove-VMGuestSnapshot'
+        'Move-VMGuest'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
