@@ -153,7 +153,7 @@ case $cmd in
             echo "LAB_MIG_DIR=$dir/mig"
             echo "LAB_KERNEL=$dir/guest/vmlinuz"
             echo "LAB_INITRD=$dir/guest/initrd.cpio"
-            echo "LAB_PIDS=$(for f in "$dir"/*/*.pid; do printf "%s " "$(cat "$f")"; done)"
+            echo "LAB_PIDS=$(for f in "$dir"/*/*.pid; do cat "$f"; echo; done | paste -sd, -)"
         } | tee "$dir/env"
         ;;
     stop)
