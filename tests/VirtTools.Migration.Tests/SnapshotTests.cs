@@ -16,7 +16,7 @@ public sealed class SnapshotTests
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length > 1).Select(f => f[1]).ToArray();
 
     [LabFact]
-    public void Create_list_revert_and_remove_with_children_on_qcow2()
+    public void Create_list_revert_remove_and_Remove_VMGuest_on_qcow2()
     {
         const string guest = "vtsnap";
         var image = Path.Combine(_lab.Dir, guest + ".qcow2");
@@ -55,10 +55,18 @@ public sealed class SnapshotTests
             Assert.True(resumed.Tick < maxBefore, $"counter at {resumed.Tick} after the revert, {maxBefore} before");
             Assert.Single(Lab.Ticks(console).Select(t => t.Boot).Distinct());
 
-            var remove = _lab.Invoke("Get-VMGuestSnapshot $g first -ConnectionUri $u | Remove-VMGuestSnapshot -IncludeChildren -Confirm:$false -PassThru", vars);
+            // Without -IncludeChildren only that snapshot goes; then Remove-VMGuest takes the rest with the guest.
+            var third = _lab.Invoke("Checkpoint-VMGuest $g third -ConnectionUri $u -PassThru", vars);
+            Assert.Equal("first", P(Assert.Single(third.Output), "Parent"));
+            var remove = _lab.Invoke("Get-VMGuestSnapshot $g second -ConnectionUri $u | Remove-VMGuestSnapshot -Confirm:$false -PassThru", vars);
             Assert.True(remove.Errors.Count == 0, remove.ErrorText);
-            Assert.Empty(_lab.Invoke("Get-VMGuestSnapshot -Name $g -ConnectionUri $u", vars).Output);
-            Assert.Empty(QemuImgSnapshots(image));
+            Assert.Equal("second", P(Assert.Single(remove.Output), "Name"));
+            Assert.Equal(new[] { "first", "third" }, QemuImgSnapshots(image));
+
+            var gone = _lab.Invoke("Remove-VMGuest $g -ConnectionUri $u -Force -Confirm:$false", vars);
+            Assert.True(gone.Errors.Count == 0, gone.ErrorText);
+            Assert.Null(_lab.State(_lab.AUri, guest));
+            Assert.DoesNotContain(guest, _lab.Virsh(_lab.AUri, "list", "--all", "--name"));
         }
         finally
         {

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Xml.Linq;
+using VirtTools.Guests;
 
 namespace VirtTools.Snapshots;
 
@@ -34,12 +34,7 @@ public sealed class DomainFacts
         var loader = os?.Element("loader");
         bool pflash = (string?)os?.Attribute("firmware") == "efi" || (string?)loader?.Attribute("type") == "pflash";
 
-        var hostdevs = root.Element("devices")?.Elements("hostdev")
-            .Where(h => (string?)h.Attribute("mode") == "subsystem" && (string?)h.Attribute("type") == "pci")
-            .Select(h => h.Element("source")?.Element("address"))
-            .Where(a => a is not null)
-            .Select(a => FormatPciAddress(a!))
-            .ToArray() ?? Array.Empty<string>();
+        var hostdevs = GuestReader.HostDeviceAddresses(root).Select(a => a.ToString()).ToArray();
 
         var disks = root.Element("devices")?.Elements("disk").Select(d =>
         {
@@ -64,19 +59,5 @@ public sealed class DomainFacts
             UsesPflash = pflash,
             Disks = disks,
         };
-    }
-
-    // libvirt writes hex with 0x, virt-install decimal; both parse here.
-    private static string FormatPciAddress(XElement a)
-    {
-        static int Num(XElement a, string n)
-        {
-            var s = (string?)a.Attribute(n) ?? "0";
-            return s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-                ? int.Parse(s.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture)
-                : int.Parse(s, CultureInfo.InvariantCulture);
-        }
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{Num(a, "domain"):x4}:{Num(a, "bus"):x2}:{Num(a, "slot"):x2}.{Num(a, "function"):x}");
     }
 }

@@ -38,29 +38,3 @@ public sealed class SnapshotNameCompleter : IArgumentCompleter
         return results;
     }
 }
-
-/// <summary>Completes guest names of the connection given by -ConnectionUri (or the default one).</summary>
-public sealed class VMGuestNameCompleter : IArgumentCompleter
-{
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var word = (wordToComplete ?? "").Trim('\'', '"');
-        try
-        {
-            var uri = fakeBoundParameters["ConnectionUri"] as string ?? LibvirtConnector.DefaultUri(HostContext.Current.Files);
-            using var c = LibvirtConnector.Open(uri);
-            var list = c.ListDomains();
-            try
-            {
-                return list.Select(d => d.Name).Where(n => n.StartsWith(word, StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal)
-                    .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n)).ToList();
-            }
-            finally { foreach (var d in list) d.Dispose(); }
-        }
-        catch (Exception e) when (e is VirtToolsException or HostIOException or DllNotFoundException)
-        {
-            return Array.Empty<CompletionResult>();
-        }
-    }
-}

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VirtTools.Guests;
 using VirtTools.Libvirt;
 using VirtTools.Migration;
 
@@ -9,8 +10,8 @@ namespace VirtTools.Commands;
 /// Ctrl+C aborting the job (the guest stays on the source). Pre-flight checks run on both ends first.
 /// </summary>
 [Cmdlet(VerbsCommon.Move, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(VMGuestMigration))]
-public sealed class MoveVMGuestCommand : GuestConnectionCmdlet
+[OutputType(typeof(VMGuestMigration), typeof(VMGuest))]
+public sealed class MoveVMGuestCommand : GuestActionCmdlet, IDisposable
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
@@ -57,7 +58,7 @@ public sealed class MoveVMGuestCommand : GuestConnectionCmdlet
 
     protected override void ProcessRecord()
     {
-        var source = Connect();
+        var source = Connection();
         foreach (var guest in ResolveGuests(source, Name))
         {
             using (guest)
@@ -91,31 +92,32 @@ public sealed class MoveVMGuestCommand : GuestConnectionCmdlet
             WriteProgress(new ProgressRecord(id, activity, "done") { RecordType = ProgressRecordType.Completed });
             WriteVerbose($"'{guest.Name}' runs on {DestinationUri} after {result.TotalTime.TotalSeconds:0.00} s" +
                          (result.Downtime is TimeSpan d ? $", downtime {d.TotalMilliseconds:0} ms" : ""));
-            WriteObject(PassThru ? DestinationGuest(dest, moved) : result);
+            WriteObject(PassThru ? GuestReader.Read(moved, dest.Uri) : result);
         }
-    }
-
-    /// <summary>The guest as Get-VMGuest would show it at the destination.</summary>
-    private object DestinationGuest(ILibvirtConnection dest, ILibvirtDomain moved)
-    {
-        var o = new PSObject();
-        o.TypeNames.Insert(0, "VirtTools.VMGuest");
-        o.Properties.Add(new PSNoteProperty("Name", moved.Name));
-        o.Properties.Add(new PSNoteProperty("Uuid", moved.Uuid));
-        o.Properties.Add(new PSNoteProperty("State", moved.GetState().State.ToString()));
-        o.Properties.Add(new PSNoteProperty("ConnectionUri", dest.Uri));
-        return o;
     }
 
     private static int ActivityId(string name) => 0x51A0 + (name.GetHashCode() & 0xFF);
 
+    // Ctrl+C: only ask for the abort here. The connections stay open until the job has ended:
+    // closing them now would leave the migration running with nobody to abort it.
     protected override void StopProcessing() => _stop.Cancel();
 
-    public override void Dispose()
+    protected override void EndProcessing()
+    {
+        CloseDestinations();
+        base.EndProcessing();
+    }
+
+    void IDisposable.Dispose()
+    {
+        CloseDestinations();
+        _stop.Dispose();
+        Dispose();
+    }
+
+    private void CloseDestinations()
     {
         foreach (var d in _destinations.Values) d.Dispose();
         _destinations.Clear();
-        _stop.Dispose();
-        base.Dispose();
     }
 }

@@ -7,7 +7,7 @@ namespace VirtTools.Commands;
 /// <summary>Takes a libvirt snapshot of guests (memory too while they run), after the checks that libvirt would fail late or not at all.</summary>
 [Cmdlet(VerbsData.Checkpoint, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(VMGuestSnapshot))]
-public sealed class CheckpointVMGuestCommand : GuestConnectionCmdlet
+public sealed class CheckpointVMGuestCommand : GuestActionCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
@@ -28,7 +28,7 @@ public sealed class CheckpointVMGuestCommand : GuestConnectionCmdlet
 
     protected override void ProcessRecord()
     {
-        var c = Connect();
+        var c = Connection();
         var svc = new SnapshotService(c);
         foreach (var guest in ResolveGuests(c, Name))
         {
@@ -49,7 +49,7 @@ public sealed class CheckpointVMGuestCommand : GuestConnectionCmdlet
 /// <summary>Lists guests' snapshots, parents before children.</summary>
 [Cmdlet(VerbsCommon.Get, "VMGuestSnapshot")]
 [OutputType(typeof(VMGuestSnapshot))]
-public sealed class GetVMGuestSnapshotCommand : GuestConnectionCmdlet
+public sealed class GetVMGuestSnapshotCommand : GuestActionCmdlet
 {
     /// <summary>Guest names; default every guest.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -64,7 +64,7 @@ public sealed class GetVMGuestSnapshotCommand : GuestConnectionCmdlet
 
     protected override void ProcessRecord()
     {
-        var c = Connect();
+        var c = Connection();
         var svc = new SnapshotService(c);
         var patterns = SnapshotName?.Select(n => (Text: n, Pattern: new WildcardPattern(n, WildcardOptions.IgnoreCase))).ToArray();
         foreach (var guest in ResolveGuests(c, Name))
@@ -86,7 +86,7 @@ public sealed class GetVMGuestSnapshotCommand : GuestConnectionCmdlet
 }
 
 /// <summary>Shared parameters of the cmdlets that act on existing snapshots: by guest and snapshot name, or VMGuestSnapshot objects.</summary>
-public abstract class SnapshotTargetCmdlet : GuestConnectionCmdlet
+public abstract class SnapshotTargetCmdlet : GuestActionCmdlet
 {
     protected const string ByName = "ByName", ByObject = "InputObject";
 
@@ -111,7 +111,7 @@ public abstract class SnapshotTargetCmdlet : GuestConnectionCmdlet
         {
             foreach (var s in InputObject)
             {
-                var svc = new SnapshotService(Connect(string.IsNullOrEmpty(s.ConnectionUri) ? null : s.ConnectionUri));
+                var svc = new SnapshotService(Connection(string.IsNullOrEmpty(s.ConnectionUri) ? CurrentUri : s.ConnectionUri));
                 ILibvirtDomain guest;
                 try { guest = svc.FindGuest(s.Guest); }
                 catch (VirtToolsException e) { WriteError(e, s); continue; }
@@ -119,7 +119,7 @@ public abstract class SnapshotTargetCmdlet : GuestConnectionCmdlet
             }
             yield break;
         }
-        var service = new SnapshotService(Connect());
+        var service = new SnapshotService(Connection());
         ILibvirtDomain g;
         try { g = service.FindGuest(Name); }
         catch (VirtToolsException e) { WriteError(e, Name); yield break; }

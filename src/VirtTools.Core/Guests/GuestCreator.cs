@@ -1,0 +1,311 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using VirtTools.Capability;
+using VirtTools.Host;
+using VirtTools.HostUsage;
+using VirtTools.Iommu;
+using VirtTools.Libvirt;
+using VirtTools.Pci;
+
+namespace VirtTools.Guests;
+
+/// <summary>What New-VMGuest was asked for; nulls take the host's defaults.</summary>
+public sealed class GuestRequest
+{
+    public required string Name { get; init; }
+    public long? MemoryBytes { get; init; }
+    public int? ProcessorCount { get; init; }
+    public GuestHypervisor? Hypervisor { get; init; }
+    public GuestMode? Mode { get; init; }
+    public GuestFirmware? Firmware { get; init; }
+    public bool SecureBoot { get; init; }
+    public IReadOnlyList<string> DiskPaths { get; init; } = Array.Empty<string>();
+    public long? NewDiskSizeBytes { get; init; }
+    public string StoragePool { get; init; } = "default";
+    public string? CdromPath { get; init; }
+    public string? Network { get; init; }
+    public string? Bridge { get; init; }
+    public string? Kernel { get; init; }
+    public string? Initrd { get; init; }
+    public string? KernelArguments { get; init; }
+    public IReadOnlyList<string> HostDevices { get; init; } = Array.Empty<string>();
+    /// <summary>Overrides the host-usage guard (a device the host itself uses), as Enable-VfioDevice -Force does.</summary>
+    public bool Force { get; init; }
+}
+
+/// <summary>A qcow2 volume New-VMGuest will create for the guest's first disk.</summary>
+public sealed record NewVolume(string Pool, string Name, string Path, long SizeBytes)
+{
+    public string Xml() => new XElement("volume",
+        new XElement("name", Name),
+        new XElement("capacity", new XAttribute("unit", "bytes"), SizeBytes),
+        new XElement("target", new XElement("format", new XAttribute("type", "qcow2")))).ToString();
+}
+
+/// <summary>Everything checked and decided, nothing changed yet.</summary>
+public sealed class GuestPlan
+{
+    public required GuestSpec Spec { get; init; }
+    public required string Xml { get; init; }
+    public NewVolume? Volume { get; init; }
+    public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
+
+    public string Describe()
+    {
+        var s = Spec;
+        var parts = new List<string>
+        {
+            $"{s.Hypervisor} {s.Mode}", $"{s.MemoryBytes >> 20} MiB", $"{s.ProcessorCount} vCPU",
+        };
+        if (s.Mode != GuestMode.PV) parts.Add(s.Firmware == GuestFirmware.Uefi ? s.SecureBoot ? "UEFI Secure Boot" : "UEFI" : "BIOS");
+        if (Volume is { } v) parts.Add($"new {v.SizeBytes >> 30} GiB qcow2 volume {v.Path} in pool '{v.Pool}'");
+        foreach (var d in s.Disks.Where(d => Volume is null || d.Path != Volume.Path)) parts.Add($"disk {d.Path}");
+        if (s.CdromPath is { } iso) parts.Add($"cdrom {iso}");
+        if (s.Network is { } n) parts.Add($"network '{n}'");
+        if (s.Bridge is { } b) parts.Add($"bridge {b}");
+        if (s.Kernel is { } k) parts.Add($"kernel {k}");
+        if (s.Bootloader is { } bl) parts.Add($"bootloader {bl}");
+        foreach (var h in s.HostDevices) parts.Add($"host device {h}");
+        return string.Join(", ", parts);
+    }
+}
+
+/// <summary>
+/// New-VMGuest's core: checks every input against the host and libvirt (reading only), then creates
+/// the volume, defines the guest (validated by libvirt) and starts it, undoing what it did on failure.
+/// </summary>
+public sealed class GuestCreator
+{
+    public static readonly string[] Pvgrub2Paths = ["/usr/lib/grub2/x86_64-xen/grub.xen", "/usr/share/grub2/x86_64-xen/grub.xen", "/usr/lib/grub-xen/grub-x86_64-xen.bin"];
+    public static readonly string[] PygrubPaths = ["/usr/bin/pygrub", "/usr/lib/xen/bin/pygrub"];
+
+    private readonly ILibvirtConnection _c;
+    private readonly HostContext _host;
+    private readonly bool _local;
+
+    public GuestCreator(ILibvirtConnection connection, HostContext host)
+    {
+        _c = connection;
+        _host = host;
+        _local = IsLocalUri(connection.Uri);
+    }
+
+    /// <summary>True for URIs without a host part (qemu:///system, xen:///, test:///default, qemu+unix:///…).</summary>
+    public static bool IsLocalUri(string uri)
+    {
+        var m = Regex.Match(uri, "^[A-Za-z0-9+.-]+://([^/?]*)");
+        return !m.Success || m.Groups[1].Value is "" or "localhost" || m.Groups[1].Value.StartsWith("localhost:", StringComparison.Ordinal);
+    }
+
+    public GuestPlan Plan(GuestRequest r)
+    {
+        var warnings = new List<string>();
+        var hypervisor = r.Hypervisor ?? DefaultHypervisor(warnings);
+        if (hypervisor == GuestHypervisor.KVM && r.Hypervisor is not null && _local && HostCapabilityOrNull()?.KvmPvm == true)
+            warnings.Add("This host's /dev/kvm is kvm_pvm: KVM runs only PVM guest kernels here; use -Hypervisor QEMU for any other OS.");
+        var mode = r.Mode ?? (hypervisor == GuestHypervisor.Xen ? GuestMode.PVHVM : GuestMode.FV);
+
+        using (var existing = _c.FindDomain(r.Name))
+            if (existing is not null)
+                throw new VirtToolsException("GuestExists", FailureKind.ResourceExists,
+                    $"A guest named '{r.Name}' already exists on {_c.Uri}; nothing was changed.", r.Name,
+                    "Choose another -Name, or remove the old guest first (Remove-VMGuest).");
+
+        var node = _c.GetNodeInfo();
+        var memory = r.MemoryBytes ?? 2L << 30;
+        if (node.MemoryBytes > 0 && memory > node.MemoryBytes)
+            throw new VirtToolsException("GuestMemoryTooLarge", FailureKind.LimitsExceeded,
+                $"-MemoryBytes {memory >> 20} MiB is more than this host's {node.MemoryBytes >> 20} MiB of memory.", memory,
+                "Give the guest less memory.");
+        var cpus = r.ProcessorCount ?? Math.Min(2, Math.Max(1, node.Cpus));
+        if (node.Cpus > 0 && cpus > node.Cpus)
+            throw new VirtToolsException("GuestProcessorsTooMany", FailureKind.LimitsExceeded,
+                $"-ProcessorCount {cpus} is more than this host's {node.Cpus} logical CPUs.", cpus, $"Use at most {node.Cpus}.");
+
+        var disks = new List<GuestDisk>();
+        NewVolume? volume = null;
+        if (r.NewDiskSizeBytes is long size) volume = PlanVolume(r, size);
+        if (volume is not null) disks.Add(new GuestDisk(volume.Path, "qcow2"));
+        foreach (var p in r.DiskPaths) disks.Add(new GuestDisk(p, ExistingDiskFormat(p)));
+        if (r.CdromPath is { } iso) CheckReadable(iso);
+        if (r.Network is { } net && !_c.NetworkExists(net))
+            throw new VirtToolsException("NetworkNotFound", FailureKind.ObjectNotFound, $"libvirt network '{net}' does not exist on {_c.Uri}.", net,
+                "List networks with 'virsh net-list --all', or use -Bridge with a host bridge.");
+        if (r.Bridge is { } br && _local && _host.IsLiveRoot && !_host.Files.DirectoryExists($"/sys/class/net/{br}/bridge"))
+            throw new VirtToolsException("BridgeNotFound", FailureKind.ObjectNotFound, $"'{br}' is not a bridge on this host.", br,
+                "List bridges with 'ip -d link show type bridge'.");
+
+        string? kernel = r.Kernel, bootloader = null;
+        if (hypervisor == GuestHypervisor.Xen && mode == GuestMode.PV && kernel is null)
+        {
+            var pvgrub = Pvgrub2Paths.FirstOrDefault(_host.Files.FileExists);
+            if (pvgrub is not null)
+            {
+                kernel = pvgrub;
+                warnings.Add($"Xen PV guest boots through pvgrub2 ({pvgrub}), which reads the guest's own GRUB configuration.");
+            }
+            else
+            {
+                bootloader = PygrubPaths.FirstOrDefault(_host.Files.FileExists) ?? PygrubPaths[0];
+                warnings.Add($"Xen PV guest boots through pygrub ({bootloader}): pvgrub2 (grub2-x86_64-xen) is not installed; pygrub parses the guest's disk in Dom0.");
+            }
+        }
+
+        var hostdevs = new HostDeviceChecker(_c, _host, _local).Check(r.HostDevices, hypervisor, null, r.Force, warnings);
+
+        var (emulator, loader) = EmulatorAndLoader(hypervisor, mode);
+        var spec = new GuestSpec
+        {
+            Name = r.Name, MemoryBytes = memory, ProcessorCount = cpus, Hypervisor = hypervisor, Mode = mode,
+            Firmware = r.Firmware ?? GuestFirmware.Bios, SecureBoot = r.SecureBoot, Disks = disks, CdromPath = r.CdromPath,
+            Network = r.Network, Bridge = r.Bridge, Kernel = kernel, Initrd = r.Initrd, KernelArguments = r.KernelArguments,
+            Bootloader = bootloader, HostDevices = hostdevs, Emulator = emulator, Loader = loader,
+        };
+        return new GuestPlan { Spec = spec, Xml = DomainXmlBuilder.BuildString(spec), Volume = volume, Warnings = warnings };
+    }
+
+    /// <summary>
+    /// Creates the volume, defines the guest with VIR_DOMAIN_DEFINE_VALIDATE and starts it. A failure at
+    /// any step undoes the earlier ones: no definition and no volume are left behind.
+    /// </summary>
+    public ILibvirtDomain Create(GuestPlan plan, bool start)
+    {
+        ILibvirtStorageVolume? created = null;
+        ILibvirtDomain? domain = null;
+        try
+        {
+            if (plan.Volume is { } v)
+            {
+                using var pool = _c.FindStoragePool(v.Pool) ?? throw PoolMissing(v.Pool);
+                created = pool.CreateVolume(v.Xml());
+            }
+            domain = _c.DefineDomain(plan.Xml, DomainDefineFlags.Validate);
+            if (start) domain.Start();
+            created?.Dispose();
+            return domain;
+        }
+        catch
+        {
+            if (domain is not null)
+            {
+                try { if (domain.IsActive) domain.Destroy(); domain.Undefine(); } catch (LibvirtException) { }
+                domain.Dispose();
+            }
+            if (created is not null)
+            {
+                try { created.Delete(); } catch (LibvirtException) { }
+                created.Dispose();
+            }
+            throw;
+        }
+    }
+
+    private GuestHypervisor DefaultHypervisor(List<string> warnings)
+    {
+        if (_c.DriverType.Equals("Xen", StringComparison.OrdinalIgnoreCase)) return GuestHypervisor.Xen;
+        if (_local)
+        {
+            var cap = HostCapabilityOrNull();
+            if (cap?.IsXenDom0 == true) return GuestHypervisor.Xen;
+            if (cap?.KvmModule is "kvm_intel" or "kvm_amd" && cap.KvmDeviceAccessible != false) return GuestHypervisor.KVM;
+            var why = cap?.KvmPvm == true
+                ? "this host's /dev/kvm is kvm_pvm, which runs only PVM guest kernels"
+                : cap?.KvmDevicePresent == true ? "kvm_intel/kvm_amd is not loaded" : "this host has no /dev/kvm (no VT-x/AMD-V, or it is disabled)";
+            warnings.Add($"-Hypervisor QEMU (plain emulation, slow): {why}. Get-VHSCapability shows what the host offers.");
+            return GuestHypervisor.QEMU;
+        }
+        var caps = _c.GetCapabilities();
+        if (caps.Contains("<domain type='kvm'", StringComparison.Ordinal) || caps.Contains("<domain type=\"kvm\"", StringComparison.Ordinal))
+            return GuestHypervisor.KVM;
+        warnings.Add($"-Hypervisor QEMU (plain emulation, slow): {_c.Uri} offers no KVM.");
+        return GuestHypervisor.QEMU;
+    }
+
+    private HostCapability? HostCapabilityOrNull()
+    {
+        try { return CapabilityReader.For(_host).Read(); }
+        catch (Exception e) when (e is VirtToolsException or HostIOException) { return null; }
+    }
+
+    /// <summary>The emulator and Xen loader the connection's capabilities name for this guest, else the usual paths.</summary>
+    private (string? Emulator, string? Loader) EmulatorAndLoader(GuestHypervisor h, GuestMode m)
+    {
+        try
+        {
+            var caps = XDocument.Parse(_c.GetCapabilities()).Root!;
+            var osType = m == GuestMode.PV ? "xen" : "hvm";
+            var domType = h switch { GuestHypervisor.KVM => "kvm", GuestHypervisor.QEMU => "qemu", _ => "xen" };
+            var arch = caps.Elements("guest")
+                .Where(g => (string?)g.Element("os_type") == osType)
+                .Select(g => g.Element("arch"))
+                .FirstOrDefault(a => a is not null && (string?)a.Attribute("name") == "x86_64"
+                                     && a.Elements("domain").Any(d => (string?)d.Attribute("type") == domType));
+            return ((string?)arch?.Element("emulator"), (string?)arch?.Parent?.Element("arch")?.Element("loader"));
+        }
+        catch (System.Xml.XmlException) { return (null, null); }
+    }
+
+    private NewVolume PlanVolume(GuestRequest r, long size)
+    {
+        if (size < 1L << 20)
+            throw new VirtToolsException("InvalidDiskSize", FailureKind.InvalidArgument, $"-NewDiskSizeBytes {size} is smaller than 1 MiB.", size,
+                "Give the size in GB, e.g. -NewDiskSizeBytes 40GB.");
+        using var pool = _c.FindStoragePool(r.StoragePool) ?? throw PoolMissing(r.StoragePool);
+        var name = r.Name + ".qcow2";
+        var dir = (string?)XDocument.Parse(pool.GetXml()).Root!.Element("target")?.Element("path");
+        var path = dir is null ? name : dir.TrimEnd('/') + "/" + name;
+        using (var old = pool.FindVolume(name))
+            if (old is not null) throw VolumeExists(path);
+        if (_local && _host.Files.Exists(path)) throw VolumeExists(path);
+        return new NewVolume(r.StoragePool, name, path, size);
+    }
+
+    private static VirtToolsException PoolMissing(string pool) =>
+        new("StoragePoolNotFound", FailureKind.ObjectNotFound, $"Storage pool '{pool}' does not exist.", pool,
+            "List pools with 'virsh pool-list --all', or name one with -StoragePool.");
+
+    private static VirtToolsException VolumeExists(string path) =>
+        new("DiskExists", FailureKind.ResourceExists, $"{path} already exists; New-VMGuest never overwrites a disk.", path,
+            "Attach it with -DiskPath, or remove it first.");
+
+    /// <summary>An existing image's format: the pool's word for a volume, else qcow2's magic in the file header, else raw.</summary>
+    private string ExistingDiskFormat(string path)
+    {
+        using (var vol = _c.FindStorageVolume(path))
+            if (vol is not null)
+                return (string?)XDocument.Parse(vol.GetXml()).Root!.Element("target")?.Element("format")?.Attribute("type") is "qcow2" ? "qcow2" : "raw";
+        if (!_local)
+            throw new VirtToolsException("DiskNotFound", FailureKind.ObjectNotFound,
+                $"{path} is not a libvirt volume on {_c.Uri}, so it cannot be checked from here.", path,
+                "Put the image in a storage pool on that host (virsh pool-refresh), then use its path.");
+        if (!_host.Files.FileExists(path))
+            throw new VirtToolsException("DiskNotFound", FailureKind.ObjectNotFound, $"Disk image {path} does not exist.", path,
+                "Give the path of an existing image, or -NewDiskSizeBytes to create one.");
+        Span<byte> head = stackalloc byte[4];
+        try
+        {
+            var n = _host.Files.Read(path, head);
+            return n == 4 && head[0] == (byte)'Q' && head[1] == (byte)'F' && head[2] == (byte)'I' && head[3] == 0xfb ? "qcow2" : "raw";
+        }
+        catch (HostIOException e)
+        {
+            throw new VirtToolsException("DiskNotReadable", FailureKind.PermissionDenied, $"Disk image {path} cannot be read: {e.Message}", path, null, e);
+        }
+    }
+
+    private void CheckReadable(string iso)
+    {
+        using (var vol = _c.FindStorageVolume(iso))
+            if (vol is not null) return;
+        if (!_local) return; // not a volume: only the remote host can tell; libvirt will at start
+        if (!_host.Files.FileExists(iso))
+            throw new VirtToolsException("CdromNotFound", FailureKind.ObjectNotFound, $"ISO image {iso} does not exist.", iso, null);
+        Span<byte> one = stackalloc byte[1];
+        try { _host.Files.Read(iso, one); }
+        catch (HostIOException e)
+        {
+            throw new VirtToolsException("CdromNotReadable", FailureKind.PermissionDenied, $"ISO image {iso} cannot be read: {e.Message}", iso,
+                "Fix its permissions (the QEMU process must read it too).", e);
+        }
+    }
+}

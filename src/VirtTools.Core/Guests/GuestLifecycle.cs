@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Xml.Linq;
+using VirtTools.Libvirt;
+
+namespace VirtTools.Guests;
+
+/// <summary>What a lifecycle call did: changed the guest, or found it already in the asked state.</summary>
+public enum LifecycleOutcome { Changed, AlreadyInState }
+
+/// <summary>Start, stop, restart, suspend, resume and remove, with the refusals and waits admins expect.</summary>
+public static class GuestLifecycle
+{
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
+    public static LifecycleOutcome Start(ILibvirtDomain d)
+    {
+        var (state, _) = d.GetState();
+        if (state == DomainState.Paused)
+            throw new VirtToolsException("GuestPaused", FailureKind.InvalidOperation, $"Guest '{d.Name}' is running but paused.", d.Name,
+                $"Resume it: Resume-VMGuest {d.Name}");
+        if (d.IsActive) return LifecycleOutcome.AlreadyInState;
+        d.Start();
+        return LifecycleOutcome.Changed;
+    }
+
+    /// <summary>
+    /// Presses the ACPI power button (never the driver default, which on QEMU tries the guest agent
+    /// first and can block for a minute), then waits up to <paramref name="timeout"/> for the guest to
+    /// stop; <paramref name="turnOff"/> powers it off at once.
+    /// </summary>
+    public static LifecycleOutcome Stop(ILibvirtDomain d, bool turnOff, TimeSpan timeout, Action<TimeSpan>? progress = null,
+        CancellationToken cancel = default)
+    {
+        if (!d.IsActive) return LifecycleOutcome.AlreadyInState;
+        if (turnOff)
+        {
+            d.Destroy();
+            return LifecycleOutcome.Changed;
+        }
+        WithAcpiFallback(d.Shutdown);
+        var sw = Stopwatch.StartNew();
+        while (d.IsActive)
+        {
+            if (sw.Elapsed >= timeout)
+                throw new VirtToolsException("GuestStopTimedOut", FailureKind.OperationTimeout,
+                    $"Guest '{d.Name}' did not stop within {timeout.TotalSeconds:0} s of the ACPI power button. " +
+                    "Its OS may ignore the button (no acpid, a screen lock, a stuck service).", d.Name,
+                    $"Wait longer (-TimeoutSec), or power it off at once: Stop-VMGuest {d.Name} -TurnOff");
+            progress?.Invoke(sw.Elapsed);
+            cancel.WaitHandle.WaitOne(PollInterval);
+            cancel.ThrowIfCancellationRequested();
+        }
+        return LifecycleOutcome.Changed;
+    }
+
+    public static LifecycleOutcome Restart(ILibvirtDomain d, bool turnOff)
+    {
+        if (!d.IsActive)
+            throw NotRunning(d, "restart");
+        if (turnOff) d.Reset();
+        else WithAcpiFallback(d.Reboot);
+        return LifecycleOutcome.Changed;
+    }
+
+    public static LifecycleOutcome Suspend(ILibvirtDomain d)
+    {
+        if (!d.IsActive) throw NotRunning(d, "suspend");
+        if (d.GetState().State == DomainState.Paused) return LifecycleOutcome.AlreadyInState;
+        d.Suspend();
+        return LifecycleOutcome.Changed;
+    }
+
+    public static LifecycleOutcome Resume(ILibvirtDomain d)
+    {
+        if (!d.IsActive) throw NotRunning(d, "resume");
+        if (d.GetState().State != DomainState.Paused) return LifecycleOutcome.AlreadyInState;
+        d.Resume();
+        return LifecycleOutcome.Changed;
+    }
+
+    /// <summary>The volumes <see cref="Remove"/> would delete with -RemoveStorage: the guest's disks (never a cdrom) that are libvirt volumes.</summary>
+    public static IReadOnlyList<string> OwnedDisks(ILibvirtDomain d) =>
+        GuestReader.OwnedDiskSources(XDocument.Parse(d.GetXml(DomainXmlFlags.Inactive)).Root!).Distinct().ToList();
+
+    /// <summary>
+    /// Undefines the guest with its managed save image, snapshot and checkpoint metadata and NVRAM
+    /// (the leftovers that make a plain undefine fail); a running guest needs <paramref name="force"/>.
+    /// Returns the disks that were not libvirt volumes and so were left in place.
+    /// </summary>
+    public static IReadOnlyList<string> Remove(ILibvirtDomain d, ILibvirtConnection c, bool force, bool removeStorage)
+    {
+        if (d.IsActive && !force)
+            throw new VirtToolsException("GuestRunning", FailureKind.ResourceBusy, $"Guest '{d.Name}' is running; it was not removed.", d.Name,
+                $"Stop it first (Stop-VMGuest {d.Name}), or add -Force to power it off and remove it.");
+        var disks = removeStorage ? OwnedDisks(d) : Array.Empty<string>();
+        var inactive = XDocument.Parse(d.GetXml(DomainXmlFlags.Inactive)).Root!;
+        var flags = DomainUndefineFlags.ManagedSave | DomainUndefineFlags.SnapshotsMetadata | DomainUndefineFlags.CheckpointsMetadata;
+        // Only where there is an NVRAM file: drivers without NVRAM support (test, libxl) refuse the flag.
+        if (inactive.Element("os")?.Element("nvram") is not null) flags |= DomainUndefineFlags.Nvram;
+        // Undefine first: if libvirt refuses, a running guest is still running and still defined.
+        // A running guest becomes transient, and the power-off then removes it.
+        var active = d.IsActive;
+        if (d.IsPersistent)
+        {
+            try { d.Undefine(flags); }
+            catch (LibvirtException e) when (IsUnsupportedFlags(e))
+            {
+                // Drivers without checkpoints (test, libxl) refuse that flag; nothing of the kind can exist there.
+                d.Undefine(flags & ~DomainUndefineFlags.CheckpointsMetadata);
+            }
+        }
+        if (active) d.Destroy();
+        var left = new List<string>();
+        foreach (var path in disks)
+        {
+            using var v = c.FindStorageVolume(path);
+            if (v is null) { left.Add(path); continue; }
+            v.Delete();
+        }
+        return left;
+    }
+
+    private static VirtToolsException NotRunning(ILibvirtDomain d, string what) =>
+        new("GuestNotRunning", FailureKind.InvalidOperation, $"Guest '{d.Name}' is not running, so there is nothing to {what}.", d.Name,
+            $"Start it: Start-VMGuest {d.Name}");
+
+    private static bool IsUnsupportedFlags(LibvirtException e) =>
+        e.Code is ErrorCodes.InvalidArg or ErrorCodes.ArgumentUnsupported && e.LibvirtMessage.Contains("unsupported flags", StringComparison.Ordinal);
+
+    /// <summary>Drivers that cannot pick a method (the test driver) refuse the ACPI flag; then the driver's default is the only way.</summary>
+    private static void WithAcpiFallback(Action<DomainShutdownFlags> call)
+    {
+        try { call(DomainShutdownFlags.AcpiPowerButton); }
+        catch (LibvirtException e) when (IsUnsupportedFlags(e))
+        {
+            call(DomainShutdownFlags.Default);
+        }
+    }
+}

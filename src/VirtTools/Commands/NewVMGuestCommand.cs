@@ -1,0 +1,167 @@
+using System.Management.Automation;
+using VirtTools.Guests;
+using VirtTools.Libvirt;
+
+namespace VirtTools.Commands;
+
+/// <summary>Defines (and optionally starts) a libvirt guest: KVM/QEMU FV, Xen PV, PVHVM or FV.</summary>
+[Cmdlet(VerbsCommon.New, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Define")]
+[OutputType(typeof(VMGuest), ParameterSetName = ["Define"])]
+[OutputType(typeof(string), ParameterSetName = ["XmlOnly"])]
+public sealed class NewVMGuestCommand : GuestCmdletBase
+{
+    private readonly List<string> _devices = new();
+    private bool _nameFixed;
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = "";
+
+    /// <summary>Guest memory in bytes (2GB, 512MB). Default 2 GiB.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(64L << 20, long.MaxValue)]
+    public long MemoryBytes { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 4096)]
+    public int ProcessorCount { get; set; }
+
+    [Parameter]
+    public GuestHypervisor Hypervisor { get; set; }
+
+    [Parameter]
+    public GuestMode Mode { get; set; }
+
+    [Parameter]
+    public GuestFirmware Firmware { get; set; }
+
+    [Parameter]
+    public SwitchParameter SecureBoot { get; set; }
+
+    /// <summary>Existing images to attach (never written by New-VMGuest).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[]? DiskPath { get; set; }
+
+    /// <summary>Create a qcow2 volume of this size in -StoragePool as the first disk.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1L << 20, long.MaxValue)]
+    public long NewDiskSizeBytes { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string StoragePool { get; set; } = "default";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? CdromPath { get; set; }
+
+    /// <summary>A libvirt network (virsh net-list).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Network { get; set; }
+
+    /// <summary>A host bridge (br0).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Bridge { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Kernel { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Initrd { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KernelArguments { get; set; }
+
+    /// <summary>PCI devices to pass through: PciDevice objects (piped from Get-PciDevice) or addresses.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Address")]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PciAddressCompleter))]
+    public string[]? HostDevice { get; set; }
+
+    /// <summary>Assign a host device the host-usage guard protects (the host's own disk or NIC) anyway.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter(ParameterSetName = "Define")]
+    public SwitchParameter Start { get; set; }
+
+    /// <summary>Return the domain XML and define nothing (virt-install --print-xml).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "XmlOnly")]
+    public SwitchParameter XmlOnly { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        // -Name on the command line with piped PciDevices: one guest with all of them, made at the end.
+        // Names from the pipeline: one guest per record.
+        _nameFixed = MyInvocation.BoundParameters.ContainsKey(nameof(Name)) && MyInvocation.ExpectingInput;
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (_nameFixed)
+        {
+            if (HostDevice is { } h) _devices.AddRange(h);
+            return;
+        }
+        CreateOne(HostDevice ?? Array.Empty<string>());
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_nameFixed) CreateOne(_devices.Distinct(StringComparer.OrdinalIgnoreCase).ToList());
+        base.EndProcessing();
+    }
+
+    private void CreateOne(IReadOnlyList<string> devices)
+    {
+        var c = Connection();
+        var bound = MyInvocation.BoundParameters;
+        var request = new GuestRequest
+        {
+            Name = Name,
+            MemoryBytes = MemoryBytes > 0 ? MemoryBytes : null,
+            ProcessorCount = ProcessorCount > 0 ? ProcessorCount : null,
+            Hypervisor = bound.ContainsKey(nameof(Hypervisor)) ? Hypervisor : null,
+            Mode = bound.ContainsKey(nameof(Mode)) ? Mode : null,
+            Firmware = bound.ContainsKey(nameof(Firmware)) ? Firmware : null,
+            SecureBoot = SecureBoot,
+            DiskPaths = DiskPath ?? Array.Empty<string>(),
+            NewDiskSizeBytes = NewDiskSizeBytes > 0 ? NewDiskSizeBytes : null,
+            StoragePool = StoragePool,
+            CdromPath = CdromPath,
+            Network = Network,
+            Bridge = Bridge,
+            Kernel = Kernel,
+            Initrd = Initrd,
+            KernelArguments = KernelArguments,
+            HostDevices = devices,
+            Force = Force,
+        };
+        var creator = new GuestCreator(c, HostContext);
+        GuestPlan plan;
+        try { plan = creator.Plan(request); }
+        catch (VirtToolsException e) { WriteError(e, Name); return; }
+        foreach (var w in plan.Warnings) WriteWarning(w);
+        if (XmlOnly)
+        {
+            WriteObject(plan.Xml);
+            return;
+        }
+        var action = (Start ? "Create and start: " : "Create: ") + plan.Describe();
+        if (!ShouldProcess($"guest '{Name}' on {c.Uri}", action)) return;
+        try
+        {
+            using var d = creator.Create(plan, Start);
+            WriteObject(ToGuest(d, c));
+        }
+        catch (VirtToolsException e) { WriteError(e, Name); }
+    }
+}
