@@ -53,7 +53,8 @@ stop_lab() {
         kill_ours "$dir/$x/libvirtd.pid"
         kill_ours "$dir/$x/virtlogd.pid"
     done
-    rm -rf "$dir"
+    # LAB_KEEP=1: keep the logs and consoles for a post-mortem (the processes are gone either way)
+    [ "${LAB_KEEP:-}" = 1 ] || rm -rf "$dir"
 }
 
 uuid_of() { virsh -q -c "$1" capabilities 2>/dev/null | grep -m1 -o '<uuid>[^<]*' | cut -c7-; }
