@@ -32,6 +32,7 @@ public sealed class Lab : IDisposable
     public Lab()
     {
         if (Environment.GetEnvironmentVariable("VIRTTOOLS_SKIP_LIBVIRT") == "1") { SkipReason = "VIRTTOOLS_SKIP_LIBVIRT=1"; return; }
+        StopStaleLabs();
         var (rc, output, error) = Run("bash", Path.Combine(RepoRoot, "tests/libvirt/lab.sh"), "start", Dir, "ab");
         _started = true;
         if (rc == 3) { SkipReason = "lab.sh: " + error.Trim(); return; }
@@ -45,6 +46,17 @@ public sealed class Lab : IDisposable
         iss.ImportPSModule(Path.Combine(RepoRoot, "VirtTools.psd1"));
         Runspace = RunspaceFactory.CreateRunspace(iss);
         Runspace.Open();
+    }
+
+    /// <summary>Labs left by a test host that was killed (its pid is in the directory name): stopped by their recorded pids.</summary>
+    private static void StopStaleLabs()
+    {
+        foreach (var d in Directory.GetDirectories(Path.GetTempPath(), "vt-lab-*"))
+        {
+            if (!int.TryParse(Path.GetFileName(d)["vt-lab-".Length..], out var pid) || pid == Environment.ProcessId) continue;
+            if (Directory.Exists($"/proc/{pid}")) continue;
+            Run("bash", Path.Combine(RepoRoot, "tests/libvirt/lab.sh"), "stop", d);
+        }
     }
 
     public void Dispose()

@@ -55,8 +55,9 @@ public sealed class MoveVMGuestTests
         var console = OnA();
         var before = Lab.WaitForTicks(console, 2, TimeSpan.FromSeconds(30));
 
-        var there = Move(_lab.BUri);
-        Assert.Empty(there.Errors);
+        var there = Move(_lab.BUri, "-Persistent");
+        Assert.True(there.Errors.Count == 0, there.ErrorText);
+        Assert.Contains("yes", _lab.Virsh(_lab.BUri, "dominfo", Guest).Split('\n').Single(l => l.StartsWith("Persistent")));
         var m = Assert.Single(there.Output);
         Assert.Equal("VirtTools.VMGuestMigration", m.TypeNames[0]);
         Assert.Equal(("running", null), (_lab.State(_lab.BUri, Guest), _lab.State(_lab.AUri, Guest)));
@@ -66,13 +67,14 @@ public sealed class MoveVMGuestTests
         Assert.True((long)P(m, "DataTransferredBytes")! > 0);
 
         Lab.WaitForTicks(console, Lab.Ticks(console).Count + 2, TimeSpan.FromSeconds(30));
-        var back = _lab.Invoke("Get-VMGuestSnapshot -Name $name -ConnectionUri $b; Move-VMGuest $name $a -ConnectionUri $b -MigrationUri $mig -PassThru",
+        var back = _lab.Invoke("Get-VMGuestSnapshot -Name $name -ConnectionUri $b; Move-VMGuest $name $a -ConnectionUri $b -MigrationUri $mig -UndefineSource -PassThru",
             new Dictionary<string, object?> { ["name"] = Guest, ["a"] = _lab.AUri, ["b"] = _lab.BUri, ["mig"] = $"unix://{_lab.MigDir}/back.sock" });
         Assert.Empty(back.Errors);
         var g = Assert.Single(back.Output);
         Assert.Equal(Guest, g.Properties["Name"].Value);
         Assert.Contains(_lab.AUri.Split('?')[1], (string)g.Properties["ConnectionUri"].Value);
         Assert.Equal(("running", null), (_lab.State(_lab.AUri, Guest), _lab.State(_lab.BUri, Guest)));
+        Assert.DoesNotContain(Guest, _lab.Virsh(_lab.BUri, "list", "--all", "--name")); // -UndefineSource
 
         var after = Lab.WaitForTicks(console, Lab.Ticks(console).Count + 2, TimeSpan.FromSeconds(30));
         Assert.True(after > before + 3);
@@ -83,15 +85,15 @@ public sealed class MoveVMGuestTests
     public void Progress_is_written_while_a_throttled_move_runs()
     {
         OnA();
-        var r = Move(_lab.BUri, "-Bandwidth 8");
+        var r = Move(_lab.BUri, "-Bandwidth 16");
         Assert.True(r.Errors.Count == 0, r.ErrorText);
         Assert.Equal("running", _lab.State(_lab.BUri, Guest));
         var running = r.Progress.Where(p => p.RecordType == ProgressRecordType.Processing && p.StatusDescription.Contains("MiB sent")).ToList();
         Assert.NotEmpty(running);
         Assert.Contains(running, p => p.PercentComplete is >= 0 and <= 100);
-        Assert.Contains("8.0 MiB/s", string.Join("\n", running.Select(p => p.StatusDescription)));
+        Assert.Contains("16.0 MiB/s", string.Join("\n", running.Select(p => p.StatusDescription)));
         Assert.Contains(r.Progress, p => p.RecordType == ProgressRecordType.Completed);
-        Assert.Equal(8L, P(r.Output[0], "BandwidthMiBps"));
+        Assert.Equal(16L, P(r.Output[0], "BandwidthMiBps"));
         AssertCounterContinuous(s_console!);
     }
 
@@ -155,6 +157,29 @@ public sealed class MoveVMGuestTests
         Assert.Empty(whatIf.Errors);
         Assert.Empty(whatIf.Output);
         Assert.Equal(("running", null), (_lab.State(_lab.AUri, Guest), _lab.State(_lab.BUri, Guest)));
+    }
+
+    [LabFact]
+    public void Offline_moves_a_stopped_guests_definition()
+    {
+        var xml = Path.Combine(_lab.Dir, "vtoff.xml");
+        var (_, domain, _) = Lab.Run("bash", Path.Combine(Lab.RepoRoot, "tests/libvirt/lab.sh"), "guest-xml", _lab.Dir, "vtoff", "/dev/null");
+        File.WriteAllText(xml, domain);
+        _lab.Virsh(_lab.AUri, "define", xml);
+        try
+        {
+            var r = _lab.Invoke("Move-VMGuest vtoff $b -ConnectionUri $a -Offline -UndefineSource",
+                new Dictionary<string, object?> { ["a"] = _lab.AUri, ["b"] = _lab.BUri });
+            Assert.True(r.Errors.Count == 0, r.ErrorText);
+            Assert.Equal("Offline", P(Assert.Single(r.Output), "Mode"));
+            Assert.Equal("shut off", _lab.State(_lab.BUri, "vtoff"));
+            Assert.Null(_lab.State(_lab.AUri, "vtoff"));
+        }
+        finally
+        {
+            Lab.Run("virsh", "-c", _lab.AUri, "undefine", "vtoff");
+            Lab.Run("virsh", "-c", _lab.BUri, "undefine", "vtoff");
+        }
     }
 
     /// <summary>
