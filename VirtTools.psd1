@@ -36,6 +36,12 @@
         'Remove-VMGuest'
         'Add-VMGuestHostDevice'
         'Remove-VMGuestHostDevice'
+        # snapshots and migration (issue 12)
+        'Checkpoint-VMGuest'
+        'Get-VMGuestSnapshot'
+        'Restore-VMGuestSnapshot'
+        'Remove-VMGuestSnapshot'
+        'Move-VMGuest'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

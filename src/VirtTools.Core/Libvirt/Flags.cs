@@ -59,6 +59,9 @@ public enum MigrateFlags : uint
 /// <summary>VIR_DOMAIN_JOB_*: the kind of job virDomainGetJobStats reports.</summary>
 public enum DomainJobType { None = 0, Bounded = 1, Unbounded = 2, Completed = 3, Failed = 4, Cancelled = 5 }
 
+/// <summary>VIR_DOMAIN_JOB_STATS_*.</summary>
+[Flags] public enum JobStatsFlags : uint { None = 0, Completed = 1, KeepCompleted = 2 }
+
 /// <summary>Migration parameter names (VIR_MIGRATE_PARAM_*).</summary>
 public static class MigrateParameters
 {
@@ -78,4 +81,6 @@ public static class JobStatistics
     public const string DataRemaining = "data_remaining";
     public const string MemoryBps = "memory_bps";
     public const string Operation = "operation";
+    public const string Downtime = "downtime";
+    public const string MemoryIteration = "memory_iteration";
 }

@@ -17,6 +17,8 @@ public interface ILibvirtConnection : IDisposable
     string GetCapabilities();
     string GetDomainCapabilities(string? emulator, string? arch, string? machine, string? virtType);
     LibvirtNodeInfo GetNodeInfo();
+    /// <summary>The daemon's libvirt version (virConnectGetLibVersion: major*1,000,000 + minor*1,000 + micro); its driver decides what it refuses.</summary>
+    ulong DaemonVersion { get; }
 
     IReadOnlyList<ILibvirtDomain> ListDomains(DomainListFlags flags = DomainListFlags.All);
     ILibvirtDomain? FindDomain(string name);
@@ -66,7 +68,14 @@ public interface ILibvirtDomain : IDisposable
     void DetachDevice(string xml, DomainModificationFlags flags);
 
     LibvirtJobStats GetJobStats();
+    /// <summary>virDomainGetJobStats with flags: <see cref="JobStatsFlags.Completed"/> reads the last finished job (a migration's measured downtime).</summary>
+    LibvirtJobStats GetJobStats(JobStatsFlags flags);
     void AbortJob();
+    /// <summary>
+    /// virDomainMigrate3: the caller holds both connections (virsh migrate without --p2p); returns the
+    /// guest on the destination. Values are as for <see cref="MigrateToUri"/>.
+    /// </summary>
+    ILibvirtDomain Migrate(ILibvirtConnection destination, IReadOnlyDictionary<string, object> parameters, MigrateFlags flags);
     /// <summary>virDomainMigrateToURI3; values are string, int, uint, long, ulong, double or bool.</summary>
     void MigrateToUri(string? destinationUri, IReadOnlyDictionary<string, object> parameters, MigrateFlags flags);
 

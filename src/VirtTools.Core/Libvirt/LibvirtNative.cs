@@ -81,6 +81,7 @@ internal static unsafe class LibvirtNative
         [MarshalAs(UnmanagedType.LPUTF8Str)] string? machine, [MarshalAs(UnmanagedType.LPUTF8Str)] string? virttype, uint flags);
     [DllImport(Lib)] public static extern int virConnectGetVersion(ConnectHandle conn, out ulong hvVer);
     [DllImport(Lib)] public static extern int virConnectIsAlive(ConnectHandle conn);
+    [DllImport(Lib)] public static extern int virConnectGetLibVersion(ConnectHandle conn, out ulong libVer);
     [DllImport(Lib)] public static extern int virConnectListAllDomains(ConnectHandle conn, out IntPtr domains, uint flags);
     [DllImport(Lib)] public static extern int virConnectListAllStoragePools(ConnectHandle conn, out IntPtr pools, uint flags);
     [DllImport(Lib)] public static extern int virNodeGetInfo(ConnectHandle conn, out NodeInfo info);
@@ -127,6 +128,7 @@ internal static unsafe class LibvirtNative
     [DllImport(Lib)] public static extern int virDomainDetachDeviceFlags(DomainHandle dom, [MarshalAs(UnmanagedType.LPUTF8Str)] string xml, uint flags);
     [DllImport(Lib)] public static extern int virDomainGetJobStats(DomainHandle dom, out int type, out IntPtr pars, out int npars, uint flags);
     [DllImport(Lib)] public static extern int virDomainAbortJob(DomainHandle dom);
+    [DllImport(Lib)] public static extern DomainHandle virDomainMigrate3(DomainHandle dom, ConnectHandle dconn, IntPtr pars, uint npars, uint flags);
     [DllImport(Lib)] public static extern int virDomainMigrateToURI3(DomainHandle dom, [MarshalAs(UnmanagedType.LPUTF8Str)] string? dconnuri, IntPtr pars, int npars, uint flags);
 
     [StructLayout(LayoutKind.Sequential)]

@@ -40,6 +40,10 @@ internal sealed unsafe class NativeConnection : ILibvirtConnection
         TakeString(virConnectGetDomainCapabilities(_h, emulator, arch, machine, virtType, 0))
         ?? throw Fail("virConnectGetDomainCapabilities", () => Uri);
 
+    public ulong DaemonVersion => virConnectGetLibVersion(_h, out var v) < 0 ? throw Fail("virConnectGetLibVersion", () => Uri) : v;
+
+    internal ConnectHandle Handle => _h;
+
     public LibvirtNodeInfo GetNodeInfo()
     {
         if (virNodeGetInfo(_h, out var n) < 0) throw Fail("virNodeGetInfo", () => Uri);
@@ -187,9 +191,11 @@ internal sealed unsafe class NativeDomain : ILibvirtDomain
     public void AttachDevice(string xml, DomainModificationFlags flags) => Check(virDomainAttachDeviceFlags(_h, xml, (uint)flags), "virDomainAttachDeviceFlags");
     public void DetachDevice(string xml, DomainModificationFlags flags) => Check(virDomainDetachDeviceFlags(_h, xml, (uint)flags), "virDomainDetachDeviceFlags");
 
-    public LibvirtJobStats GetJobStats()
+    public LibvirtJobStats GetJobStats() => GetJobStats(JobStatsFlags.None);
+
+    public LibvirtJobStats GetJobStats(JobStatsFlags flags)
     {
-        Check(virDomainGetJobStats(_h, out var type, out var p, out var n, 0), "virDomainGetJobStats");
+        Check(virDomainGetJobStats(_h, out var type, out var p, out var n, (uint)flags), "virDomainGetJobStats");
         try { return new LibvirtJobStats((DomainJobType)type, TypedParams.Read(p, n)); }
         finally { virTypedParamsFree(p, n); }
     }
@@ -200,6 +206,20 @@ internal sealed unsafe class NativeDomain : ILibvirtDomain
     {
         var (p, n) = TypedParams.Build(parameters);
         try { Check(virDomainMigrateToURI3(_h, destinationUri, p, n, (uint)flags), "virDomainMigrateToURI3"); }
+        finally { virTypedParamsFree(p, n); }
+    }
+
+    public ILibvirtDomain Migrate(ILibvirtConnection destination, IReadOnlyDictionary<string, object> parameters, MigrateFlags flags)
+    {
+        if (destination is not NativeConnection dconn)
+            throw new ArgumentException("the destination must be a libvirt connection opened by LibvirtConnector", nameof(destination));
+        var (p, n) = TypedParams.Build(parameters);
+        try
+        {
+            var d = virDomainMigrate3(_h, dconn.Handle, p, (uint)n, (uint)flags);
+            if (d.IsInvalid) { var e = NativeConnection.Fail("virDomainMigrate3", () => Name); d.Dispose(); throw e; }
+            return new NativeDomain(d);
+        }
         finally { virTypedParamsFree(p, n); }
     }
 
