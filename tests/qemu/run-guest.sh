@@ -48,7 +48,7 @@ timeout -k 5 "$timeout" qemu-system-x86_64 \
     -display none -monitor none -no-reboot -nodefaults \
     -device intel-iommu,intremap=on,caching-mode=on \
     -kernel "$kernel" -initrd "$initrd" \
-    -append "console=ttyS0 intel_iommu=on iommu=pt panic=-1 quiet loglevel=3 VTIO=$io" \
+    -append "console=ttyS0 intel_iommu=on iommu=pt panic=-1 no_timer_check quiet loglevel=3 VTIO=$io" \
     -serial "file:$io/console.log" \
     -chardev stdio,id=out,signal=off -serial chardev:out \
     -fsdev local,id=fsroot,path=/,security_model=none,readonly=on,multidevs=remap \
