@@ -94,9 +94,12 @@ public sealed class InventoryTests
         foreach (var (n, members) in kernelGroups)
         {
             Assert.Equal(members, cmdlet[n].Strings("Devices").Select(MemberAddress).Order().ToArray());
-            // Viable: every endpoint is on a DMA-safe driver or on none; bridges never block.
-            var viable = members.All(a => IsBridge(devices[a]) || devices[a].Str("Driver") is null or "vfio-pci" or "pci-stub");
-            Assert.True(viable == (cmdlet[n].Str("IsViable") == "true"), $"group {n}: IsViable {cmdlet[n].Str("IsViable")}, members {string.Join(", ", members.Select(a => $"{a}={devices[a].Str("Driver")}"))}");
+            // Ready: every endpoint is on a DMA-safe driver or on none; bridges never block.
+            var ready = members.All(a => IsBridge(devices[a]) || devices[a].Str("Driver") is null or "vfio-pci" or "pci-stub");
+            Assert.True(ready == (cmdlet[n].Str("IsReady") == "true"), $"group {n}: IsReady {cmdlet[n].Str("IsReady")}, members {string.Join(", ", members.Select(a => $"{a}={devices[a].Str("Driver")}"))}");
+            // Viable: ready, and isolated (an endpoint to give, none of them a platform function).
+            Assert.True(cmdlet[n].Str("IsViable") == (cmdlet[n].Str("IsReady") == "true" && cmdlet[n].Str("IsIsolated") == "true" ? "true" : "false"), $"group {n}");
+            if (members.All(a => IsBridge(devices[a]))) Assert.Equal("false", cmdlet[n].Str("IsIsolated"));
         }
     }
 
