@@ -25,6 +25,7 @@
         'Import-VHSKernelModule'
         'Set-VHSKernelModuleOption'
         'Test-VHSConfiguration'
+        'Set-VHSVfioBootBinding'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
