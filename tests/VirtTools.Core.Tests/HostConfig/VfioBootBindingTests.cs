@@ -12,6 +12,13 @@ public class VfioBootBindingTests
     private static HostConfigTestRoot Host(string fixture)
     {
         var t = new HostConfigTestRoot(fixture);
+        try { Populate(t); }
+        catch { t.Dispose(); throw; }
+        return t;
+    }
+
+    private static void Populate(HostConfigTestRoot t)
+    {
         var tree = new SysfsTreeBuilder(t.Root);
         tree.Pci(new PciSpec { Address = "0000:04:00.0", Vendor = "144d", Device = "a808", Class = "010802", Driver = "vfio-pci" });
         tree.Pci(new PciSpec { Address = "0000:03:00.0", Vendor = "8086", Device = "10d3", Class = "020000", Driver = "e1000e" });
@@ -21,7 +28,6 @@ public class VfioBootBindingTests
         t.Write($"/lib/modules/{release}/modules.alias", "alias pci:v*d*sv*sd*bc01sc08i02* nvme\nalias pci:v00008086d000010D3sv*sd*bc*sc*i* e1000e\n")
          .Write($"/lib/modules/{release}/modules.dep", (t.Exists($"/lib/modules/{release}/modules.dep") ? t.Read($"/lib/modules/{release}/modules.dep") : "") + "kernel/drivers/nvme/host/nvme.ko.zst:\nkernel/drivers/net/ethernet/intel/e1000e/e1000e.ko.zst:\n")
          .Write("/etc/driverctl.d/pci-0000:04:00.0", "vfio-pci\n").Write("/etc/driverctl.d/pci-0000:03:00.0", "vfio-pci\n");
-        return t;
     }
 
     [Fact]
