@@ -26,6 +26,7 @@
         'Import-VHSKernelModule'
         'Set-VHSKernelModuleOption'
         'Test-VHSConfiguration'
+        'Set-VHSVfioBootBinding'
         'New-VMGuest'
         'Get-VMGuest'
         'Start-VMGuest'

@@ -71,11 +71,14 @@ Describe 'Test-VHSConfiguration' {
         { Test-VHSConfiguration -Category Nope -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,VirtTools.Commands.TestVHSConfigurationCommand'
     }
 
-    It 'only reads: on the live root it writes nothing under /etc' {
+    It 'only reads: on the live root it creates none of the files VirtTools writes' {
         [VirtTools.Testing.SimulatedKernel]::Uninstall()
         $env:VIRTTOOLS_ROOT = $null
-        $before = (Get-ChildItem /etc -Recurse -File -Force -ErrorAction SilentlyContinue | Measure-Object).Count
-        $null = Test-VHSConfiguration -WarningAction SilentlyContinue
-        (Get-ChildItem /etc -Recurse -File -Force -ErrorAction SilentlyContinue | Measure-Object).Count | Should -Be $before
+        $paths = '/etc/modprobe.d/virttools.conf', '/etc/modules-load.d/virttools.conf', '/etc/default/grub.virttools-backup',
+            '/etc/kernel/cmdline.virttools-backup', '/etc/modprobe.d/virttools-vfio.conf', '/etc/dracut.conf.d/90-virttools-vfio.conf'
+        $before = $paths | ForEach-Object { Test-Path -LiteralPath $_ }
+        $items = @(Test-VHSConfiguration -WarningAction SilentlyContinue)
+        $items | ForEach-Object { $_ | Should -BeOfType ([VirtTools.ConfigurationItem]) }
+        ($paths | ForEach-Object { Test-Path -LiteralPath $_ }) | Should -Be $before
     }
 }

@@ -1,0 +1,54 @@
+using System.Management.Automation;
+using VirtTools.HostConfig;
+using VirtTools.Pci;
+
+namespace VirtTools.Commands;
+
+/// <summary>Makes persistent vfio-pci overrides win at boot against host drivers loaded from the initrd.</summary>
+[Cmdlet(VerbsCommon.Set, "VHSVfioBootBinding", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(PciDevice))]
+public sealed class SetVHSVfioBootBindingCommand : HostConfigCmdlet
+{
+    private readonly List<PciAddress> _addresses = new();
+
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("PciAddress", "Bdf")]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PciAddressCompleter))]
+    public string[]? Address { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var text in Address ?? Array.Empty<string>())
+        {
+            if (PciAddress.TryParse(text, out var a)) { if (!_addresses.Contains(a)) _addresses.Add(a); }
+            else WriteError(new VirtToolsException("InvalidPciAddress", FailureKind.InvalidArgument,
+                $"'{text}' is not a PCI address. Use the form DDDD:BB:SS.F, e.g. 0000:03:00.0.", text, "Run Get-PciDevice to list the addresses."), text);
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        var binding = new VfioBootBinding(HostContext);
+        var addresses = Address is null ? binding.PersistedAddresses().ToList() : _addresses;
+        if (addresses.Count == 0)
+        {
+            if (Address is null) WriteVerbose("No device has a persistent pass-through override (Enable-VfioDevice -Persist).");
+            return;
+        }
+        Terminating(() =>
+        {
+            var set = binding.Plan(addresses);
+            if (ApplyChanges(set, string.Join(", ", addresses), "Bind to vfio-pci at boot"))
+                WriteWarning(set.Notes.LastOrDefault() ?? "The binding applies at the next boot.");
+        });
+        if (PassThru)
+        {
+            var reader = new PciDeviceReader(HostContext.Files);
+            foreach (var a in addresses) WriteObject(reader.Read(a));
+        }
+    }
+}
