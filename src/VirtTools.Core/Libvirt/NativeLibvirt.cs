@@ -20,9 +20,13 @@ internal sealed unsafe class NativeConnection : ILibvirtConnection
         {
             var e = LibvirtException.FromLastError("virConnectOpenAuth", uri);
             h.Dispose();
+            var unreachable = e.Kind == FailureKind.ConnectionError || e.ErrorId == "LibvirtError";
             throw new LibvirtException(e.Operation, e.Code, e.ErrorDomain,
-                $"cannot connect to '{uri}': {e.LibvirtMessage}", uri, "LibvirtConnectionFailed", FailureKind.ConnectionError,
-                "Start libvirtd (or virtqemud/virtxend) on that host, check the URI (-ConnectionUri) and that you may use its socket (root or the libvirt group).");
+                $"cannot connect to '{uri}': {e.LibvirtMessage}", uri,
+                unreachable ? "LibvirtConnectionFailed" : e.ErrorId, unreachable ? FailureKind.ConnectionError : e.Kind,
+                unreachable
+                    ? "Start libvirtd (or virtqemud/virtxend) on that host, check the URI (-ConnectionUri) and that you may use its socket (root or the libvirt group)."
+                    : e.RecommendedAction);
         }
         return new NativeConnection(h);
     }
