@@ -41,8 +41,11 @@ internal sealed unsafe class NativeConnection : ILibvirtConnection
     public string GetCapabilities() => TakeString(virConnectGetCapabilities(_h)) ?? throw Fail("virConnectGetCapabilities", () => Uri);
 
     public string GetDomainCapabilities(string? emulator, string? arch, string? machine, string? virtType) =>
-        TakeString(virConnectGetDomainCapabilities(_h, emulator, arch, machine, virtType, 0))
+        // PowerShell passes $null to a string parameter as "": libvirt wants NULL for "the default".
+        TakeString(virConnectGetDomainCapabilities(_h, Null(emulator), Null(arch), Null(machine), Null(virtType), 0))
         ?? throw Fail("virConnectGetDomainCapabilities", () => Uri);
+
+    private static string? Null(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
     public LibvirtNodeInfo GetNodeInfo()
     {
