@@ -34,6 +34,25 @@ Describe 'Command shape' {
         $c.OutputType.Name | Should -Contain 'VirtTools.VMGuest'
     }
 
+    It 'libvirt itself prints nothing to stderr (the silent error handler is installed)' {
+        $manifest = Join-Path $PSScriptRoot ../../VirtTools.psd1
+        $file = Join-Path ([IO.Path]::GetTempPath()) ('vt-stderr-' + [guid]::NewGuid().ToString('n') + '.ps1')
+        Set-Content $file @"
+Import-Module '$manifest'
+Get-VMGuest nosuch -ConnectionUri test:///default -ErrorAction SilentlyContinue
+try { New-VMGuest x -ConnectionUri 'qemu+unix:///system?socket=/nonexistent/s' } catch { }
+'done'
+"@
+        try {
+            # pwsh as an apphost, or (a dotnet global tool) as pwsh.dll under dotnet; only the child's stderr is kept
+            $pwsh = if (Test-Path "$PSHOME/pwsh" -PathType Leaf) { "'$PSHOME/pwsh'" } else { "'$((Get-Process -Id $PID).Path)' '$PSHOME/pwsh.dll'" }
+            $stdout = bash -c "$pwsh -NoProfile -NonInteractive -File '$file' 2>'$file.err'"
+            $stdout | Should -Be 'done'
+            Get-Content -Raw "$file.err" | Should -BeNullOrEmpty
+        }
+        finally { Remove-Item $file, "$file.err" -ErrorAction SilentlyContinue }
+    }
+
     It 'Remove-VMGuest is High impact' {
         (Get-Command Remove-VMGuest).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact |
             Should -Be 'High'

@@ -20,9 +20,13 @@ internal sealed unsafe class NativeConnection : ILibvirtConnection
         {
             var e = LibvirtException.FromLastError("virConnectOpenAuth", uri);
             h.Dispose();
+            var unreachable = e.Kind == FailureKind.ConnectionError || e.ErrorId == "LibvirtError";
             throw new LibvirtException(e.Operation, e.Code, e.ErrorDomain,
-                $"cannot connect to '{uri}': {e.LibvirtMessage}", uri, "LibvirtConnectionFailed", FailureKind.ConnectionError,
-                "Start libvirtd (or virtqemud/virtxend) on that host, check the URI (-ConnectionUri) and that you may use its socket (root or the libvirt group).");
+                $"cannot connect to '{uri}': {e.LibvirtMessage}", uri,
+                unreachable ? "LibvirtConnectionFailed" : e.ErrorId, unreachable ? FailureKind.ConnectionError : e.Kind,
+                unreachable
+                    ? "Start libvirtd (or virtqemud/virtxend) on that host, check the URI (-ConnectionUri) and that you may use its socket (root or the libvirt group)."
+                    : e.RecommendedAction);
         }
         return new NativeConnection(h);
     }
@@ -37,12 +41,15 @@ internal sealed unsafe class NativeConnection : ILibvirtConnection
     public string GetCapabilities() => TakeString(virConnectGetCapabilities(_h)) ?? throw Fail("virConnectGetCapabilities", () => Uri);
 
     public string GetDomainCapabilities(string? emulator, string? arch, string? machine, string? virtType) =>
-        TakeString(virConnectGetDomainCapabilities(_h, emulator, arch, machine, virtType, 0))
+        // PowerShell passes $null to a string parameter as "": libvirt wants NULL for "the default".
+        TakeString(virConnectGetDomainCapabilities(_h, Null(emulator), Null(arch), Null(machine), Null(virtType), 0))
         ?? throw Fail("virConnectGetDomainCapabilities", () => Uri);
 
     public ulong DaemonVersion => virConnectGetLibVersion(_h, out var v) < 0 ? throw Fail("virConnectGetLibVersion", () => Uri) : v;
 
     internal ConnectHandle Handle => _h;
+
+    private static string? Null(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
     public LibvirtNodeInfo GetNodeInfo()
     {
