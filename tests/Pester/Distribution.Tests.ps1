@@ -15,7 +15,10 @@ BeforeAll {
     $script:machine = [VirtTools.Testing.Fixtures]::Root('ghw/linux-amd64-415ee03b8c4d1c4f07ae2e9d8b3d3d6d.tar.gz')
     $script:work = New-TestFolder 'vt-dist'
 
-    $build = Invoke-Child -Command dotnet -ArgumentList @('build', (Join-Path $repo build/VirtTools.Package.csproj), '-t:Package', '-nologo', '-v:m') `
+    # Without ReadyToRun: precompiling the engine takes minutes that a test run cannot spend, and
+    # changes how fast the shell starts, not what is in the packages or how they install.
+    $build = Invoke-Child -Command dotnet -ArgumentList @('build', (Join-Path $repo build/VirtTools.Package.csproj), '-t:Package',
+        '-p:VirtToolsReadyToRun=false', '-nologo', '-v:m') `
         -WorkingDirectory $repo -TimeoutSeconds 1200
     if ($build.ExitCode -ne 0) { throw "packaging failed:`n$($build.Output)`n$($build.Error)" }
 
@@ -23,7 +26,9 @@ BeforeAll {
     # and every cache live under it, so the user's own pwsh is never touched.
     function script:New-IsolatedEnvironment([string] $Name) {
         $home_ = Join-Path $work $Name
-        $null = New-Item -ItemType Directory -Force -Path $home_
+        # They must exist: .NET answers an empty path for a special folder that does not, and
+        # PSResourceGet then writes its repository list relative to the working directory.
+        foreach ($d in '.local/share', '.config', '.cache') { $null = New-Item -ItemType Directory -Force -Path (Join-Path $home_ $d) }
         @{
             HOME = $home_; XDG_DATA_HOME = "$home_/.local/share"; XDG_CONFIG_HOME = "$home_/.config"; XDG_CACHE_HOME = "$home_/.cache"
             PSModulePath = $null; VIRTTOOLS_ROOT = $machine; VIRTTOOLS_MODULE = $null
@@ -56,7 +61,7 @@ Describe 'VirtTools.<version>.nupkg' {
         $env_ = New-IsolatedEnvironment 'compress'
         $dest = Join-Path $work 'compressed'
         $null = New-Item -ItemType Directory -Path $dest
-        $r = Invoke-Child -Command (Get-PwshCommand) -Environment $env_ -ArgumentList @('-NoProfile', '-NonInteractive', '-Command',
+        $r = Invoke-Child -Command (Get-PwshCommand) -Environment $env_ -WorkingDirectory $env_.HOME -ArgumentList @('-NoProfile', '-NonInteractive', '-Command',
             "`$ErrorActionPreference = 'Stop'; Compress-PSResource -Path '$out/stage/VirtTools' -DestinationPath '$dest'")
         $r.ExitCode | Should -Be 0 -Because $r.Error
         $theirs = Get-ChildItem $dest -Filter *.nupkg | Select-Object -First 1
@@ -89,8 +94,9 @@ Register-PSResourceRepository -Name VirtToolsOut -Uri $Repository -Trusted
 Install-PSResource -Name VirtTools -Repository VirtToolsOut -Scope CurrentUser -TrustRepository -Quiet
 (Get-InstalledPSResource -Name VirtTools).InstalledLocation
 '@
-        $r = Invoke-Child -Command (Get-PwshCommand) -Environment $env_ -ArgumentList @('-NoProfile', '-NonInteractive', '-File', $install, $out)
+        $r = Invoke-Child -Command (Get-PwshCommand) -Environment $env_ -WorkingDirectory $env_.HOME -ArgumentList @('-NoProfile', '-NonInteractive', '-File', $install, $out)
         $r.ExitCode | Should -Be 0 -Because "$($r.Output)$($r.Error)"
+        Join-Path $env_.XDG_DATA_HOME 'PSResourceGet/PSResourceRepository.xml' | Should -Exist
         $modules = Join-Path $env_.XDG_DATA_HOME 'powershell/Modules'
         Join-Path $modules "VirtTools/$version/VirtTools.psd1" | Should -Exist
         Join-Path $modules "VirtTools/$version/bin/VirtTools.dll" | Should -Exist

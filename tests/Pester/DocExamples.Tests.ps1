@@ -1,0 +1,122 @@
+# Every example in docs/ that only reads runs as written, in real pwsh (with the module imported)
+# and in the virttools shell, on a recorded machine.
+#
+# Which examples: each ```powershell block under "## EXAMPLES" of a cmdlet page, and every such
+# block of an about_ page. A block is run when it only reads, decided from its syntax tree:
+#   - every command is a Get-* or Test-* command, one of the read-only built-ins below, a
+#     Remove-Item of an Env: variable (it changes this session only), or carries -WhatIf (a dry
+#     run changes nothing);
+#   - it redirects nothing to a file;
+#   - it calls no remote host (Invoke-Command/Enter-PSSession/New-PSSession with -HostName or
+#     -ComputerName: Remoting.Tests.ps1 runs those against its own sshd).
+# Any other command (Enable-/Disable- without -WhatIf, Set-, New-, Remove-, ...) keeps a block out.
+# A block that does not parse, or whose lines carry a "PS>" prompt, is run, so it fails.
+#
+# How: VIRTTOOLS_ROOT is a recorded ThinkPad (ghw), and an assignment to $env:VIRTTOOLS_ROOT in an
+# example points there too (the example's path is a capture on the writer's machine). The run
+# fails on a terminating error, on a failing exit code, and on any error record except "no such
+# device or group on this host": the pages describe example hosts whose addresses a recorded
+# machine does not have, and naming one that is absent is the only error that says nothing about
+# whether the example runs.
+BeforeDiscovery {
+    $readOnly = @(
+        'Where-Object', 'ForEach-Object', 'Select-Object', 'Sort-Object', 'Group-Object', 'Measure-Object',
+        'Format-Table', 'Format-List', 'Format-Wide', 'Format-Custom', 'Out-String', 'Out-Host', 'Out-Null',
+        'ConvertTo-Json', 'ConvertTo-Csv', 'Write-Output', 'Write-Host', 'Write-Verbose', 'Write-Warning', 'Compare-Object'
+    )
+    $remoting = 'Invoke-Command', 'Enter-PSSession', 'New-PSSession'
+
+    $script:examples = foreach ($page in Get-ChildItem (Join-Path $PSScriptRoot ../../docs) -Filter *.md) {
+        $lines = @(Get-Content $page.FullName)
+        $about = $page.Name -like 'about_*'
+        $section = ''
+        $inBlock = $false
+        for ($i = 0; $i -lt $lines.Count; $i++) {
+            $line = $lines[$i]
+            if (-not $inBlock -and $line -match '^## ') { $section = $line }
+            if (-not $inBlock -and $line -match '^```powershell\s*$') { $inBlock = $true; $start = $i + 2; $code = @(); continue }
+            if ($inBlock -and $line -match '^```') {
+                $inBlock = $false
+                if (-not ($about -or $section -eq '## EXAMPLES')) { continue }
+                $text = $code -join "`n"
+                $tokens = $errors = $null
+                $ast = [Management.Automation.Language.Parser]::ParseInput($text, [ref]$tokens, [ref]$errors)
+                $why = $null
+                if (-not $errors -and $text -notmatch '(?m)^PS>') {
+                    foreach ($c in $ast.FindAll({ $args[0] -is [Management.Automation.Language.CommandAst] }, $true)) {
+                        $name = $c.GetCommandName()
+                        $params = @($c.CommandElements | Where-Object { $_ -is [Management.Automation.Language.CommandParameterAst] } | ForEach-Object ParameterName)
+                        if ($name -in $remoting -and ($params -contains 'HostName' -or $params -contains 'ComputerName')) { $why = 'calls remote hosts'; break }
+                        if ($params -contains 'WhatIf') { continue }
+                        if ($name -match '^(Get|Test)-' -or $name -in $readOnly) { continue }
+                        if ($name -eq 'Remove-Item' -and $c.Extent.Text -match '\sEnv:') { continue }
+                        $why = "changes the host ($name)"
+                        break
+                    }
+                    if (-not $why -and $ast.FindAll({ $args[0] -is [Management.Automation.Language.FileRedirectionAst] }, $true)) { $why = 'writes a file' }
+                }
+                # Hashtables: Pester makes their keys variables ($Name, $Code) in each test.
+                @{ Name = "$($page.Name):$start"; Code = $text; Runs = -not $why; Why = $why }
+                continue
+            }
+            if ($inBlock) { $code += $line }
+        }
+    }
+    $script:runnable = @($examples | Where-Object { $_.Runs })
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot Support/Child.ps1)
+    $script:savedRepo = $env:VIRTTOOLS_REPO
+    $script:repo = Use-TestRepository
+    $script:machine = [VirtTools.Testing.Fixtures]::Root('ghw/linux-amd64-415ee03b8c4d1c4f07ae2e9d8b3d3d6d.tar.gz')
+    $script:virttools = Join-Path $repo 'src/VirtTools.Shell/bin/Debug/net10.0/virttools'
+    $script:absent = '^(PciDeviceNotFound|DeviceNotFound|IommuGroupNotFound),VirtTools\.Commands\.'
+
+    # The example with its VIRTTOOLS_ROOT assignments pointed at the recorded machine, then a
+    # trailer that lists the error records (reaching it also proves nothing terminated the run).
+    function script:Get-RunnableText([string] $Code) {
+        $ast = [Management.Automation.Language.Parser]::ParseInput($Code, [ref]$null, [ref]$null)
+        $assignments = @($ast.FindAll({ $args[0] -is [Management.Automation.Language.AssignmentStatementAst] -and
+                    $args[0].Left.Extent.Text -eq '$env:VIRTTOOLS_ROOT' }, $true)) | Sort-Object { $_.Right.Extent.StartOffset } -Descending
+        foreach ($a in $assignments) {
+            $Code = $Code.Substring(0, $a.Right.Extent.StartOffset) + "'$machine'" + $Code.Substring($a.Right.Extent.EndOffset)
+        }
+        $Code + "`n'@@errors'`n`$Error | ForEach-Object FullyQualifiedErrorId"
+    }
+
+    function script:Assert-ExampleRan($Result, [string] $Code) {
+        $Code.Trim() | Should -Not -BeNullOrEmpty
+        $out = $Result.Output -split "`n" | ForEach-Object TrimEnd
+        $marker = [array]::IndexOf($out, '@@errors')
+        $marker | Should -BeGreaterOrEqual 0 -Because "the example must run to its end:`n$($Result.Output)`n$($Result.Error)"
+        $errors = @($out[($marker + 1)..($out.Count - 1)] | Where-Object { $_ })
+        $errors | Where-Object { $_ -notmatch $absent } | Should -BeNullOrEmpty -Because "errors:`n$($Result.Error)"
+        $Result.ExitCode | Should -Be 0 -Because $Result.Error
+    }
+
+    $script:childEnv = @{ VIRTTOOLS_ROOT = $machine; VIRTTOOLS_MODULE = $null; PSModulePath = $null; NO_COLOR = '1' }
+}
+
+AfterAll {
+    $env:VIRTTOOLS_REPO = $script:savedRepo
+}
+
+Describe 'docs examples' {
+    It 'finds the examples and runs most of them' {
+        $examples.Count | Should -BeGreaterThan 20
+        $runnable.Count | Should -BeGreaterThan 15
+    }
+
+    It '<Name> runs in pwsh' -ForEach $runnable {
+        $text = "Import-Module '$repo/VirtTools.psd1'`n" + (Get-RunnableText $Code)
+        $r = Invoke-Child -Command (Get-PwshCommand) -Environment $childEnv -ArgumentList @('-NoProfile', '-NonInteractive', '-Command', $text)
+        Assert-ExampleRan $r $Code
+    }
+
+    It '<Name> runs in virttools' -ForEach $runnable {
+        Test-Path $virttools | Should -BeTrue -Because 'the shell is built with the solution'
+        $r = Invoke-Child -Command @($virttools) -Environment $childEnv -ArgumentList @('-NoProfile', '-NonInteractive', '-Command', (Get-RunnableText $Code))
+        Assert-ExampleRan $r $Code
+    }
+}
