@@ -24,6 +24,8 @@
         'Suspend-VMGuest'
         'Resume-VMGuest'
         'Remove-VMGuest'
+        'Add-VMGuestHostDevice'
+        'Remove-VMGuestHostDevice'
         # snapshots and migration (issue 12)
         'Checkpoint-VMGuest'
         'Get-VMGuestSnapshot'

@@ -221,18 +221,26 @@ public sealed class GuestCreator
         return GuestHypervisor.QEMU;
     }
 
+    private HostCapability? _cap;
+    private bool _capRead;
+
+    /// <summary>Read once per creator: a pipeline of many guests asks the host only once.</summary>
     private HostCapability? HostCapabilityOrNull()
     {
-        try { return CapabilityReader.For(_host).Read(); }
+        if (_capRead) return _cap;
+        _capRead = true;
+        try { return _cap = CapabilityReader.For(_host).Read(); }
         catch (Exception e) when (e is VirtToolsException or HostIOException) { return null; }
     }
+
+    private XDocument? _caps;
 
     /// <summary>The emulator and Xen loader the connection's capabilities name for this guest, else the usual paths.</summary>
     private (string? Emulator, string? Loader) EmulatorAndLoader(GuestHypervisor h, GuestMode m)
     {
         try
         {
-            var caps = XDocument.Parse(_c.GetCapabilities()).Root!;
+            var caps = (_caps ??= XDocument.Parse(_c.GetCapabilities())).Root!;
             var osType = m == GuestMode.PV ? "xen" : "hvm";
             var domType = h switch { GuestHypervisor.KVM => "kvm", GuestHypervisor.QEMU => "qemu", _ => "xen" };
             var arch = caps.Elements("guest")

@@ -23,6 +23,33 @@ public static class HostDeviceAssignments
         return map;
     }
 
+    /// <summary>
+    /// The assignments on this host's default libvirt connection, or null when it cannot tell: a
+    /// captured root (this machine's libvirt describes another host; a simulated host brings its own), a remote default URI, no daemon,
+    /// no libvirt library. Never throws: callers only enrich their output with it.
+    /// </summary>
+    public static Dictionary<PciAddress, string>? TryReadLocal(Host.HostContext host)
+    {
+        if (!host.ProgramsSeeThisRoot) return null;
+        try
+        {
+            var uri = LibvirtConnector.DefaultUri(host.Files);
+            if (!GuestCreator.IsLocalUri(uri)) return null;
+            // A system daemon that is not running has no socket: skip loading libvirt at all.
+            if (uri is "qemu:///system" or "xen:///system"
+                && !host.Files.Exists("/run/libvirt/libvirt-sock") && !host.Files.Exists("/run/libvirt/virtqemud-sock")
+                && !host.Files.Exists("/run/libvirt/virtxend-sock"))
+                return null;
+            using var c = LibvirtConnector.Open(uri);
+            return Read(c);
+        }
+        catch (Exception e) when (e is LibvirtException or DllNotFoundException or EntryPointNotFoundException or Host.HostIOException
+                                      or System.Xml.XmlException)
+        {
+            return null;
+        }
+    }
+
     private static void Add(string xml, string name, Dictionary<PciAddress, string> map)
     {
         foreach (var a in GuestReader.HostDeviceAddresses(XDocument.Parse(xml).Root!)) map.TryAdd(a, name);

@@ -66,5 +66,8 @@ public sealed class PciDevice
     /// <summary>What could not be read for this device (unreadable or garbage files); empty when all is well.</summary>
     public string[] Problems { get; set; } = Array.Empty<string>();
 
+    /// <summary>The libvirt guest whose definition holds this device; null when none does or libvirt is not reachable.</summary>
+    public string? AssignedToGuest { get; set; }
+
     public override string ToString() => Address;
 }

@@ -90,9 +90,19 @@ public sealed class GetPciDeviceCommand : VirtToolsCmdlet
         }
     }
 
+    private Dictionary<PciAddress, string>? _assigned;
+    private bool _assignedRead;
+
     private void Emit(PciDevice d)
     {
         if (!Matches(d)) return;
+        if (!_assignedRead)
+        {
+            _assigned = Guests.HostDeviceAssignments.TryReadLocal(HostContext);
+            _assignedRead = true;
+        }
+        if (_assigned is not null && PciAddress.TryParse(d.Address, out var a) && _assigned.TryGetValue(a, out var guest))
+            d.AssignedToGuest = guest;
         foreach (var p in d.Problems) WriteWarning($"{d.Address}: {p}");
         WriteObject(d);
     }

@@ -11,6 +11,7 @@ namespace VirtTools.Commands;
 public sealed class NewVMGuestCommand : GuestCmdletBase
 {
     private readonly List<string> _devices = new();
+    private readonly Dictionary<ILibvirtConnection, GuestCreator> _creators = new();
     private bool _nameFixed;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -145,7 +146,7 @@ public sealed class NewVMGuestCommand : GuestCmdletBase
             HostDevices = devices,
             Force = Force,
         };
-        var creator = new GuestCreator(c, HostContext);
+        if (!_creators.TryGetValue(c, out var creator)) _creators[c] = creator = new GuestCreator(c, HostContext);
         GuestPlan plan;
         try { plan = creator.Plan(request); }
         catch (VirtToolsException e) { WriteError(e, Name); return; }

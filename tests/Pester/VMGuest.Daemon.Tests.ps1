@@ -1,0 +1,152 @@
+# The guest cmdlets against a real libvirtd with the QEMU driver, started by this file in its own mount
+# namespace (tests/libvirt/libvirtd-harness.sh: own config, socket, state and log directories; never
+# another libvirtd's) and stopped by pid in AfterAll. The guest is TCG (-Hypervisor QEMU): the test
+# kernel of tests/qemu/prepare.sh with a busybox initramfs whose init powers off on the ACPI power button.
+# Needs root, libvirt-daemon-system, qemu-system-x86, qemu-utils, busybox-static; skipped without them.
+BeforeDiscovery {
+    $why = $null
+    if ((id -u) -ne '0') { $why = 'needs root (a system-mode libvirtd)' }
+    elseif (-not (Get-Command libvirtd, virtlogd, qemu-system-x86_64, qemu-img, unshare -ErrorAction SilentlyContinue | Measure-Object).Count -eq 5) {
+        $why = 'needs libvirt-daemon-system, qemu-system-x86 and qemu-utils'
+    }
+    else {
+        $prep = bash (Join-Path $PSScriptRoot ../qemu/prepare.sh) 2>$null
+        if ($LASTEXITCODE -eq 3) { $why = 'tests/qemu/prepare.sh cannot fetch the test kernel here' }
+    }
+    $Skip = [bool]$why
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
+    $W = Join-Path ([IO.Path]::GetTempPath()) ('vt-libvirtd-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
+    $Harness = Join-Path $PSScriptRoot ../libvirt/libvirtd-harness.sh
+    function Wait-Console([string]$Name, [string]$Pattern, [int]$Seconds) {
+        $pty = ([xml](virsh -q -c $U dumpxml $Name)).domain.devices.console.source.path
+        $job = Start-Job { param($p, $s) timeout $s cat $p 2>$null } -ArgumentList $pty, $Seconds
+        $deadline = (Get-Date).AddSeconds($Seconds)
+        try {
+            while ((Get-Date) -lt $deadline) {
+                Start-Sleep -Milliseconds 500
+                $text = Receive-Job $job -Keep | Out-String
+                if ($text -match $Pattern) { return $job }
+            }
+            throw "guest '$Name' never printed '$Pattern' in $Seconds s; console: $text"
+        }
+        catch { Remove-Job $job -Force; throw }
+    }
+}
+
+AfterAll {
+    if ($W -and (Test-Path $W)) {
+        bash $Harness stop $W
+        Remove-Item -Recurse -Force $W -ErrorAction SilentlyContinue
+    }
+}
+
+Describe 'Guests on a real libvirtd with the QEMU driver' -Skip:$Skip {
+    BeforeAll {
+        $prep = bash (Join-Path $PSScriptRoot ../qemu/prepare.sh) 2>$null
+        $Kernel = ($prep | Where-Object { $_ -like 'KERNEL=*' }) -replace '^KERNEL='
+        $Modules = ($prep | Where-Object { $_ -like 'MODULES=*' }) -replace '^MODULES='
+        $out = bash $Harness start $W
+        if ($LASTEXITCODE -ne 0) { throw "libvirtd-harness.sh start failed ($LASTEXITCODE): $out" }
+        $U = ($out | Where-Object { $_ -like 'URI=*' }) -replace '^URI='
+        $PoolDir = ($out | Where-Object { $_ -like 'POOL=*' }) -replace '^POOL='
+        $Initrd = Join-Path $W 'guest-init.cpio'
+        bash (Join-Path $PSScriptRoot ../libvirt/guest-initramfs.sh) $Modules $Initrd
+        if ($LASTEXITCODE -ne 0) { throw 'guest-initramfs.sh failed' }
+        $Boot = @{ ConnectionUri = $U; Hypervisor = 'QEMU'; MemoryBytes = 256MB; ProcessorCount = 1; Kernel = $Kernel; Initrd = $Initrd
+                   KernelArguments = 'console=ttyS0 panic=-1' }
+    }
+
+    It 'the binding reads the real driver: type, domain capabilities, node' {
+        $c = [VirtTools.Libvirt.LibvirtConnector]::Open($U)
+        try {
+            $c.DriverType | Should -Be 'QEMU'
+            $c.GetDomainCapabilities('/usr/bin/qemu-system-x86_64', 'x86_64', $null, 'qemu') | Should -BeLike '*<domainCapabilities>*'
+            $c.GetNodeInfo().Cpus | Should -BeGreaterThan 0
+        }
+        finally { $c.Dispose() }
+    }
+
+    It 'New-VMGuest creates a qcow2 volume, defines and boots a TCG guest; a graceful Stop-VMGuest really stops it' {
+        $g = New-VMGuest tcg1 @Boot -NewDiskSizeBytes 64MB -Start -WarningAction SilentlyContinue
+        $g.State | Should -Be 'Running'
+        $g.Hypervisor | Should -Be 'QEMU'
+        $vol = Join-Path $PoolDir 'tcg1.qcow2'
+        $g.Disks | Should -Be $vol
+        [IO.File]::ReadAllBytes($vol)[0..3] | Should -Be @(0x51, 0x46, 0x49, 0xfb)   # QFI\xfb
+        $job = Wait-Console tcg1 'guest init: ready' 120
+        try {
+            $s = Stop-VMGuest tcg1 -ConnectionUri $U -TimeoutSec 60 -PassThru
+            $s.State | Should -Be 'ShutOff'
+            $s.StateReason | Should -Be 'Shutdown'
+            Start-Sleep -Milliseconds 300
+            (Receive-Job $job -Keep | Out-String) | Should -Match 'guest init: power button'
+        }
+        finally { Remove-Job $job -Force }
+    }
+
+    It 'Stop-VMGuest -TurnOff powers off at once' {
+        Start-VMGuest tcg1 -ConnectionUri $U
+        (Stop-VMGuest tcg1 -ConnectionUri $U -TurnOff -PassThru).StateReason | Should -Be 'Destroyed'
+    }
+
+    It 'Remove-VMGuest -RemoveStorage removes the definition and deletes the volume' {
+        Remove-VMGuest tcg1 -ConnectionUri $U -RemoveStorage -Confirm:$false
+        Get-VMGuest -ConnectionUri $U | Should -BeNullOrEmpty
+        Test-Path (Join-Path $PoolDir 'tcg1.qcow2') | Should -BeFalse
+    }
+
+    It 'a guest that ignores the power button times out with advice to use -TurnOff' {
+        # No kernel and no disk: SeaBIOS finds nothing to boot, and nothing answers ACPI.
+        $null = New-VMGuest nobody -ConnectionUri $U -Hypervisor QEMU -MemoryBytes 128MB -ProcessorCount 1 -Start -WarningAction SilentlyContinue
+        try {
+            $err = $null
+            Stop-VMGuest nobody -ConnectionUri $U -TimeoutSec 3 -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -Be 'GuestStopTimedOut,VirtTools.Commands.StopVMGuestCommand'
+            $err[0].ErrorDetails.RecommendedAction | Should -BeLike '*-TurnOff*'
+            (Get-VMGuest nobody -ConnectionUri $U).State | Should -Be 'Running'
+        }
+        finally { Remove-VMGuest nobody -ConnectionUri $U -Force -Confirm:$false }
+    }
+
+    It 'a failure half-way (start fails) leaves no volume and no definition' {
+        $err = $null
+        $bad = $Boot.Clone(); $bad.Kernel = Join-Path $W 'no-such-kernel'
+        New-VMGuest half @bad -NewDiskSizeBytes 64MB -Start -ErrorVariable err -ErrorAction SilentlyContinue -WarningAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $err[0].Exception.Message | Should -BeLike '*virDomainCreateWithFlags*'
+        Get-VMGuest -ConnectionUri $U | Should -BeNullOrEmpty
+        Test-Path (Join-Path $PoolDir 'half.qcow2') | Should -BeFalse
+    }
+
+    It 'Add- and Remove-VMGuestHostDevice change the persistent definition (devices of a simulated host)' {
+        Add-Type -Path (Join-Path $PSScriptRoot ../VirtTools.TestSupport/bin/Debug/net8.0/VirtTools.TestSupport.dll)
+        $root = Join-Path ([IO.Path]::GetTempPath()) ('vt-hd-' + [guid]::NewGuid().ToString('n'))
+        $saved = $env:VIRTTOOLS_ROOT
+        try {
+            $null = [VirtTools.Testing.SimulatedHosts]::CreateWorkstation($root, $false)
+            $env:VIRTTOOLS_ROOT = $root
+            $nic = [VirtTools.Testing.SimulatedHosts+Workstation]::FreeNic
+            $null = New-VMGuest hd1 -ConnectionUri $U -Hypervisor QEMU -MemoryBytes 128MB -WarningAction SilentlyContinue
+            (Get-PciDevice $nic | Add-VMGuestHostDevice hd1 -ConnectionUri $U -Persistent -PassThru).HostDevices | Should -Be $nic
+            ([xml](virsh -q -c $U dumpxml --inactive hd1)).domain.devices.hostdev.managed | Should -Be 'yes'
+            (Remove-VMGuestHostDevice hd1 $nic -ConnectionUri $U -Persistent -PassThru).HostDevices | Should -BeNullOrEmpty
+        }
+        finally {
+            $env:VIRTTOOLS_ROOT = $saved
+            Remove-VMGuest hd1 -ConnectionUri $U -Confirm:$false -ErrorAction SilentlyContinue
+            Remove-Item -Recurse -Force $root
+        }
+    }
+
+    It 'libvirt validates the XML before defining it' {
+        $c = [VirtTools.Libvirt.LibvirtConnector]::Open($U)
+        try {
+            $e = { $c.DefineDomain("<domain type='qemu'><name>v</name><memory>1</memory><bogus/></domain>", 'Validate') } | Should -Throw -PassThru
+            $e.Exception.InnerException.Code | Should -Be ([VirtTools.Libvirt.ErrorCodes]::XmlInvalidSchema)
+        }
+        finally { $c.Dispose() }
+    }
+}

@@ -1,0 +1,75 @@
+using VirtTools.Libvirt;
+
+namespace VirtTools.Tests.Guests;
+
+/// <summary>A real test-driver connection that fails (or does nothing) on cue: the seam's decorator.</summary>
+public sealed class FaultyConnection(ILibvirtConnection inner) : ILibvirtConnection
+{
+    public bool FailDefine { get; set; }
+    public bool FailStart { get; set; }
+    public bool IgnoreShutdown { get; set; }
+
+    public static LibvirtException Injected(string op) =>
+        new(op, ErrorCodes.InternalError, 0, "injected failure", null, "LibvirtError", FailureKind.NotSpecified);
+
+    public string Uri => inner.Uri;
+    public string DriverType => inner.DriverType;
+    public string Hostname => inner.Hostname;
+    public string GetCapabilities() => inner.GetCapabilities();
+    public string GetDomainCapabilities(string? e, string? a, string? m, string? v) => inner.GetDomainCapabilities(e, a, m, v);
+    public LibvirtNodeInfo GetNodeInfo() => inner.GetNodeInfo();
+    public IReadOnlyList<ILibvirtDomain> ListDomains(DomainListFlags flags = DomainListFlags.All) => inner.ListDomains(flags).Select(Wrap).ToList();
+    public ILibvirtDomain? FindDomain(string name) => inner.FindDomain(name) is { } d ? Wrap(d) : null;
+    public ILibvirtDomain? FindDomain(Guid uuid) => inner.FindDomain(uuid) is { } d ? Wrap(d) : null;
+    public ILibvirtDomain DefineDomain(string xml, DomainDefineFlags flags = DomainDefineFlags.None) =>
+        FailDefine ? throw Injected("virDomainDefineXMLFlags") : Wrap(inner.DefineDomain(xml, flags));
+    public bool NetworkExists(string name) => inner.NetworkExists(name);
+    public IReadOnlyList<ILibvirtStoragePool> ListStoragePools() => inner.ListStoragePools();
+    public ILibvirtStoragePool? FindStoragePool(string name) => inner.FindStoragePool(name);
+    public ILibvirtStoragePool DefineStoragePool(string xml) => inner.DefineStoragePool(xml);
+    public ILibvirtStorageVolume? FindStorageVolume(string path) => inner.FindStorageVolume(path);
+    public void Dispose() => inner.Dispose();
+
+    private ILibvirtDomain Wrap(ILibvirtDomain d) => new FaultyDomain(d, this);
+
+    private sealed class FaultyDomain(ILibvirtDomain d, FaultyConnection owner) : ILibvirtDomain
+    {
+        public string Name => d.Name;
+        public Guid Uuid => d.Uuid;
+        public int? Id => d.Id;
+        public (DomainState State, int Reason) GetState() => d.GetState();
+        public LibvirtDomainInfo GetInfo() => d.GetInfo();
+        public string GetXml(DomainXmlFlags flags = DomainXmlFlags.None) => d.GetXml(flags);
+        public bool IsActive => d.IsActive;
+        public bool IsPersistent => d.IsPersistent;
+        public bool Autostart { get => d.Autostart; set => d.Autostart = value; }
+        public bool HasManagedSave => d.HasManagedSave;
+        public void Start(DomainCreateFlags flags = DomainCreateFlags.None)
+        {
+            if (owner.FailStart) throw Injected("virDomainCreateWithFlags");
+            d.Start(flags);
+        }
+        public void Shutdown(DomainShutdownFlags flags = DomainShutdownFlags.Default)
+        {
+            if (!owner.IgnoreShutdown) d.Shutdown(flags);
+        }
+        public void Destroy(DomainDestroyFlags flags = DomainDestroyFlags.Default) => d.Destroy(flags);
+        public void Reboot(DomainShutdownFlags flags = DomainShutdownFlags.Default) => d.Reboot(flags);
+        public void Reset() => d.Reset();
+        public void Suspend() => d.Suspend();
+        public void Resume() => d.Resume();
+        public void ManagedSave() => d.ManagedSave();
+        public void RemoveManagedSave() => d.RemoveManagedSave();
+        public void Undefine(DomainUndefineFlags flags = DomainUndefineFlags.None) => d.Undefine(flags);
+        public void AttachDevice(string xml, DomainModificationFlags flags) => d.AttachDevice(xml, flags);
+        public void DetachDevice(string xml, DomainModificationFlags flags) => d.DetachDevice(xml, flags);
+        public LibvirtJobStats GetJobStats() => d.GetJobStats();
+        public void AbortJob() => d.AbortJob();
+        public void MigrateToUri(string? u, IReadOnlyDictionary<string, object> p, MigrateFlags f) => d.MigrateToUri(u, p, f);
+        public ILibvirtSnapshot CreateSnapshot(string xml, SnapshotCreateFlags flags = SnapshotCreateFlags.None) => d.CreateSnapshot(xml, flags);
+        public IReadOnlyList<ILibvirtSnapshot> ListSnapshots(SnapshotListFlags flags = SnapshotListFlags.All) => d.ListSnapshots(flags);
+        public ILibvirtSnapshot? FindSnapshot(string name) => d.FindSnapshot(name);
+        public ILibvirtSnapshot? CurrentSnapshot() => d.CurrentSnapshot();
+        public void Dispose() => d.Dispose();
+    }
+}
