@@ -76,3 +76,14 @@ Describe 'Move-VMGuest' {
         $script:TestConn.FindDomain('mv-ok').IsActive | Should -BeTrue
     }
 }
+
+Describe 'VMGuestMigration' {
+    It 'renders its figures in 80 columns' {
+        $m = [VirtTools.VMGuestMigration]@{ Name = 'db01'; Mode = 'Live'; TotalTime = [timespan]::FromSeconds(2.41); Downtime = [timespan]::FromMilliseconds(71)
+            DataTransferredBytes = 137363456; MemoryIterations = 3; DestinationUri = 'qemu+ssh://root@vhs02/system'; SourceUri = 'qemu:///system' }
+        $lines = ($m | Format-Table | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() }
+        $lines[0] | Should -Match '^Name\s+Mode\s+Total\(s\)\s+Downtime\(ms\)\s+Sent\(MiB\)\s+Passes\s+Destination'
+        $lines[2] | Should -Match '^db01\s+Live\s+2\.41\s+71\s+131\.0\s+3\s+qemu\+ssh'
+        ($lines | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual 80
+    }
+}

@@ -18,6 +18,7 @@ public sealed class FaultyConnection(ILibvirtConnection inner) : ILibvirtConnect
     public string GetCapabilities() => inner.GetCapabilities();
     public string GetDomainCapabilities(string? e, string? a, string? m, string? v) => inner.GetDomainCapabilities(e, a, m, v);
     public LibvirtNodeInfo GetNodeInfo() => inner.GetNodeInfo();
+    public ulong DaemonVersion => inner.DaemonVersion;
     public IReadOnlyList<ILibvirtDomain> ListDomains(DomainListFlags flags = DomainListFlags.All) => inner.ListDomains(flags).Select(Wrap).ToList();
     public ILibvirtDomain? FindDomain(string name) => inner.FindDomain(name) is { } d ? Wrap(d) : null;
     public ILibvirtDomain? FindDomain(Guid uuid) => inner.FindDomain(uuid) is { } d ? Wrap(d) : null;
@@ -64,6 +65,8 @@ public sealed class FaultyConnection(ILibvirtConnection inner) : ILibvirtConnect
         public void AttachDevice(string xml, DomainModificationFlags flags) => d.AttachDevice(xml, flags);
         public void DetachDevice(string xml, DomainModificationFlags flags) => d.DetachDevice(xml, flags);
         public LibvirtJobStats GetJobStats() => d.GetJobStats();
+        public LibvirtJobStats GetJobStats(JobStatsFlags f) => d.GetJobStats(f);
+        public ILibvirtDomain Migrate(ILibvirtConnection c, IReadOnlyDictionary<string, object> p, MigrateFlags f) => d.Migrate(c, p, f);
         public void AbortJob() => d.AbortJob();
         public void MigrateToUri(string? u, IReadOnlyDictionary<string, object> p, MigrateFlags f) => d.MigrateToUri(u, p, f);
         public ILibvirtSnapshot CreateSnapshot(string xml, SnapshotCreateFlags flags = SnapshotCreateFlags.None) => d.CreateSnapshot(xml, flags);
