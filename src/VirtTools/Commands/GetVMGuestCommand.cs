@@ -4,7 +4,7 @@ using VirtTools.Libvirt;
 namespace VirtTools.Commands;
 
 /// <summary>Lists libvirt guests with their state, hardware and devices.</summary>
-[Cmdlet(VerbsCommon.Get, "VMGuest")]
+[Cmdlet(VerbsCommon.Get, "VMGuest", HelpUri = VirtToolsCmdlet.HelpBase + "Get-VMGuest.md")]
 [OutputType(typeof(VMGuest))]
 public sealed class GetVMGuestCommand : GuestCmdletBase
 {

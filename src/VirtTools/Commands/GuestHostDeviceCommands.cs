@@ -78,7 +78,7 @@ public abstract class GuestHostDeviceCommandBase : GuestCmdletBase
 }
 
 /// <summary>Passes PCI devices through to an existing guest, with New-VMGuest's checks.</summary>
-[Cmdlet(VerbsCommon.Add, "VMGuestHostDevice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Add, "VMGuestHostDevice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Add-VMGuestHostDevice.md")]
 [OutputType(typeof(VMGuest))]
 public sealed class AddVMGuestHostDeviceCommand : GuestHostDeviceCommandBase
 {
@@ -112,7 +112,7 @@ public sealed class AddVMGuestHostDeviceCommand : GuestHostDeviceCommandBase
 }
 
 /// <summary>Takes PCI devices away from a guest (virsh detach-device).</summary>
-[Cmdlet(VerbsCommon.Remove, "VMGuestHostDevice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Remove, "VMGuestHostDevice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Remove-VMGuestHostDevice.md")]
 [OutputType(typeof(VMGuest))]
 public sealed class RemoveVMGuestHostDeviceCommand : GuestHostDeviceCommandBase
 {

@@ -55,7 +55,7 @@ public abstract class GuestLifecycleCommandBase : GuestCmdletBase
     protected virtual void Emit(ILibvirtDomain d, ILibvirtConnection c) => WriteObject(ToGuest(d, c));
 }
 
-[Cmdlet(VerbsLifecycle.Start, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsLifecycle.Start, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = VirtToolsCmdlet.HelpBase + "Start-VMGuest.md")]
 [OutputType(typeof(VMGuest))]
 public sealed class StartVMGuestCommand : GuestLifecycleCommandBase
 {
@@ -64,7 +64,7 @@ public sealed class StartVMGuestCommand : GuestLifecycleCommandBase
     protected override LifecycleOutcome Act(ILibvirtDomain d, ILibvirtConnection c) => GuestLifecycle.Start(d);
 }
 
-[Cmdlet(VerbsLifecycle.Stop, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Stop, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Stop-VMGuest.md")]
 [OutputType(typeof(VMGuest))]
 public sealed class StopVMGuestCommand : GuestLifecycleCommandBase
 {
@@ -114,7 +114,7 @@ public sealed class StopVMGuestCommand : GuestLifecycleCommandBase
     }
 }
 
-[Cmdlet(VerbsLifecycle.Restart, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Restart, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Restart-VMGuest.md")]
 [OutputType(typeof(VMGuest))]
 public sealed class RestartVMGuestCommand : GuestLifecycleCommandBase
 {
@@ -127,7 +127,7 @@ public sealed class RestartVMGuestCommand : GuestLifecycleCommandBase
     protected override LifecycleOutcome Act(ILibvirtDomain d, ILibvirtConnection c) => GuestLifecycle.Restart(d, TurnOff);
 }
 
-[Cmdlet(VerbsLifecycle.Suspend, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsLifecycle.Suspend, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = VirtToolsCmdlet.HelpBase + "Suspend-VMGuest.md")]
 [OutputType(typeof(VMGuest))]
 public sealed class SuspendVMGuestCommand : GuestLifecycleCommandBase
 {
@@ -136,7 +136,7 @@ public sealed class SuspendVMGuestCommand : GuestLifecycleCommandBase
     protected override LifecycleOutcome Act(ILibvirtDomain d, ILibvirtConnection c) => GuestLifecycle.Suspend(d);
 }
 
-[Cmdlet(VerbsLifecycle.Resume, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsLifecycle.Resume, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = VirtToolsCmdlet.HelpBase + "Resume-VMGuest.md")]
 [OutputType(typeof(VMGuest))]
 public sealed class ResumeVMGuestCommand : GuestLifecycleCommandBase
 {
@@ -145,7 +145,7 @@ public sealed class ResumeVMGuestCommand : GuestLifecycleCommandBase
     protected override LifecycleOutcome Act(ILibvirtDomain d, ILibvirtConnection c) => GuestLifecycle.Resume(d);
 }
 
-[Cmdlet(VerbsCommon.Remove, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Remove, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = VirtToolsCmdlet.HelpBase + "Remove-VMGuest.md")]
 [OutputType(typeof(VMGuest))]
 public sealed class RemoveVMGuestCommand : GuestLifecycleCommandBase
 {

@@ -5,7 +5,7 @@ using VirtTools.Libvirt;
 namespace VirtTools.Commands;
 
 /// <summary>Defines (and optionally starts) a libvirt guest: KVM/QEMU FV, Xen PV, PVHVM or FV.</summary>
-[Cmdlet(VerbsCommon.New, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Define")]
+[Cmdlet(VerbsCommon.New, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Define", HelpUri = VirtToolsCmdlet.HelpBase + "New-VMGuest.md")]
 [OutputType(typeof(VMGuest), ParameterSetName = ["Define"])]
 [OutputType(typeof(string), ParameterSetName = ["XmlOnly"])]
 public sealed class NewVMGuestCommand : GuestCmdletBase

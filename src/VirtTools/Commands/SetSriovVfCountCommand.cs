@@ -10,7 +10,7 @@ namespace VirtTools.Commands;
 /// Sets the number of SR-IOV virtual functions of physical functions. Medium impact when VFs are
 /// only created; destroying VFs asks as a High-impact change would (see <see cref="Confirm"/>).
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "SriovVfCount", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Set, "SriovVfCount", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Set-SriovVfCount.md")]
 [OutputType(typeof(PciDevice))]
 public sealed class SetSriovVfCountCommand : PciAddressCommandBase
 {

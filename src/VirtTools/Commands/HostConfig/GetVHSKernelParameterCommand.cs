@@ -4,7 +4,7 @@ using VirtTools.HostConfig;
 namespace VirtTools.Commands;
 
 /// <summary>The kernel parameters of the running kernel and of the next boot, side by side.</summary>
-[Cmdlet(VerbsCommon.Get, "VHSKernelParameter")]
+[Cmdlet(VerbsCommon.Get, "VHSKernelParameter", HelpUri = VirtToolsCmdlet.HelpBase + "Get-VHSKernelParameter.md")]
 [OutputType(typeof(KernelParameterSetting))]
 public sealed class GetVHSKernelParameterCommand : HostConfigCmdlet
 {

@@ -5,7 +5,7 @@ using VirtTools.HostConfig;
 namespace VirtTools.Commands;
 
 /// <summary>Kernel modules: loaded, built in or installed, their live parameters and their configuration.</summary>
-[Cmdlet(VerbsCommon.Get, "VHSKernelModule")]
+[Cmdlet(VerbsCommon.Get, "VHSKernelModule", HelpUri = VirtToolsCmdlet.HelpBase + "Get-VHSKernelModule.md")]
 [OutputType(typeof(KernelModuleInfo))]
 public sealed class GetVHSKernelModuleCommand : HostConfigCmdlet
 {
@@ -56,7 +56,7 @@ public sealed class GetVHSKernelModuleCommand : HostConfigCmdlet
 }
 
 /// <summary>Loads kernel modules with modprobe (dependencies and softdeps included), and -Persist loads them at boot.</summary>
-[Cmdlet(VerbsData.Import, "VHSKernelModule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsData.Import, "VHSKernelModule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Import-VHSKernelModule.md")]
 [OutputType(typeof(KernelModuleInfo))]
 public sealed class ImportVHSKernelModuleCommand : HostConfigCmdlet
 {
@@ -103,7 +103,7 @@ public sealed class ImportVHSKernelModuleCommand : HostConfigCmdlet
 }
 
 /// <summary>Sets module parameters now (reloading the module) or, with -Persist, in modprobe.d for the next load.</summary>
-[Cmdlet(VerbsCommon.Set, "VHSKernelModuleOption", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Set, "VHSKernelModuleOption", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = VirtToolsCmdlet.HelpBase + "Set-VHSKernelModuleOption.md")]
 [OutputType(typeof(KernelModuleOptionState))]
 public sealed class SetVHSKernelModuleOptionCommand : HostConfigCmdlet
 {

@@ -73,7 +73,7 @@ public abstract class KernelParameterChangeCommand : HostConfigCmdlet
 }
 
 /// <summary>Sets a kernel parameter for the next boot through the boot loader this host uses.</summary>
-[Cmdlet(VerbsCommon.Set, "VHSKernelParameter", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Set, "VHSKernelParameter", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Set-VHSKernelParameter.md")]
 [OutputType(typeof(KernelParameterSetting))]
 public sealed class SetVHSKernelParameterCommand : KernelParameterChangeCommand
 {
@@ -81,7 +81,7 @@ public sealed class SetVHSKernelParameterCommand : KernelParameterChangeCommand
 }
 
 /// <summary>Removes a kernel parameter (every occurrence, or those with -Value) from the next boot's configuration.</summary>
-[Cmdlet(VerbsCommon.Remove, "VHSKernelParameter", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Remove, "VHSKernelParameter", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Remove-VHSKernelParameter.md")]
 [OutputType(typeof(KernelParameterSetting))]
 public sealed class RemoveVHSKernelParameterCommand : KernelParameterChangeCommand
 {
@@ -89,7 +89,7 @@ public sealed class RemoveVHSKernelParameterCommand : KernelParameterChangeComma
 }
 
 /// <summary>Switches the IOMMU on for the next boot the way this CPU vendor needs it.</summary>
-[Cmdlet(VerbsLifecycle.Enable, "VHSIommu", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Enable, "VHSIommu", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Enable-VHSIommu.md")]
 [OutputType(typeof(KernelParameterSetting))]
 public sealed class EnableVHSIommuCommand : HostConfigCmdlet
 {

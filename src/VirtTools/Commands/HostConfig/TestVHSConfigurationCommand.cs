@@ -4,7 +4,7 @@ using VirtTools.HostConfig;
 namespace VirtTools.Commands;
 
 /// <summary>Compares the host's configuration with what is live: after a reboot, did the change take?</summary>
-[Cmdlet(VerbsDiagnostic.Test, "VHSConfiguration")]
+[Cmdlet(VerbsDiagnostic.Test, "VHSConfiguration", HelpUri = VirtToolsCmdlet.HelpBase + "Test-VHSConfiguration.md")]
 [OutputType(typeof(ConfigurationItem), typeof(bool))]
 public sealed class TestVHSConfigurationCommand : HostConfigCmdlet
 {

@@ -9,7 +9,7 @@ namespace VirtTools.Commands;
 /// Moves guests to another libvirt host, live by default, with progress from the job statistics and
 /// Ctrl+C aborting the job (the guest stays on the source). Pre-flight checks run on both ends first.
 /// </summary>
-[Cmdlet(VerbsCommon.Move, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Move, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Move-VMGuest.md")]
 [OutputType(typeof(VMGuestMigration), typeof(VMGuest))]
 public sealed class MoveVMGuestCommand : GuestActionCmdlet, IDisposable
 {

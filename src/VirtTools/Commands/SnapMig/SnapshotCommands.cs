@@ -5,7 +5,7 @@ using VirtTools.Snapshots;
 namespace VirtTools.Commands;
 
 /// <summary>Takes a libvirt snapshot of guests (memory too while they run), after the checks that libvirt would fail late or not at all.</summary>
-[Cmdlet(VerbsData.Checkpoint, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsData.Checkpoint, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Checkpoint-VMGuest.md")]
 [OutputType(typeof(VMGuestSnapshot))]
 public sealed class CheckpointVMGuestCommand : GuestActionCmdlet
 {
@@ -47,7 +47,7 @@ public sealed class CheckpointVMGuestCommand : GuestActionCmdlet
 }
 
 /// <summary>Lists guests' snapshots, parents before children.</summary>
-[Cmdlet(VerbsCommon.Get, "VMGuestSnapshot")]
+[Cmdlet(VerbsCommon.Get, "VMGuestSnapshot", HelpUri = VirtToolsCmdlet.HelpBase + "Get-VMGuestSnapshot.md")]
 [OutputType(typeof(VMGuestSnapshot))]
 public sealed class GetVMGuestSnapshotCommand : GuestActionCmdlet
 {
@@ -134,7 +134,7 @@ public abstract class SnapshotTargetCmdlet : GuestActionCmdlet
 }
 
 /// <summary>Reverts guests to a snapshot: their current state is lost.</summary>
-[Cmdlet(VerbsData.Restore, "VMGuestSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByName)]
+[Cmdlet(VerbsData.Restore, "VMGuestSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByName, HelpUri = VirtToolsCmdlet.HelpBase + "Restore-VMGuestSnapshot.md")]
 [OutputType(typeof(VMGuestSnapshot))]
 public sealed class RestoreVMGuestSnapshotCommand : SnapshotTargetCmdlet
 {
@@ -156,7 +156,7 @@ public sealed class RestoreVMGuestSnapshotCommand : SnapshotTargetCmdlet
 }
 
 /// <summary>Deletes snapshots (with -IncludeChildren their descendants too); the guest itself is not touched.</summary>
-[Cmdlet(VerbsCommon.Remove, "VMGuestSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByName)]
+[Cmdlet(VerbsCommon.Remove, "VMGuestSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByName, HelpUri = VirtToolsCmdlet.HelpBase + "Remove-VMGuestSnapshot.md")]
 [OutputType(typeof(VMGuestSnapshot))]
 public sealed class RemoveVMGuestSnapshotCommand : SnapshotTargetCmdlet
 {
