@@ -8,14 +8,16 @@
 #     run changes nothing);
 #   - it redirects nothing to a file;
 #   - it calls no remote host (Invoke-Command/Enter-PSSession/New-PSSession with -HostName or
-#     -ComputerName: Remoting.Tests.ps1 runs those against its own sshd).
+#     -ComputerName: Remoting.Tests.ps1 runs those against its own sshd; a libvirt URI over SSH).
 # Any other command (Enable-/Disable- without -WhatIf, Set-, New-, Remove-, ...) keeps a block out.
 # A block that does not parse, or whose lines carry a "PS>" prompt, is run, so it fails.
 #
-# How: VIRTTOOLS_ROOT is a recorded ThinkPad (ghw), and an assignment to $env:VIRTTOOLS_ROOT in an
-# example points there too (the example's path is a capture on the writer's machine). The run
+# How: VIRTTOOLS_ROOT is a recorded ThinkPad (ghw), or for the host-configuration pages the SLES 15
+# SP6 root of tests/fixtures/hostconfig (a boot loader to read); an assignment to $env:VIRTTOOLS_ROOT
+# in an example points there too (the example's path is a capture on the writer's machine). Guest
+# pages run against libvirt's test driver (LIBVIRT_DEFAULT_URI=test:///default). The run
 # fails on a terminating error, on a failing exit code, and on any error record except "no such
-# device or group on this host": the pages describe example hosts whose addresses a recorded
+# device, group, guest, snapshot, parameter or module on this host": the pages describe example hosts whose addresses a recorded
 # machine does not have, and naming one that is absent is the only error that says nothing about
 # whether the example runs.
 BeforeDiscovery {
@@ -54,9 +56,10 @@ BeforeDiscovery {
                         break
                     }
                     if (-not $why -and $ast.FindAll({ $args[0] -is [Management.Automation.Language.FileRedirectionAst] }, $true)) { $why = 'writes a file' }
+                    if (-not $why -and $text -match '\+ssh://') { $why = 'calls remote hosts' }
                 }
                 # Hashtables: Pester makes their keys variables ($Name, $Code) in each test.
-                @{ Name = "$($page.Name):$start"; Code = $text; Runs = -not $why; Why = $why }
+                @{ Name = "$($page.Name):$start"; Page = $page.Name; Code = $text; Runs = -not $why; Why = $why }
                 continue
             }
             if ($inBlock) { $code += $line }
@@ -71,16 +74,25 @@ BeforeAll {
     $script:repo = Use-TestRepository
     $script:machine = [VirtTools.Testing.Fixtures]::Root('ghw/linux-amd64-415ee03b8c4d1c4f07ae2e9d8b3d3d6d.tar.gz')
     $script:virttools = Join-Path $repo 'src/VirtTools.Shell/bin/Debug/net10.0/virttools'
-    $script:absent = '^(PciDeviceNotFound|DeviceNotFound|IommuGroupNotFound),VirtTools\.Commands\.'
+    $script:absent = '^(PciDeviceNotFound|DeviceNotFound|IommuGroupNotFound|GuestNotFound|SnapshotNotFound|KernelParameterNotFound|KernelModuleNotFound),VirtTools\.Commands\.'
+    $script:hostConfigRoot = Join-Path $repo 'tests/fixtures/hostconfig/sles15sp6'
+
+    # The root and libvirt connection a page's examples are written for.
+    function script:Get-ExampleEnvironment([string] $Page) {
+        $e = $childEnv.Clone()
+        if ($Page -match 'VHSKernel|VHSIommu|VHSConfiguration|VHSVfioBootBinding') { $e.VIRTTOOLS_ROOT = $hostConfigRoot }
+        if ($Page -match 'VMGuest') { $e.LIBVIRT_DEFAULT_URI = 'test:///default' }
+        $e
+    }
 
     # The example with its VIRTTOOLS_ROOT assignments pointed at the recorded machine, then a
     # trailer that lists the error records (reaching it also proves nothing terminated the run).
-    function script:Get-RunnableText([string] $Code) {
+    function script:Get-RunnableText([string] $Code, [string] $Root = $machine) {
         $ast = [Management.Automation.Language.Parser]::ParseInput($Code, [ref]$null, [ref]$null)
         $assignments = @($ast.FindAll({ $args[0] -is [Management.Automation.Language.AssignmentStatementAst] -and
                     $args[0].Left.Extent.Text -eq '$env:VIRTTOOLS_ROOT' }, $true)) | Sort-Object { $_.Right.Extent.StartOffset } -Descending
         foreach ($a in $assignments) {
-            $Code = $Code.Substring(0, $a.Right.Extent.StartOffset) + "'$machine'" + $Code.Substring($a.Right.Extent.EndOffset)
+            $Code = $Code.Substring(0, $a.Right.Extent.StartOffset) + "'$Root'" + $Code.Substring($a.Right.Extent.EndOffset)
         }
         $Code + "`n'@@errors'`n`$Error | ForEach-Object FullyQualifiedErrorId"
     }
@@ -109,14 +121,16 @@ Describe 'docs examples' {
     }
 
     It '<Name> runs in pwsh' -ForEach $runnable {
-        $text = "Import-Module '$repo/VirtTools.psd1'`n" + (Get-RunnableText $Code)
-        $r = Invoke-Child -Command (Get-PwshCommand) -Environment $childEnv -ArgumentList @('-NoProfile', '-NonInteractive', '-Command', $text)
+        $exampleEnv = Get-ExampleEnvironment $Page
+        $text = "Import-Module '$repo/VirtTools.psd1'`n" + (Get-RunnableText $Code $exampleEnv.VIRTTOOLS_ROOT)
+        $r = Invoke-Child -Command (Get-PwshCommand) -Environment $exampleEnv -ArgumentList @('-NoProfile', '-NonInteractive', '-Command', $text)
         Assert-ExampleRan $r $Code
     }
 
     It '<Name> runs in virttools' -ForEach $runnable {
         Test-Path $virttools | Should -BeTrue -Because 'the shell is built with the solution'
-        $r = Invoke-Child -Command @($virttools) -Environment $childEnv -ArgumentList @('-NoProfile', '-NonInteractive', '-Command', (Get-RunnableText $Code))
+        $exampleEnv = Get-ExampleEnvironment $Page
+        $r = Invoke-Child -Command @($virttools) -Environment $exampleEnv -ArgumentList @('-NoProfile', '-NonInteractive', '-Command', (Get-RunnableText $Code $exampleEnv.VIRTTOOLS_ROOT))
         Assert-ExampleRan $r $Code
     }
 }
