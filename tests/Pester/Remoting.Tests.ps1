@@ -72,8 +72,8 @@ Describe 'Invoke-Command -HostName over SSH' {
         $text = ($groups | Out-String -Width 80) -split "`n" | ForEach-Object TrimEnd
         # The view's columns, then the one pwsh adds for remote objects; without the view pwsh would
         # list every property, RunspaceId among them.
-        $text | Where-Object { $_ -match '^Number\s+Type\s+Viable\s+Devices\s+PSComputerName$' } | Should -HaveCount 1 -Because ($text -join "`n")
-        $text | Where-Object { $_ -match '^0\s+False\s+0000:00:02\.0 \(i915\)\s+vhs01$' } | Should -HaveCount 1
+        $text | Where-Object { $_ -match '^Group\s+Type\s+Isolated\s+Ready\s+Devices\s+PSComputerName$' } | Should -HaveCount 1 -Because ($text -join "`n")
+        $text | Where-Object { $_ -match '^\s*0\s+True\s+False\s+0000:00:02\.0 \(i915\)\s+vhs01$' } | Should -HaveCount 1 -Because ($text -join "`n")
         ($text -join "`n") | Should -Not -Match 'RunspaceId'
 
         $devices = Invoke-Command -HostName vhs01 { Get-PciDevice }
