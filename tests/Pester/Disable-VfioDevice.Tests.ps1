@@ -125,6 +125,24 @@ Describe 'Disable-VfioDevice' {
         $k.DriverOverrideOf($W::FreeNic) | Should -Be 'vfio-pci'
     }
 
+    It 'refuses a device a libvirt guest is defined with (DeviceAssignedToGuest) unless -Force; never one of a running guest' {
+        $k = New-SimHost
+        $a = [VirtTools.Pci.PciAddress]::Parse($W::FreeNic)
+        $hostdev = "<domain><name>db01</name><devices><hostdev mode='subsystem' type='pci'><source><address domain='0x0000' bus='0x{0:x2}' slot='0x{1:x2}' function='0x{2:x}'/></source></hostdev></devices></domain>" -f $a.Bus, $a.Slot, $a.Function
+        $null = $k.Tree.File('/etc/libvirt/qemu/db01.xml', $hostdev)
+        Disable-VfioDevice $W::FreeNic -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be "DeviceAssignedToGuest$Fq"
+        $err[0].CategoryInfo.Category | Should -Be 'ResourceBusy'
+        $err[0].TargetObject | Should -Be $W::FreeNic
+        $err[0].Exception.Message | Should -Match "'db01'"
+        $k.Writes.Count | Should -Be 0
+
+        $null = $k.Tree.File('/run/libvirt/qemu/db01.xml', $hostdev)
+        Disable-VfioDevice $W::FreeNic -Force -Confirm:$false -ErrorVariable err2 -ErrorAction SilentlyContinue
+        $err2[0].FullyQualifiedErrorId | Should -Be "DeviceInRunningGuest$Fq"
+        $k.DriverOf($W::FreeNic) | Should -Be 'vfio-pci'
+    }
+
     It 'a pass-through driver as -Driver is DriverIsPassthrough' {
         $null = New-SimHost
         { Disable-VfioDevice $W::FreeNic -Driver vfio-pci -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId "DriverIsPassthrough$Fq"

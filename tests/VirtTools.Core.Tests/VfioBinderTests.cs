@@ -353,6 +353,57 @@ public class VfioBinderTests
         Assert.Equal("snd_hda_intel", h.Kernel.DriverOf(W.GpuAudio));
     }
 
+    private static void DefineGuest(SimHost h, string dir, string name, string address)
+    {
+        var a = PciAddress.Parse(address);
+        h.Kernel.Tree.File($"{dir}/{name}.xml",
+            $"<domain type='kvm'><name>{name}</name><devices><hostdev mode='subsystem' type='pci' managed='no'><source>" +
+            $"<address domain='0x{a.Domain:x4}' bus='0x{a.Bus:x2}' slot='0x{a.Slot:x2}' function='0x{a.Function:x}'/></source></hostdev></devices></domain>");
+    }
+
+    [Fact]
+    public void Disable_refuses_a_device_a_guest_is_defined_with_unless_Force()
+    {
+        using var h = new SimHost(vfioLoaded: true);
+        Enable(h, W.FreeNic);
+        DefineGuest(h, "/etc/libvirt/qemu", "db01", W.FreeNic);
+        h.Kernel.ClearLog();
+        var e = Assert.Throws<VirtToolsException>(() => Disable(h, W.FreeNic));
+        Assert.Equal(VfioBinder.GuestIds.Defined, e.ErrorId);
+        Assert.Contains("'db01'", e.Message);
+        Assert.Equal(W.FreeNic, e.Target);
+        Assert.Empty(h.Kernel.Writes);
+        Assert.Equal("vfio-pci", h.Kernel.DriverOf(W.FreeNic));
+
+        var r = Disable(h, W.FreeNic, o => o.Force = true);
+        Assert.Contains(r.Plan.Warnings, w => w.Contains(VfioBinder.GuestIds.Defined));
+        Assert.Equal("e1000e", h.Kernel.DriverOf(W.FreeNic));
+    }
+
+    [Fact]
+    public void Disable_refuses_a_device_of_a_running_guest_even_with_Force()
+    {
+        using var h = new SimHost(vfioLoaded: true);
+        Enable(h, W.FreeNic);
+        DefineGuest(h, "/etc/libvirt/qemu", "db01", W.FreeNic);
+        DefineGuest(h, "/run/libvirt/qemu", "db01", W.FreeNic);
+        h.Kernel.ClearLog();
+        var e = Assert.Throws<VirtToolsException>(() => Disable(h, W.FreeNic, o => o.Force = true));
+        Assert.Equal(VfioBinder.GuestIds.Running, e.ErrorId);
+        Assert.Empty(h.Kernel.Writes);
+        Assert.Equal("vfio-pci", h.Kernel.DriverOf(W.FreeNic));
+    }
+
+    [Fact]
+    public void Enable_warns_when_a_guest_already_has_the_device()
+    {
+        using var h = new SimHost(vfioLoaded: true);
+        DefineGuest(h, "/etc/libvirt/qemu", "web01", W.FreeNic);
+        var r = Enable(h, W.FreeNic);
+        Assert.Contains(r.Plan.Warnings, w => w.Contains("'web01'"));
+        Assert.Equal("vfio-pci", h.Kernel.DriverOf(W.FreeNic));
+    }
+
     [Fact]
     public void Disable_clears_override_unbinds_probes_and_the_host_driver_returns()
     {

@@ -58,8 +58,13 @@ public sealed class GuestDefinitions
                     .Select(e => e.Element("source")?.Element("address"))
                     .OfType<XElement>();
                 foreach (var addr in sources)
-                    if (Parse(addr) is PciAddress a && !uses.Any(u => u.Guest == guest && u.Address == a))
-                        uses.Add(new GuestDeviceUse(guest, a, path, running));
+                {
+                    if (Parse(addr) is not PciAddress a) continue;
+                    // A running guest has both a definition and a status file: the status file says it runs.
+                    var seen = uses.FindIndex(u => u.Guest == guest && u.Address == a);
+                    if (seen < 0) uses.Add(new GuestDeviceUse(guest, a, path, running));
+                    else if (running && !uses[seen].Running) uses[seen] = new GuestDeviceUse(guest, a, path, true);
+                }
             }
         }
         return uses;

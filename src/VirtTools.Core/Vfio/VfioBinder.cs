@@ -73,6 +73,10 @@ public sealed class VfioBinder
 
         var guard = new HostUsageGuard(_host, _o.SshConnection);
         foreach (var a in addresses) ApplyGuard(plan, guard, a, address);
+        var guests = new GuestDefinitions(_fs);
+        foreach (var a in addresses)
+            foreach (var u in guests.Of(a))
+                plan.Warnings.Add($"{a} is already given to libvirt guest '{u.Guest}' ({u.File}{(u.Running ? ", running" : "")}); two guests cannot use it at once.");
 
         PlanModuleLoad(plan, driver);
         foreach (var a in addresses)
@@ -117,6 +121,7 @@ public sealed class VfioBinder
         var t = Target(address, true);
         plan.Targets.Add(t);
         if (VfioDrivers.IsPassthrough(t.OriginalDriver) || VfioDrivers.IsPassthrough(t.OriginalOverride)) RequireOverrideFile(address);
+        if (VfioDrivers.IsPassthrough(t.OriginalDriver)) GuardGuests(plan, address);
         if (!VfioDrivers.IsPassthrough(t.OriginalDriver))
         {
             plan.Notes.Add(t.OriginalDriver is null
@@ -226,6 +231,35 @@ public sealed class VfioBinder
 
     private static string LockPathOf(PciAddress a, int? group) =>
         group is int g ? $"/run/lock/virttools-iommu-{g.ToString(CultureInfo.InvariantCulture)}.lock" : $"/run/lock/virttools-pci-{a}.lock";
+
+    /// <summary>Error ids of <see cref="GuardGuests"/>.</summary>
+    public static class GuestIds
+    {
+        public const string Running = "DeviceInRunningGuest";
+        public const string Defined = "DeviceAssignedToGuest";
+    }
+
+    /// <summary>
+    /// libvirt's own files name the guests a device is given to (what Get-PciDevice shows as
+    /// AssignedToGuest). Giving the device back to the host makes such a guest fail to start; from a
+    /// running guest the unbind would block until QEMU lets go, so -Force does not override that.
+    /// </summary>
+    private void GuardGuests(VfioPlan plan, PciAddress a)
+    {
+        var uses = new GuestDefinitions(_fs).Of(a);
+        if (uses.Count == 0) return;
+        var running = uses.FirstOrDefault(u => u.Running);
+        if (running is not null)
+            throw new VirtToolsException(GuestIds.Running, FailureKind.ResourceBusy,
+                $"{a} is passed through to the running libvirt guest '{running.Guest}' ({running.File}); giving it back to the host would block until the guest lets go. -Force does not override this.",
+                a.ToString(), $"Shut the guest down (Stop-VMGuest {running.Guest}) or detach the device from it (Remove-VMGuestHostDevice -Live), then retry.");
+        var names = string.Join(", ", uses.Select(u => $"'{u.Guest}'").Distinct());
+        if (!_o.Force)
+            throw new VirtToolsException(GuestIds.Defined, FailureKind.ResourceBusy,
+                $"Refusing to give {a} back to the host: the libvirt guest {names} is defined with it ({uses[0].File}) and would fail to start without it.",
+                a.ToString(), "Remove the device from the guest first (Remove-VMGuestHostDevice -Persistent), or use -Force.");
+        plan.Warnings.Add($"-Force overrides a safety check ({GuestIds.Defined}): {a} stays in the definition of {names}.");
+    }
 
     private void ApplyGuard(VfioPlan plan, HostUsageGuard guard, PciAddress a, PciAddress requested)
     {
