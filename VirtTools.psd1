@@ -17,6 +17,8 @@
         'Enable-VfioDevice'
         'Disable-VfioDevice'
         'Set-SriovVfCount'
+        'Get-SriovVf'
+        'Set-SriovVf'
         # host configuration
         'Get-VHSKernelParameter'
         'Set-VHSKernelParameter'

@@ -17,6 +17,21 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 [ $# -gt 0 ] || { echo "usage: $0 <command...>" >&2; exit 2; }
 
 prep=$("$here/prepare.sh") || exit $?
+# VIRTTOOLS_QEMU_IGB=1: the same machine on QEMU 10 (fetched by prepare-qemu10.sh, never installed)
+# plus an igb NIC (an emulated Intel 82576 with SR-IOV) behind a fifth root port. Opt-in: the other
+# scenarios keep the system QEMU. A failed fetch fails the run (exit 3), never silently drops igb.
+qemu=(qemu-system-x86_64)
+igb=()
+if [ "${VIRTTOOLS_QEMU_IGB:-0}" = 1 ]; then
+    q10=$("$here/prepare-qemu10.sh") || exit 3
+    q10bin=$(sed -n 's/^QEMU10=//p' <<<"$q10")
+    q10data=$(sed -n 's/^QEMU10_DATA=//p' <<<"$q10")
+    # QEMU_MODULE_DIR: QEMU 10 must not load the system 7.2's modules; the firmware (SeaBIOS) and
+    # option ROMs it does not ship come from the system's seabios/ipxe packages, searched after its own.
+    qemu=(env QEMU_MODULE_DIR=/nonexistent "$q10bin" -L "$q10data" -L /usr/share/seabios -L /usr/lib/ipxe/qemu -L /usr/share/qemu)
+    igb=(-device pcie-root-port,id=rp5,chassis=5,slot=5
+         -netdev user,id=net5 -device igb,netdev=net5,mac=52:54:00:12:34:05,bus=rp5)
+fi
 kernel=$(sed -n 's/^KERNEL=//p' <<<"$prep")
 moddir=$(sed -n 's/^MODULES=//p' <<<"$prep")
 initrd=$(sed -n 's/^INITRD=//p' <<<"$prep")
@@ -43,7 +58,7 @@ smp=${VIRTTOOLS_QEMU_SMP:-2}
 start=$(date +%s.%N)
 # kernel-irqchip=split: QEMU refuses intremap=on without it. Never -enable-kvm: /dev/kvm on these
 # hosts may be a PVM kvm that hangs a stock kernel.
-timeout -k 5 "$timeout" qemu-system-x86_64 \
+timeout -k 5 "$timeout" "${qemu[@]}" \
     -machine q35,kernel-irqchip=split -accel tcg,thread=multi -cpu max -smp "$smp" -m "$mem" \
     -display none -monitor none -no-reboot -nodefaults \
     -device intel-iommu,intremap=on,caching-mode=on \
@@ -67,7 +82,7 @@ timeout -k 5 "$timeout" qemu-system-x86_64 \
     -netdev user,id=net4 -device e1000e,netdev=net4,mac=52:54:00:12:34:04,bus=rp4,addr=00.1 \
     -device nvme-subsys,id=nvmesubsys,nqn=virttools-test \
     -device nvme,serial=vt0001,subsys=nvmesubsys,bus=rp3,sriov_max_vfs=4,sriov_vq_flexible=8,sriov_vi_flexible=4 \
-    </dev/null
+    "${igb[@]}" </dev/null
 qrc=$?
 end=$(date +%s.%N)
 echo "run-guest.sh: guest ran $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }') s; $(cat "$io/boot.txt" 2>/dev/null)" >&2

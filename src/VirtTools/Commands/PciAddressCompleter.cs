@@ -10,7 +10,7 @@ namespace VirtTools.Commands;
 /// Completes PCI addresses of the current host root, with vendor and device names as tooltips.
 /// Usable on any -Address parameter: [ArgumentCompleter(typeof(PciAddressCompleter))].
 /// </summary>
-public sealed class PciAddressCompleter : IArgumentCompleter
+public class PciAddressCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
@@ -19,9 +19,11 @@ public sealed class PciAddressCompleter : IArgumentCompleter
         var results = new List<CompletionResult>();
         PciDeviceReader reader;
         IEnumerable<PciAddress> addresses;
+        IHostFileSystem files;
         try
         {
-            reader = new PciDeviceReader(HostContext.Current.Files);
+            files = HostContext.Current.Files;
+            reader = new PciDeviceReader(files);
             addresses = reader.ListAddresses();
         }
         catch (Exception e) when (e is HostIOException or VirtToolsException)
@@ -33,12 +35,23 @@ public sealed class PciAddressCompleter : IArgumentCompleter
         {
             var s = a.ToString();
             if (pattern is not null && !pattern.IsMatch(s) && !(a.Domain == 0 && pattern.IsMatch(s[5..]))) continue;
+            if (!Include(files, a)) continue;
             var d = reader.Read(a);
             var tip = $"{d.ClassName}: {d.VendorName} {d.DeviceName}" + (d.Driver is null ? "" : $" ({d.Driver})");
             results.Add(new CompletionResult(s, s, CompletionResultType.ParameterValue, tip));
         }
         return results;
     }
+
+    /// <summary>Which addresses to offer; all by default.</summary>
+    protected virtual bool Include(IHostFileSystem files, PciAddress address) => true;
+}
+
+/// <summary>Completes SR-IOV physical functions only (functions with sriov_totalvfs): -PhysicalFunction of Set-SriovVf.</summary>
+public sealed class SriovPhysicalFunctionCompleter : PciAddressCompleter
+{
+    protected override bool Include(IHostFileSystem files, PciAddress address) =>
+        files.FileExists(VirtTools.Sriov.SriovConfigurator.TotalVfsPath(address));
 }
 
 /// <summary>Completes -Class with the friendly class names.</summary>

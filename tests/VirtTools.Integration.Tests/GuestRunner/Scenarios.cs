@@ -23,6 +23,7 @@ public sealed partial class Scenarios
         ("failedBind", FailedBind),
         ("sriov", Sriov),
         ("sriovCmdlet", SriovCmdlet),
+        ("igbVf", IgbVf),
     };
 
     private static void Environment(Scenario s)
