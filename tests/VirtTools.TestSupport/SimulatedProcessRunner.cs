@@ -26,10 +26,22 @@ public sealed class SimulatedProcessRunner : IProcessRunner
         return this;
     }
 
+    private readonly List<Func<string, IReadOnlyList<string>, ProcessResult?>> _programs = new();
+
+    /// <summary>A program that answers any arguments (null: not handled); exact scripts win over it.</summary>
+    public SimulatedProcessRunner Program(Func<string, IReadOnlyList<string>, ProcessResult?> run)
+    {
+        _programs.Add(run);
+        return this;
+    }
+
     public ProcessResult Run(string program, IReadOnlyList<string> arguments, TimeSpan timeout)
     {
         var line = string.Join(' ', new[] { program }.Concat(arguments));
         _calls.Add(line);
-        return _scripts.TryGetValue(line, out var r) ? r() : throw new HostIOException(program, Errno.ENOENT, $"{program} is not installed or not on PATH.");
+        if (_scripts.TryGetValue(line, out var r)) return r();
+        foreach (var p in _programs)
+            if (p(program, arguments) is ProcessResult pr) return pr;
+        throw new HostIOException(program, Errno.ENOENT, $"{program} is not installed or not on PATH.");
     }
 }
