@@ -11,11 +11,18 @@ namespace VirtTools.Integration.Tests;
 public sealed class GuestRun
 {
     private static readonly Lazy<string?> s_skipReason = new(FindSkipReason);
-    private static readonly Lazy<GuestRun> s_run = new(() => new GuestRun());
+    private static readonly Lazy<GuestRun> s_run = new(() => new GuestRun(igb: false));
+    private static readonly Lazy<GuestRun> s_igb = new(() => new GuestRun(igb: true));
 
     public static string RepoRoot { get; } = FindRepoRoot();
     public static string? SkipReason => s_skipReason.Value;
     public static GuestRun Instance => s_run.Value;
+
+    /// <summary>
+    /// A second boot, on QEMU 10 with an igb NIC (tests/qemu/prepare-qemu10.sh fetches it), running only the
+    /// igbVf scenario; the first boot keeps the system QEMU. A failed download fails these tests with its output.
+    /// </summary>
+    public static GuestRun Igb => s_igb.Value;
 
     public int ExitCode { get; }
     public string Output { get; }
@@ -23,12 +30,12 @@ public sealed class GuestRun
     public JsonElement Results { get; }
     public string ResultsPath { get; }
 
-    private GuestRun()
+    private GuestRun(bool igb)
     {
         var runner = Path.Combine(RepoRoot, "tests/VirtTools.Integration.Tests/GuestRunner/bin", Configuration(), "net10.0/GuestRunner.dll");
         if (!File.Exists(runner)) throw new FileNotFoundException("GuestRunner is not built (the test project builds it)", runner);
         // Beside the test assembly: replaced by the next run, there to read after a failure.
-        var outDir = Path.Combine(AppContext.BaseDirectory, "guest-results");
+        var outDir = Path.Combine(AppContext.BaseDirectory, igb ? "guest-results-igb" : "guest-results");
         if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
         var env = new Dictionary<string, string>
         {
@@ -40,6 +47,12 @@ public sealed class GuestRun
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
             ["DOTNET_NOLOGO"] = "1",
         };
+        if (igb)
+        {
+            env["VIRTTOOLS_QEMU_IGB"] = "1";
+            env["VIRTTOOLS_GUEST_SCENARIOS"] = "igbVf";
+            env["VIRTTOOLS_QEMU_PASSENV"] += " VIRTTOOLS_GUEST_SCENARIOS";
+        }
         var sw = Stopwatch.StartNew();
         (ExitCode, Output) = RunScript("run-guest.sh", env, "dotnet", runner, RepoRoot);
         WallSeconds = sw.Elapsed.TotalSeconds;
@@ -47,7 +60,7 @@ public sealed class GuestRun
         Results = File.Exists(ResultsPath)
             ? JsonDocument.Parse(File.ReadAllText(ResultsPath)).RootElement.Clone()
             : JsonDocument.Parse("{}").RootElement.Clone();
-        Console.WriteLine($"[integration] guest run: exit {ExitCode}, {WallSeconds:0.0} s wall\n{Output}");
+        Console.WriteLine($"[integration] guest run{(igb ? " (QEMU 10, igb)" : "")}: exit {ExitCode}, {WallSeconds:0.0} s wall\n{Output}");
     }
 
     /// <summary>The recorded scenario, or a failure that shows the guest's output when it is missing.</summary>
