@@ -3,9 +3,20 @@ using System.Text.Json;
 namespace VirtTools.Integration.Tests;
 
 /// <summary>
+/// The igb boot runs after the parallel test classes are done, never beside the main guest: two TCG guests on
+/// the CI machine's two cores would slow both towards their timeouts and need twice the memory.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class IgbGuestCollection
+{
+    public const string Name = "igb guest";
+}
+
+/// <summary>
 /// Get-SriovVf and Set-SriovVf on a real NIC driver: Linux 6.1 igb/igbvf on QEMU 10's emulated 82576
 /// (a boot of its own, <see cref="GuestRun.Igb"/>).
 /// </summary>
+[Collection(IgbGuestCollection.Name)]
 public sealed class IgbSriovVfTests
 {
     private const string SetFq = ",VirtTools.Commands.SetSriovVfCommand";
