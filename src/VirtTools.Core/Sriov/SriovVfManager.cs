@@ -397,7 +397,10 @@ public sealed partial class SriovVfManager
             throw failure;
         }
         var (_, vfs) = ReadPf(pf);
-        return vfs.First(v => v.Index == plan.Current.Index);
+        return vfs.FirstOrDefault(v => v.Index == plan.Current.Index)
+            ?? throw new VirtToolsException(Ids.IndexOutOfRange, FailureKind.ObjectNotFound,
+                $"VF {plan.Current.Index} of {pf} is gone after its settings were made ({vfs.Count} VFs now): the VF count changed meanwhile.",
+                pf.ToString(), $"Run Get-SriovVf {pf} to see the VFs there are now.");
     }
 
     /// <summary>Differences between what a plan expected and what the VF reads after it ran (drivers may accept and ignore).</summary>
