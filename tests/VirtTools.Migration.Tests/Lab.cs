@@ -16,6 +16,9 @@ public sealed class Lab : IDisposable
     public string AUri { get; } = "";
     public string BUri { get; } = "";
     public string AUuid { get; } = "";
+    /// <summary>Host paths of the daemons' pool 'default' (/var/lib/libvirt/images as each daemon sees it).</summary>
+    public string APool { get; } = "";
+    public string BPool { get; } = "";
     public string MigDir { get; } = "";
     public Runspace? Runspace { get; }
     private readonly bool _started;
@@ -41,6 +44,8 @@ public sealed class Lab : IDisposable
         AUri = env["LAB_A_URI"];
         BUri = env["LAB_B_URI"];
         AUuid = env["LAB_A_UUID"];
+        APool = env["LAB_A_POOL"];
+        BPool = env["LAB_B_POOL"];
         MigDir = env["LAB_MIG_DIR"];
         var iss = InitialSessionState.CreateDefault2();
         iss.ImportPSModule(Path.Combine(RepoRoot, "VirtTools.psd1"));
@@ -64,6 +69,16 @@ public sealed class Lab : IDisposable
         Runspace?.Dispose();
         if (_started) Run("bash", Path.Combine(RepoRoot, "tests/libvirt/lab.sh"), "stop", Dir);
     }
+
+    /// <summary>Starts one more daemon <paramref name="name"/> with the given host UUID; returns its URI. Stop it with <see cref="StopDaemon"/>.</summary>
+    public string AddDaemon(string name, string hostUuid)
+    {
+        var (rc, o, e) = Run("bash", Path.Combine(RepoRoot, "tests/libvirt/lab.sh"), "add", Dir, name, hostUuid);
+        if (rc != 0) throw new InvalidOperationException($"lab.sh add {name} failed ({rc}): {e}");
+        return o.Split('\n').Single(l => l.StartsWith($"LAB_{name.ToUpperInvariant()}_URI=", StringComparison.Ordinal)).Split('=', 2)[1].Trim();
+    }
+
+    public void StopDaemon(string name) => Run("bash", Path.Combine(RepoRoot, "tests/libvirt/lab.sh"), "stop", Dir, name);
 
     public static (int Rc, string Out, string Err) Run(string program, params string[] args)
     {

@@ -55,7 +55,7 @@ public sealed class MoveVMGuestTests
         var console = OnA();
         var before = Lab.WaitForTicks(console, 2, TimeSpan.FromSeconds(30));
 
-        var there = Move(_lab.BUri, "-Persistent");
+        var there = Move(_lab.BUri, "-Persistent -UndefineSource");
         Assert.True(there.Errors.Count == 0, there.ErrorText);
         Assert.Contains("yes", _lab.Virsh(_lab.BUri, "dominfo", Guest).Split('\n').Single(l => l.StartsWith("Persistent")));
         var m = Assert.Single(there.Output);
@@ -75,6 +75,8 @@ public sealed class MoveVMGuestTests
         Assert.Contains(_lab.AUri.Split('?')[1], (string)g.Properties["ConnectionUri"].Value);
         Assert.Equal(("running", null), (_lab.State(_lab.AUri, Guest), _lab.State(_lab.BUri, Guest)));
         Assert.DoesNotContain(Guest, _lab.Virsh(_lab.BUri, "list", "--all", "--name")); // -UndefineSource
+        // ... of a persistent guest keeps it persistent here without -Persistent: its only definition is never dropped.
+        Assert.Contains("yes", _lab.Virsh(_lab.AUri, "dominfo", Guest).Split('\n').Single(l => l.StartsWith("Persistent")));
 
         var after = Lab.WaitForTicks(console, Lab.Ticks(console).Count + 2, TimeSpan.FromSeconds(30));
         Assert.True(after > before + 3);
@@ -132,6 +134,23 @@ public sealed class MoveVMGuestTests
         Assert.Equal("MigrationSameHostUuid,VirtTools.Commands.MoveVMGuestCommand", Assert.Single(same.Errors).FullyQualifiedErrorId);
         Assert.Contains(_lab.AUuid, same.Errors[0].Exception.Message);
         Assert.Contains("host_uuid", same.Errors[0].ErrorDetails.RecommendedAction);
+
+        // ... and between two daemons, the second a clone of the first (A's host_uuid given to daemon C)
+        var cUri = _lab.AddDaemon("c", _lab.AUuid);
+        try
+        {
+            var clone = _lab.Invoke("Move-VMGuest $name $c -ConnectionUri $a -MigrationUri $mig",
+                new Dictionary<string, object?> { ["name"] = Guest, ["a"] = _lab.AUri, ["c"] = cUri, ["mig"] = $"unix://{_lab.MigDir}/clone.sock" });
+            var c = Assert.Single(clone.Errors);
+            Assert.Equal("MigrationSameHostUuid,VirtTools.Commands.MoveVMGuestCommand", c.FullyQualifiedErrorId);
+            Assert.Contains(cUri, c.Exception.Message);
+            Assert.Contains(_lab.AUuid, c.Exception.Message);
+            // refused before any data moved: C never saw the guest, no migration socket was made
+            Assert.Equal("", _lab.Virsh(cUri, "list", "--all", "--name"));
+            Assert.False(File.Exists(Path.Combine(_lab.MigDir, "clone.sock")));
+            Assert.Equal("running", _lab.State(_lab.AUri, Guest));
+        }
+        finally { _lab.StopDaemon("c"); }
 
         // a destination that cannot be reached: libvirt's own message
         var gone = _lab.Invoke("Move-VMGuest $name 'qemu+unix:///system?socket=/nonexistent/sock' -ConnectionUri $a",
