@@ -202,6 +202,42 @@ public sealed class MoveVMGuestTests
     }
 
     /// <summary>
+    /// What a real daemon shows of a PCI host device guest here: it cannot run (no host IOMMU), so it
+    /// cannot be moved live, and its definition moves offline with the hostdev in it. The refusal of a
+    /// running one is the test-driver test below.
+    /// </summary>
+    [LabFact]
+    public void A_hostdev_guest_cannot_run_here_and_moves_offline()
+    {
+        // an address no machine has: managed='yes' must never detach one of this host's devices
+        const string hostdev = "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0' bus='0x7f' slot='0x1f' function='0x7'/></source></hostdev>";
+        var xml = Path.Combine(_lab.Dir, "vthd.xml");
+        var (_, domain, _) = Lab.Run("bash", Path.Combine(Lab.RepoRoot, "tests/libvirt/lab.sh"), "guest-xml", _lab.Dir, "vthd", "/dev/null");
+        File.WriteAllText(xml, domain.Replace("<memballoon", hostdev + "<memballoon"));
+        _lab.Virsh(_lab.AUri, "define", xml);
+        try
+        {
+            var start = Lab.Run("virsh", "-c", _lab.AUri, "start", "vthd");
+            Assert.NotEqual(0, start.Rc);
+            Assert.Contains("host doesn't support passthrough of host PCI devices", start.Err);
+
+            var live = _lab.Invoke("Move-VMGuest vthd $b -ConnectionUri $a", new Dictionary<string, object?> { ["a"] = _lab.AUri, ["b"] = _lab.BUri });
+            Assert.Equal("MigrationGuestNotRunning,VirtTools.Commands.MoveVMGuestCommand", Assert.Single(live.Errors).FullyQualifiedErrorId);
+
+            var off = _lab.Invoke("Move-VMGuest vthd $b -ConnectionUri $a -Offline -UndefineSource -PassThru",
+                new Dictionary<string, object?> { ["a"] = _lab.AUri, ["b"] = _lab.BUri });
+            Assert.True(off.Errors.Count == 0, off.ErrorText);
+            Assert.Equal(new[] { "0000:7f:1f.7" }, (string[])Assert.Single(off.Output).Properties["HostDevices"].Value);
+            Assert.Equal(("shut off", null), (_lab.State(_lab.BUri, "vthd"), _lab.State(_lab.AUri, "vthd")));
+        }
+        finally
+        {
+            Lab.Run("virsh", "-c", _lab.AUri, "undefine", "vthd");
+            Lab.Run("virsh", "-c", _lab.BUri, "undefine", "vthd");
+        }
+    }
+
+    /// <summary>
     /// The definition-based refusals (PCI host devices, snapshots, local disks) with a test-driver guest
     /// as the source (this machine cannot run a guest with a host device) and daemon B as the destination.
     /// </summary>

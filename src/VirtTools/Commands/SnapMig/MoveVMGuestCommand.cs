@@ -37,7 +37,7 @@ public sealed class MoveVMGuestCommand : GuestActionCmdlet, IDisposable
     [ValidateRange(1, 1_000_000)]
     public long Bandwidth { get; set; }
 
-    /// <summary>Copies local disks during the move (the destination needs images of the same size at the same paths).</summary>
+    /// <summary>Copies local disks during the move (the destination needs the images, or a running pool for their directories, at the same paths).</summary>
     [Parameter]
     public SwitchParameter CopyStorage { get; set; }
 
@@ -45,7 +45,7 @@ public sealed class MoveVMGuestCommand : GuestActionCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Persistent { get; set; }
 
-    /// <summary>Removes the definition from the source once the guest runs on the destination (virsh --undefinesource).</summary>
+    /// <summary>Removes the definition from the source once the guest runs on the destination (virsh --undefinesource); a persistent guest stays persistent there.</summary>
     [Parameter]
     public SwitchParameter UndefineSource { get; set; }
 
