@@ -104,6 +104,21 @@ public sealed class Lab : IDisposable
         return rc == 0 ? o.Trim() : null;
     }
 
+    /// <summary>A post-mortem of a guest that is not where a test expected it: its state and reason on each daemon, the end of each QEMU log.</summary>
+    public string WhereIs(string guest)
+    {
+        var lines = new List<string> { $"guest '{guest}' is not where it was expected:" };
+        foreach (var d in Directory.GetDirectories(Dir).Where(d => Directory.Exists(Path.Combine(d, "etc"))).Order())
+        {
+            var uri = $"qemu+unix:///system?socket={d}/run/libvirt-sock";
+            var (rc, o, e) = Run("virsh", "-q", "-c", uri, "domstate", "--reason", guest);
+            lines.Add($"daemon {Path.GetFileName(d)}: {(rc == 0 ? o.Trim() : e.Trim())}");
+            var log = Path.Combine(d, "log/qemu", guest + ".log");
+            if (File.Exists(log)) lines.AddRange(File.ReadLines(log).TakeLast(5).Select(l => "  " + l));
+        }
+        return string.Join("\n", lines);
+    }
+
     /// <summary>Starts the counter guest (transient, no disk) on <paramref name="uri"/>; returns its console file once it ticks.</summary>
     public string StartCounterGuest(string uri, string name, string? disk = null, bool persistent = false)
     {

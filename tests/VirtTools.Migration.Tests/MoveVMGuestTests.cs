@@ -17,13 +17,17 @@ public sealed class MoveVMGuestTests
 
     public MoveVMGuestTests(Lab lab) => _lab = lab;
 
-    /// <summary>The counter guest, running on A (started once, moved back when a test left it on B).</summary>
+    /// <summary>
+    /// The counter guest, running on A (started once, moved back when a test left it on B). It is
+    /// persistent, so that a QEMU that dies (OOM killer, crash) leaves a shut-off definition with its
+    /// reason behind instead of a guest that vanished.
+    /// </summary>
     private string OnA()
     {
-        if (s_console is null) s_console = _lab.StartCounterGuest(_lab.AUri, Guest);
+        if (s_console is null) s_console = _lab.StartCounterGuest(_lab.AUri, Guest, persistent: true);
         else if (_lab.State(_lab.AUri, Guest) != "running")
         {
-            Assert.Equal("running", _lab.State(_lab.BUri, Guest));
+            Assert.True(_lab.State(_lab.BUri, Guest) == "running", _lab.WhereIs(Guest));
             _lab.Virsh(_lab.BUri, "migrate", "--live", Guest, _lab.AUri, "--migrateuri", $"unix://{_lab.MigDir}/back-{Guid.NewGuid():N}.sock");
         }
         return s_console;
