@@ -189,9 +189,12 @@ public sealed class LabFactAttribute : FactAttribute
         if (Environment.GetEnvironmentVariable("VIRTTOOLS_SKIP_LIBVIRT") == "1") return "VIRTTOOLS_SKIP_LIBVIRT=1";
         if (!OperatingSystem.IsLinux()) return "libvirt daemons run on Linux only";
         if (Environment.UserName != "root") return "starting libvirtd in its own mount namespace needs root";
-        foreach (var p in new[] { "libvirtd", "virtlogd", "virsh", "qemu-system-x86_64", "unshare", "qemu-img" })
+        foreach (var p in new[] { "libvirtd", "virtlogd", "virsh", "qemu-system-x86_64", "unshare", "qemu-img", "busybox" })
             if (!(Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, p))))
-                return $"{p} is not installed (apt-get install libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils)";
+                return $"{p} is not installed (apt-get install libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils busybox-static)";
+        // lab.sh's other exit-3 reason, asked here because a fact cannot skip itself once the fixture started
+        if (Lab.Run("unshare", "-m", "--propagation", "private", "true").Rc != 0)
+            return "unshare -m is not allowed here (no CAP_SYS_ADMIN): each daemon needs its own mount namespace";
         // Fetches and unpacks the kernel deb on the first run; exit 3 means it cannot.
         var (rc, _, err) = Lab.Run("bash", Path.Combine(Lab.RepoRoot, "tests/qemu/prepare.sh"));
         return rc == 3 ? "guest kernel unavailable: " + err.Trim() : null;
