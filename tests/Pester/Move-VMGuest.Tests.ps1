@@ -9,8 +9,9 @@ BeforeAll {
     $Fq = ',VirtTools.Commands.MoveVMGuestCommand'
     $dir = Join-Path ([IO.Path]::GetTempPath()) "vt-move-$([guid]::NewGuid().ToString('n'))"
     $null = New-Item -ItemType Directory $dir
-    # the destination host already has a guest called mv-taken
-    Set-Content (Join-Path $dir dest.xml) "<node><domain type='test'><name>mv-taken</name><memory>131072</memory><os><type>hvm</type></os></domain></node>"
+    # the destination host already has a guest called mv-taken, and a running dir pool for /var/lib/libvirt/images
+    Set-Content (Join-Path $dir dest.xml) ("<node><domain type='test'><name>mv-taken</name><memory>131072</memory><os><type>hvm</type></os></domain>" +
+        "<pool type='dir'><name>images</name><target><path>/var/lib/libvirt/images</path></target></pool></node>")
     $Dest = "test://$dir/dest.xml"
 }
 
@@ -66,6 +67,14 @@ Describe 'Move-VMGuest' {
         Move-VMGuest mv-disk $Dest -ConnectionUri $TestUri -CopyStorage -WhatIf -ErrorVariable e | Should -BeNullOrEmpty
         $e | Should -BeNullOrEmpty
         $script:TestConn.FindDomain('mv-disk').IsActive | Should -BeTrue
+    }
+
+    It '-CopyStorage asks the destination''s storage first: -Verbose says which pool creates each image' {
+        $null = New-TestGuest mv-disk -Devices ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/var/lib/libvirt/images/mv-disk.qcow2'/><target dev='vda'/></disk>" +
+            "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/srv/vm/mv-disk-data.qcow2'/><target dev='vdb'/></disk>")
+        $v = Move-VMGuest mv-disk $Dest -ConnectionUri $TestUri -CopyStorage -WhatIf -Verbose 4>&1 | ForEach-Object Message
+        $v | Should -Contain "-CopyStorage vda (/var/lib/libvirt/images/mv-disk.qcow2): libvirt creates it in the destination's pool 'images'"
+        $v | Should -Contain '-CopyStorage vdb (/srv/vm/mv-disk-data.qcow2): no destination pool knows this path: the image must exist there already'
     }
 
     It 'passes libvirt''s own refusal through and leaves the guest where it was' {

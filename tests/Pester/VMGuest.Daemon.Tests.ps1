@@ -1,6 +1,6 @@
 # The guest cmdlets against a real libvirtd with the QEMU driver, started by this file in its own mount
-# namespace (tests/libvirt/libvirtd-harness.sh: own config, socket, state and log directories; never
-# another libvirtd's) and stopped by pid in AfterAll. The guest is TCG (-Hypervisor QEMU): the test
+# namespace (tests/libvirt/lab.sh, the harness the migration tests use too: own config, socket, state and
+# log directories; never another libvirtd's) and stopped by pid in AfterAll. The guest is TCG (-Hypervisor QEMU): the test
 # kernel of tests/qemu/prepare.sh with a busybox initramfs whose init powers off on the ACPI power button.
 # Needs root, libvirt-daemon-system, qemu-system-x86, qemu-utils, busybox-static; skipped without them.
 BeforeDiscovery {
@@ -22,7 +22,7 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
     $W = Join-Path ([IO.Path]::GetTempPath()) ('vt-libvirtd-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
-    $Harness = Join-Path $PSScriptRoot ../libvirt/libvirtd-harness.sh
+    $Harness = Join-Path $PSScriptRoot ../libvirt/lab.sh
     function Wait-Console([string]$Name, [string]$Pattern, [int]$Seconds) {
         $pty = ([xml](virsh -q -c $U dumpxml $Name)).domain.devices.console.source.path
         $job = Start-Job { param($p, $s) timeout $s cat $p 2>$null } -ArgumentList $pty, $Seconds
@@ -40,10 +40,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($W -and (Test-Path $W)) {
-        bash $Harness stop $W
-        Remove-Item -Recurse -Force $W -ErrorAction SilentlyContinue
-    }
+    if ($W -and (Test-Path $W)) { bash $Harness stop $W }
 }
 
 Describe 'Guests on a real libvirtd with the QEMU driver' -Skip:$Skip {
@@ -51,10 +48,11 @@ Describe 'Guests on a real libvirtd with the QEMU driver' -Skip:$Skip {
         $prep = bash (Join-Path $PSScriptRoot ../qemu/prepare.sh) 2>$null
         $Kernel = ($prep | Where-Object { $_ -like 'KERNEL=*' }) -replace '^KERNEL='
         $Modules = ($prep | Where-Object { $_ -like 'MODULES=*' }) -replace '^MODULES='
-        $out = bash $Harness start $W
-        if ($LASTEXITCODE -ne 0) { throw "libvirtd-harness.sh start failed ($LASTEXITCODE): $out" }
-        $U = ($out | Where-Object { $_ -like 'URI=*' }) -replace '^URI='
-        $PoolDir = ($out | Where-Object { $_ -like 'POOL=*' }) -replace '^POOL='
+        $out = bash $Harness start $W a
+        if ($LASTEXITCODE -ne 0) { throw "lab.sh start failed ($LASTEXITCODE): $out" }
+        $U = ($out | Where-Object { $_ -like 'LAB_A_URI=*' }) -replace '^LAB_A_URI='
+        # The pool 'default': /var/lib/libvirt/images to the daemon (in its mount namespace), $PoolDir here.
+        $PoolDir = ($out | Where-Object { $_ -like 'LAB_A_POOL=*' }) -replace '^LAB_A_POOL='
         $Initrd = Join-Path $W 'guest-init.cpio'
         bash (Join-Path $PSScriptRoot ../libvirt/guest-initramfs.sh) $Modules $Initrd
         if ($LASTEXITCODE -ne 0) { throw 'guest-initramfs.sh failed' }
@@ -76,8 +74,8 @@ Describe 'Guests on a real libvirtd with the QEMU driver' -Skip:$Skip {
         $g = New-VMGuest tcg1 @Boot -NewDiskSizeBytes 64MB -Start -WarningAction SilentlyContinue
         $g.State | Should -Be 'Running'
         $g.Hypervisor | Should -Be 'QEMU'
+        $g.Disks | Should -Be '/var/lib/libvirt/images/tcg1.qcow2'
         $vol = Join-Path $PoolDir 'tcg1.qcow2'
-        $g.Disks | Should -Be $vol
         [IO.File]::ReadAllBytes($vol)[0..3] | Should -Be @(0x51, 0x46, 0x49, 0xfb)   # QFI\xfb
         $job = Wait-Console tcg1 'guest init: ready' 120
         try {

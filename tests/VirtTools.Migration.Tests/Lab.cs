@@ -16,6 +16,9 @@ public sealed class Lab : IDisposable
     public string AUri { get; } = "";
     public string BUri { get; } = "";
     public string AUuid { get; } = "";
+    /// <summary>Host paths of the daemons' pool 'default' (/var/lib/libvirt/images as each daemon sees it).</summary>
+    public string APool { get; } = "";
+    public string BPool { get; } = "";
     public string MigDir { get; } = "";
     public Runspace? Runspace { get; }
     private readonly bool _started;
@@ -41,6 +44,8 @@ public sealed class Lab : IDisposable
         AUri = env["LAB_A_URI"];
         BUri = env["LAB_B_URI"];
         AUuid = env["LAB_A_UUID"];
+        APool = env["LAB_A_POOL"];
+        BPool = env["LAB_B_POOL"];
         MigDir = env["LAB_MIG_DIR"];
         var iss = InitialSessionState.CreateDefault2();
         iss.ImportPSModule(Path.Combine(RepoRoot, "VirtTools.psd1"));
@@ -65,6 +70,16 @@ public sealed class Lab : IDisposable
         if (_started) Run("bash", Path.Combine(RepoRoot, "tests/libvirt/lab.sh"), "stop", Dir);
     }
 
+    /// <summary>Starts one more daemon <paramref name="name"/> with the given host UUID; returns its URI. Stop it with <see cref="StopDaemon"/>.</summary>
+    public string AddDaemon(string name, string hostUuid)
+    {
+        var (rc, o, e) = Run("bash", Path.Combine(RepoRoot, "tests/libvirt/lab.sh"), "add", Dir, name, hostUuid);
+        if (rc != 0) throw new InvalidOperationException($"lab.sh add {name} failed ({rc}): {e}");
+        return o.Split('\n').Single(l => l.StartsWith($"LAB_{name.ToUpperInvariant()}_URI=", StringComparison.Ordinal)).Split('=', 2)[1].Trim();
+    }
+
+    public void StopDaemon(string name) => Run("bash", Path.Combine(RepoRoot, "tests/libvirt/lab.sh"), "stop", Dir, name);
+
     public static (int Rc, string Out, string Err) Run(string program, params string[] args)
     {
         var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -87,6 +102,21 @@ public sealed class Lab : IDisposable
     {
         var (rc, o, _) = Run("virsh", "-q", "-c", uri, "domstate", guest);
         return rc == 0 ? o.Trim() : null;
+    }
+
+    /// <summary>A post-mortem of a guest that is not where a test expected it: its state and reason on each daemon, the end of each QEMU log.</summary>
+    public string WhereIs(string guest)
+    {
+        var lines = new List<string> { $"guest '{guest}' is not where it was expected:" };
+        foreach (var d in Directory.GetDirectories(Dir).Where(d => Directory.Exists(Path.Combine(d, "etc"))).Order())
+        {
+            var uri = $"qemu+unix:///system?socket={d}/run/libvirt-sock";
+            var (rc, o, e) = Run("virsh", "-q", "-c", uri, "domstate", "--reason", guest);
+            lines.Add($"daemon {Path.GetFileName(d)}: {(rc == 0 ? o.Trim() : e.Trim())}");
+            var log = Path.Combine(d, "log/qemu", guest + ".log");
+            if (File.Exists(log)) lines.AddRange(File.ReadLines(log).TakeLast(5).Select(l => "  " + l));
+        }
+        return string.Join("\n", lines);
     }
 
     /// <summary>Starts the counter guest (transient, no disk) on <paramref name="uri"/>; returns its console file once it ticks.</summary>
@@ -159,9 +189,12 @@ public sealed class LabFactAttribute : FactAttribute
         if (Environment.GetEnvironmentVariable("VIRTTOOLS_SKIP_LIBVIRT") == "1") return "VIRTTOOLS_SKIP_LIBVIRT=1";
         if (!OperatingSystem.IsLinux()) return "libvirt daemons run on Linux only";
         if (Environment.UserName != "root") return "starting libvirtd in its own mount namespace needs root";
-        foreach (var p in new[] { "libvirtd", "virtlogd", "virsh", "qemu-system-x86_64", "unshare", "qemu-img" })
+        foreach (var p in new[] { "libvirtd", "virtlogd", "virsh", "qemu-system-x86_64", "unshare", "qemu-img", "busybox" })
             if (!(Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, p))))
-                return $"{p} is not installed (apt-get install libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils)";
+                return $"{p} is not installed (apt-get install libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils busybox-static)";
+        // lab.sh's other exit-3 reason, asked here because a fact cannot skip itself once the fixture started
+        if (Lab.Run("unshare", "-m", "--propagation", "private", "true").Rc != 0)
+            return "unshare -m is not allowed here (no CAP_SYS_ADMIN): each daemon needs its own mount namespace";
         // Fetches and unpacks the kernel deb on the first run; exit 3 means it cannot.
         var (rc, _, err) = Lab.Run("bash", Path.Combine(Lab.RepoRoot, "tests/qemu/prepare.sh"));
         return rc == 3 ? "guest kernel unavailable: " + err.Trim() : null;

@@ -17,13 +17,17 @@ public sealed class MoveVMGuestTests
 
     public MoveVMGuestTests(Lab lab) => _lab = lab;
 
-    /// <summary>The counter guest, running on A (started once, moved back when a test left it on B).</summary>
+    /// <summary>
+    /// The counter guest, running on A (started once, moved back when a test left it on B). It is
+    /// persistent, so that a QEMU that dies (OOM killer, crash) leaves a shut-off definition with its
+    /// reason behind instead of a guest that vanished.
+    /// </summary>
     private string OnA()
     {
-        if (s_console is null) s_console = _lab.StartCounterGuest(_lab.AUri, Guest);
+        if (s_console is null) s_console = _lab.StartCounterGuest(_lab.AUri, Guest, persistent: true);
         else if (_lab.State(_lab.AUri, Guest) != "running")
         {
-            Assert.Equal("running", _lab.State(_lab.BUri, Guest));
+            Assert.True(_lab.State(_lab.BUri, Guest) == "running", _lab.WhereIs(Guest));
             _lab.Virsh(_lab.BUri, "migrate", "--live", Guest, _lab.AUri, "--migrateuri", $"unix://{_lab.MigDir}/back-{Guid.NewGuid():N}.sock");
         }
         return s_console;
@@ -55,7 +59,7 @@ public sealed class MoveVMGuestTests
         var console = OnA();
         var before = Lab.WaitForTicks(console, 2, TimeSpan.FromSeconds(30));
 
-        var there = Move(_lab.BUri, "-Persistent");
+        var there = Move(_lab.BUri, "-Persistent -UndefineSource");
         Assert.True(there.Errors.Count == 0, there.ErrorText);
         Assert.Contains("yes", _lab.Virsh(_lab.BUri, "dominfo", Guest).Split('\n').Single(l => l.StartsWith("Persistent")));
         var m = Assert.Single(there.Output);
@@ -75,6 +79,8 @@ public sealed class MoveVMGuestTests
         Assert.Contains(_lab.AUri.Split('?')[1], (string)g.Properties["ConnectionUri"].Value);
         Assert.Equal(("running", null), (_lab.State(_lab.AUri, Guest), _lab.State(_lab.BUri, Guest)));
         Assert.DoesNotContain(Guest, _lab.Virsh(_lab.BUri, "list", "--all", "--name")); // -UndefineSource
+        // ... of a persistent guest keeps it persistent here without -Persistent: its only definition is never dropped.
+        Assert.Contains("yes", _lab.Virsh(_lab.AUri, "dominfo", Guest).Split('\n').Single(l => l.StartsWith("Persistent")));
 
         var after = Lab.WaitForTicks(console, Lab.Ticks(console).Count + 2, TimeSpan.FromSeconds(30));
         Assert.True(after > before + 3);
@@ -133,6 +139,23 @@ public sealed class MoveVMGuestTests
         Assert.Contains(_lab.AUuid, same.Errors[0].Exception.Message);
         Assert.Contains("host_uuid", same.Errors[0].ErrorDetails.RecommendedAction);
 
+        // ... and between two daemons, the second a clone of the first (A's host_uuid given to daemon C)
+        var cUri = _lab.AddDaemon("c", _lab.AUuid);
+        try
+        {
+            var clone = _lab.Invoke("Move-VMGuest $name $c -ConnectionUri $a -MigrationUri $mig",
+                new Dictionary<string, object?> { ["name"] = Guest, ["a"] = _lab.AUri, ["c"] = cUri, ["mig"] = $"unix://{_lab.MigDir}/clone.sock" });
+            var c = Assert.Single(clone.Errors);
+            Assert.Equal("MigrationSameHostUuid,VirtTools.Commands.MoveVMGuestCommand", c.FullyQualifiedErrorId);
+            Assert.Contains(cUri, c.Exception.Message);
+            Assert.Contains(_lab.AUuid, c.Exception.Message);
+            // refused before any data moved: C never saw the guest, no migration socket was made
+            Assert.Equal("", _lab.Virsh(cUri, "list", "--all", "--name"));
+            Assert.False(File.Exists(Path.Combine(_lab.MigDir, "clone.sock")));
+            Assert.Equal("running", _lab.State(_lab.AUri, Guest));
+        }
+        finally { _lab.StopDaemon("c"); }
+
         // a destination that cannot be reached: libvirt's own message
         var gone = _lab.Invoke("Move-VMGuest $name 'qemu+unix:///system?socket=/nonexistent/sock' -ConnectionUri $a",
             new Dictionary<string, object?> { ["name"] = Guest, ["a"] = _lab.AUri });
@@ -179,6 +202,42 @@ public sealed class MoveVMGuestTests
         {
             Lab.Run("virsh", "-c", _lab.AUri, "undefine", "vtoff");
             Lab.Run("virsh", "-c", _lab.BUri, "undefine", "vtoff");
+        }
+    }
+
+    /// <summary>
+    /// What a real daemon shows of a PCI host device guest here: it cannot run (no host IOMMU), so it
+    /// cannot be moved live, and its definition moves offline with the hostdev in it. The refusal of a
+    /// running one is the test-driver test below.
+    /// </summary>
+    [LabFact]
+    public void A_hostdev_guest_cannot_run_here_and_moves_offline()
+    {
+        // an address no machine has: managed='yes' must never detach one of this host's devices
+        const string hostdev = "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0' bus='0x7f' slot='0x1f' function='0x7'/></source></hostdev>";
+        var xml = Path.Combine(_lab.Dir, "vthd.xml");
+        var (_, domain, _) = Lab.Run("bash", Path.Combine(Lab.RepoRoot, "tests/libvirt/lab.sh"), "guest-xml", _lab.Dir, "vthd", "/dev/null");
+        File.WriteAllText(xml, domain.Replace("<memballoon", hostdev + "<memballoon"));
+        _lab.Virsh(_lab.AUri, "define", xml);
+        try
+        {
+            var start = Lab.Run("virsh", "-c", _lab.AUri, "start", "vthd");
+            Assert.NotEqual(0, start.Rc);
+            Assert.Contains("host doesn't support passthrough of host PCI devices", start.Err);
+
+            var live = _lab.Invoke("Move-VMGuest vthd $b -ConnectionUri $a", new Dictionary<string, object?> { ["a"] = _lab.AUri, ["b"] = _lab.BUri });
+            Assert.Equal("MigrationGuestNotRunning,VirtTools.Commands.MoveVMGuestCommand", Assert.Single(live.Errors).FullyQualifiedErrorId);
+
+            var off = _lab.Invoke("Move-VMGuest vthd $b -ConnectionUri $a -Offline -UndefineSource -PassThru",
+                new Dictionary<string, object?> { ["a"] = _lab.AUri, ["b"] = _lab.BUri });
+            Assert.True(off.Errors.Count == 0, off.ErrorText);
+            Assert.Equal(new[] { "0000:7f:1f.7" }, (string[])Assert.Single(off.Output).Properties["HostDevices"].Value);
+            Assert.Equal(("shut off", null), (_lab.State(_lab.BUri, "vthd"), _lab.State(_lab.AUri, "vthd")));
+        }
+        finally
+        {
+            Lab.Run("virsh", "-c", _lab.AUri, "undefine", "vthd");
+            Lab.Run("virsh", "-c", _lab.BUri, "undefine", "vthd");
         }
     }
 

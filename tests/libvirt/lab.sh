@@ -1,22 +1,41 @@
 #!/usr/bin/env bash
-# Two libvirt daemons (QEMU driver) on one machine for the migration and snapshot tests.
+# The one real-daemon harness of the test suites: private libvirt daemons (QEMU driver) on this
+# machine, for the guest tests (one daemon), the snapshot and migration tests and the benchmark (two,
+# and a third for the same-host-UUID refusal).
 #
-#   lab.sh start DIR [a|ab]   start daemon A (and B): each libvirtd + virtlogd in its own mount
-#                             namespace (unshare -m) whose /etc/libvirt /run/libvirt /var/lib/libvirt
-#                             /var/cache/libvirt /var/log/libvirt are bind mounts of DIR/<x>/*. The
-#                             host's own qemu:///system paths are never used: another libvirtd may be
-#                             running there. Each daemon gets its own host_uuid (qemu refuses a
-#                             migration between equal ones) and cgroup_controllers=[] (without
-#                             systemd, two daemons put same-ID guests into one cgroup).
-#                             Prints shell assignments: LAB_DIR, LAB_A_URI, LAB_B_URI, LAB_A_UUID,
-#                             LAB_B_UUID, LAB_MIG_DIR, LAB_KERNEL, LAB_INITRD (also in DIR/env).
-#   lab.sh stop DIR           stops every QEMU and daemon started for DIR, by the pids recorded in
-#                             DIR (checked against /proc/PID/comm first), then removes DIR.
+# State layout, for each daemon X (a, b, c ...) under DIR:
+#   DIR/X/{etc,run,lib,cache,log}  bind-mounted in X's own mount namespace (unshare -m) over
+#                                  /etc/libvirt /run/libvirt /var/lib/libvirt /var/cache/libvirt
+#                                  /var/log/libvirt, so no daemon ever meets another libvirtd of the
+#                                  machine (nor its guests, pools, sockets or cgroups)
+#   DIR/X/libvirtd.pid, DIR/X/virtlogd.pid, DIR/X/run/qemu/*.pid (its guests, written by libvirt)
+#   DIR/X/lib/images               storage pool 'default', /var/lib/libvirt/images as the daemon
+#                                  sees it: the same path on every daemon, different files, as on
+#                                  two hosts (what Move-VMGuest -CopyStorage needs)
+#   DIR/guest, DIR/mig, DIR/env    the counter guest's kernel and initramfs, migration sockets, the
+#                                  assignments printed by start
+# URI of X: qemu+unix:///system?socket=DIR/X/run/libvirt-sock
+#
+#   lab.sh start DIR [a|ab]   stops whatever an earlier run left in DIR, then starts daemon A (and B),
+#                             each with its own host_uuid (libvirt refuses a migration between equal
+#                             ones) and prints shell assignments: LAB_DIR, LAB_A_URI, LAB_B_URI,
+#                             LAB_A_UUID, LAB_B_UUID, LAB_A_POOL, LAB_B_POOL (host paths of the
+#                             pools), LAB_MIG_DIR, LAB_KERNEL, LAB_INITRD (also in DIR/env).
+#   lab.sh add DIR X [UUID]   starts one more daemon X in DIR (UUID: its host_uuid, e.g. A's to
+#                             fake a cloned host); prints LAB_X_URI, LAB_X_UUID and LAB_X_POOL.
+#   lab.sh stop DIR [X]       stops daemon X (or every daemon of DIR, then removes DIR): its QEMUs
+#                             first, then libvirtd and virtlogd, each by its recorded pid and only if
+#                             that pid still is the process that wrote the file (name and start time
+#                             checked: pids are reused). LAB_KEEP=1 keeps DIR for a post-mortem.
 #   lab.sh guest-xml DIR NAME CONSOLE [MEMORY_MIB] [DISK]
 #                             the counter guest: domain type qemu (TCG), direct kernel boot of the
 #                             Debian kernel from tests/qemu/prepare.sh with a busybox initramfs whose
 #                             init prints "tick N boot=ID" on ttyS0 every second, console to the file
 #                             CONSOLE (append), no disk unless DISK (a qcow2 path) is given.
+#
+# Pitfalls (../../shared/recipes/libvirt-migration-one-host.sh): without systemd two daemons put
+# same-ID guests into one cgroup (cgroup_controllers = []); QEMU runs as root without a security
+# driver, so it reads the test kernel from any cache and images created by any daemon.
 #
 # Exit codes: 0 ok; 3 a prerequisite is missing (the tests turn 3 into a skip); 1 failure (after
 # stopping whatever this run started).
@@ -25,43 +44,76 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 missing() { echo "lab.sh: $*" >&2; exit 3; }
 die() { echo "lab.sh: $*" >&2; exit 1; }
-comm_of() { cat "/proc/$1/comm" 2>/dev/null; }
 
-# Kill PID only if it still is the program we started (pids are reused).
+# When PID started, in seconds since the epoch (field 22 of /proc/PID/stat, after the comm in parentheses).
+started_at() {
+    local stat rest btime
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    rest=${stat##*) }
+    btime=$(awk '/^btime/{print $2}' /proc/stat)
+    awk -v t="$(cut -d' ' -f20 <<<"$rest")" -v hz="$(getconf CLK_TCK)" -v b="$btime" 'BEGIN{printf "%d\n", b + t / hz}'
+}
+
+# Kill the pid in PIDFILE only if it still is the program that was recorded there: the name must be
+# ours and the process must have started before the file was written (a reused pid starts after).
 kill_ours() {
-    local pidfile=$1 p c
+    local pidfile=$1 p c since written
     [ -f "$pidfile" ] || return 0
     p=$(cat "$pidfile" 2>/dev/null) || return 0
-    [[ $p =~ ^[0-9]+$ ]] || return 0
-    c=$(comm_of "$p")
+    [[ $p =~ ^[0-9]+$ ]] || { rm -f "$pidfile"; return 0; }
+    c=$(cat "/proc/$p/comm" 2>/dev/null)
+    since=$(started_at "$p") || since=
+    written=$(stat -c %Y "$pidfile")
     case $c in
         libvirtd|virtlogd|qemu-system-*)
-            kill "$p" 2>/dev/null
-            for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-            kill -0 "$p" 2>/dev/null && kill -9 "$p" 2>/dev/null
+            if [ -n "$since" ] && [ "$since" -le $((written + 2)) ]; then
+                kill "$p" 2>/dev/null
+                for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+                kill -0 "$p" 2>/dev/null && kill -9 "$p" 2>/dev/null
+            else
+                echo "lab.sh: pid $p of $pidfile is a $c started after the file was written: not ours, left alone" >&2
+            fi
             ;;
     esac
     rm -f "$pidfile"
 }
 
+stop_daemon() {
+    local d=$1 pf
+    [ -d "$d" ] || return 0
+    # guests first (their pid files are written by our daemon into our run dir), then the daemons
+    for pf in "$d"/run/qemu/*.pid; do [ -e "$pf" ] && kill_ours "$pf"; done
+    kill_ours "$d/libvirtd.pid"
+    kill_ours "$d/virtlogd.pid"
+    rm -f "$d/run/libvirt-sock" "$d/run/libvirt-sock-ro" "$d/run/libvirt-admin-sock"
+}
+
 stop_lab() {
-    local dir=$1 x pf
+    local dir=$1 d
     [ -d "$dir" ] || return 0
-    for x in a b; do
-        # guests first (their pid files are written by our daemon into our run dir), then the daemons
-        for pf in "$dir/$x"/run/qemu/*.pid; do [ -e "$pf" ] && kill_ours "$pf"; done
-        kill_ours "$dir/$x/libvirtd.pid"
-        kill_ours "$dir/$x/virtlogd.pid"
-    done
+    for d in "$dir"/*/; do [ -d "$d/etc" ] && stop_daemon "${d%/}"; done
     # LAB_KEEP=1: keep the logs and consoles for a post-mortem (the processes are gone either way)
     [ "${LAB_KEEP:-}" = 1 ] || rm -rf "$dir"
 }
 
 uuid_of() { virsh -q -c "$1" capabilities 2>/dev/null | grep -m1 -o '<uuid>[^<]*' | cut -c7-; }
 
+prerequisites() {
+    [ "$(id -u)" = 0 ] || missing "needs root (mount namespaces, a system-mode libvirtd)"
+    local p
+    for p in libvirtd virtlogd virsh qemu-system-x86_64 qemu-img unshare; do
+        command -v $p >/dev/null || missing "$p not installed (apt-get install libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils)"
+    done
+    unshare -m --propagation private true 2>/dev/null || missing "unshare -m is not allowed here (no CAP_SYS_ADMIN): each daemon needs its own mount namespace"
+    caps_cache=${VIRTTOOLS_LIBVIRT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/virttools-libvirt}/qemu-capabilities
+}
+
+# start_daemon DIR X UUID: prints the URI once the daemon answers with that host UUID.
 start_daemon() {
     local dir=$1 x=$2 uuid=$3 d=$1/$2
-    mkdir -p "$d"/{etc/qemu,run,lib,cache/qemu/capabilities,log}
+    stop_daemon "$d"
+    rm -rf "${d:?}"/{etc,run,lib,cache,log}
+    mkdir -p "$d"/{etc/qemu,run,lib/images,cache/qemu/capabilities,log}
     cat > "$d/etc/libvirtd.conf" <<EOF
 host_uuid = "$uuid"
 log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
@@ -69,6 +121,11 @@ unix_sock_rw_perms = "0770"
 EOF
     cat > "$d/etc/qemu.conf" <<EOF
 cgroup_controllers = [ ]
+user = "root"
+group = "root"
+dynamic_ownership = 0
+remember_owner = 0
+security_driver = "none"
 EOF
     : > "$d/etc/virtlogd.conf"
     # The QEMU capabilities probe costs seconds under TCG; seed it from an earlier run.
@@ -83,14 +140,20 @@ EOF
         mount --bind "$d/log" /var/log/libvirt
         virtlogd -d --pid-file "$d/virtlogd.pid"
         libvirtd -d -p "$d/libvirtd.pid"
-    ' sh "$d" || return 1
+    ' sh "$d" || { echo "lab.sh: daemon $x did not start" >&2; return 1; }
     local uri="qemu+unix:///system?socket=$d/run/libvirt-sock"
     for _ in $(seq 300); do
         [ -S "$d/run/libvirt-sock" ] && timeout 10 virsh -q -c "$uri" version >/dev/null 2>&1 && break
         sleep 0.1
     done
     local got; got=$(uuid_of "$uri")
-    [ "$got" = "$uuid" ] || { echo "lab.sh: daemon $x answers with host uuid '$got', expected $uuid" >&2; return 1; }
+    if [ "$got" != "$uuid" ]; then
+        echo "lab.sh: daemon $x answers with host uuid '$got', expected $uuid; its log:" >&2
+        tail -5 "$d/log/libvirtd.log" >&2 2>/dev/null
+        return 1
+    fi
+    { virsh -q -c "$uri" pool-define-as default dir --target /var/lib/libvirt/images && virsh -q -c "$uri" pool-start default; } >/dev/null ||
+        { echo "lab.sh: daemon $x: the default pool could not be defined" >&2; return 1; }
     mkdir -p "$caps_cache" && cp -a "$d/cache/qemu/capabilities/." "$caps_cache/" 2>/dev/null
     echo "$uri"
 }
@@ -118,26 +181,19 @@ while :; do i=$((i+1)); echo "tick $i boot=${boot%%-*}"; sleep 1; done
 EOF
     chmod 755 "$g/root/init" "$g/root/bin/busybox"
     (cd "$g/root" && find . -mindepth 1 | sed 's|^\./||' | "$busybox" cpio -o -H newc -R 0:0 2>/dev/null) > "$g/initrd.cpio"
-    # QEMU runs as libvirt-qemu: it must reach the kernel and the initramfs.
-    chmod 755 "$dir" "$g"; chmod 644 "$g/vmlinuz" "$g/initrd.cpio"
 }
+
+upper() { tr '[:lower:]' '[:upper:]' <<<"$1"; }
 
 cmd=${1:-}; shift || true
 case $cmd in
     start)
         dir=${1:?DIR}; which=${2:-ab}
-        [ "$(id -u)" = 0 ] || missing "needs root (mount namespaces, libvirtd)"
-        command -v libvirtd >/dev/null || missing "libvirtd not installed (apt-get install libvirt-daemon-system)"
-        command -v virtlogd >/dev/null || missing "virtlogd not installed (apt-get install libvirt-daemon-system)"
-        command -v virsh >/dev/null || missing "virsh not installed (apt-get install libvirt-clients)"
-        command -v qemu-system-x86_64 >/dev/null || missing "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"
-        command -v unshare >/dev/null || missing "unshare not installed (util-linux)"
-        caps_cache=${VIRTTOOLS_LIBVIRT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/virttools-libvirt}/qemu-capabilities
+        prerequisites
         stop_lab "$dir"
         mkdir -p "$dir/mig"
+        chmod 755 "$dir"
         guest_files "$dir"
-        # migration sockets are created by the destination QEMU (user libvirt-qemu)
-        chmod 1777 "$dir/mig"
         uuid_a=aaaaaaaa-0000-4000-8000-$(printf '%012x' $$)
         uuid_b=bbbbbbbb-0000-4000-8000-$(printf '%012x' $$)
         a_uri=$(start_daemon "$dir" a "$uuid_a") || { stop_lab "$dir"; die "daemon A did not start"; }
@@ -151,14 +207,25 @@ case $cmd in
             echo "LAB_B_URI=$b_uri"
             echo "LAB_A_UUID=$uuid_a"
             echo "LAB_B_UUID=$([ -n "$b_uri" ] && echo "$uuid_b")"
+            echo "LAB_A_POOL=$dir/a/lib/images"
+            echo "LAB_B_POOL=$([ -n "$b_uri" ] && echo "$dir/b/lib/images")"
             echo "LAB_MIG_DIR=$dir/mig"
             echo "LAB_KERNEL=$dir/guest/vmlinuz"
             echo "LAB_INITRD=$dir/guest/initrd.cpio"
-            echo "LAB_PIDS=$(for f in "$dir"/*/*.pid; do cat "$f"; echo; done | paste -sd, -)"
         } | tee "$dir/env"
         ;;
+    add)
+        dir=${1:?DIR}; x=${2:?X}; uuid=${3:-$(cat /proc/sys/kernel/random/uuid)}
+        [[ $x =~ ^[a-z][a-z0-9]*$ ]] || die "daemon names are lower-case letters and digits: $x"
+        [ -d "$dir/a" ] || die "$dir has no lab (run lab.sh start first)"
+        prerequisites
+        uri=$(start_daemon "$dir" "$x" "$uuid") || { stop_daemon "$dir/$x"; die "daemon $x did not start"; }
+        X=$(upper "$x")
+        printf 'LAB_%s_URI=%s\nLAB_%s_UUID=%s\nLAB_%s_POOL=%s\n' "$X" "$uri" "$X" "$uuid" "$X" "$dir/$x/lib/images"
+        ;;
     stop)
-        stop_lab "${1:?DIR}"
+        dir=${1:?DIR}
+        if [ -n "${2:-}" ]; then stop_daemon "$dir/$2"; rm -rf "${dir:?}/$2"; else stop_lab "$dir"; fi
         ;;
     guest-xml)
         dir=${1:?DIR}; name=${2:?NAME}; console=${3:?CONSOLE}; mem=${4:-128}; disk=${5:-}

@@ -80,7 +80,7 @@ public static class GuestLifecycle
 
     /// <summary>The volumes <see cref="Remove"/> would delete with -RemoveStorage: the guest's disks (never a cdrom) that are libvirt volumes.</summary>
     public static IReadOnlyList<string> OwnedDisks(ILibvirtDomain d) =>
-        GuestReader.OwnedDiskSources(XDocument.Parse(d.GetXml(DomainXmlFlags.Inactive)).Root!).Distinct().ToList();
+        GuestReader.Definition(d.GetXml(DomainXmlFlags.Inactive)).OwnedDiskSources.Distinct().ToList();
 
     /// <summary>
     /// Undefines the guest with its managed save image, snapshot and checkpoint metadata and NVRAM

@@ -5,35 +5,97 @@ using VirtTools.Pci;
 
 namespace VirtTools.Guests;
 
-/// <summary>Turns libvirt domains into <see cref="VMGuest"/> objects.</summary>
+/// <summary>One disk of a domain definition.</summary>
+/// <param name="Source">The file, block device, pool/volume or network name (rbd pool/image ...); null when the drive is empty.</param>
+/// <param name="Pool">The storage pool of a type='volume' disk.</param>
+public sealed record DomainDisk(string Target, string Device, string SourceType, string? Format, string? Source, string? Pool,
+    bool ReadOnly, bool Shareable)
+{
+    /// <summary>A network disk (rbd, iscsi, nbd ...) is reachable from any host; a file or block device is only where it is.</summary>
+    public bool IsLocal => SourceType is "file" or "block" or "volume" && Source is not null;
+}
+
+/// <summary>
+/// The facts of a domain's XML that VirtTools reads: VMGuest objects are built from it, and the
+/// snapshot and migration pre-flight checks decide their refusals from it before libvirt is asked.
+/// </summary>
+public sealed class DomainDefinition
+{
+    public string Name { get; init; } = "";
+    public Guid? Uuid { get; init; }
+    /// <summary>The domain type attribute: kvm, qemu, xen, test.</summary>
+    public string DomainType { get; init; } = "";
+    public bool IsXen => DomainType == "xen";
+    /// <summary>FV, PV or PVHVM.</summary>
+    public string Mode { get; init; } = "";
+    /// <summary>Bios or Uefi; null for Xen PV (no firmware).</summary>
+    public string? Firmware { get; init; }
+    /// <summary>UEFI firmware in pflash (os firmware='efi' or loader type='pflash'): QEMU keeps NVRAM outside any qcow2 disk.</summary>
+    public bool UsesPflash { get; init; }
+    public long MemoryBytes { get; init; }
+    public int ProcessorCount { get; init; }
+    public IReadOnlyList<DomainDisk> Disks { get; init; } = Array.Empty<DomainDisk>();
+    /// <summary>"network:default", "bridge:br0", "direct:eth0" ...</summary>
+    public IReadOnlyList<string> Interfaces { get; init; } = Array.Empty<string>();
+    /// <summary>PCI host devices (hostdev mode=subsystem type=pci).</summary>
+    public IReadOnlyList<PciAddress> PciHostDevices { get; init; } = Array.Empty<PciAddress>();
+
+    /// <summary>Disk and cdrom sources that are files, volumes or block devices (what VMGuest.Disks shows).</summary>
+    public IEnumerable<string> DiskSources => Disks.Where(d => d.SourceType != "network" && d.Source is not null).Select(d => d.Source!);
+
+    /// <summary>Only device='disk' files and block devices: what -RemoveStorage may delete (never a cdrom's ISO).</summary>
+    public IEnumerable<string> OwnedDiskSources =>
+        Disks.Where(d => d.Device == "disk" && d.SourceType != "network" && d.Pool is null && d.Source is not null).Select(d => d.Source!);
+}
+
+/// <summary>The one reader of libvirt domain XML: definitions, and <see cref="VMGuest"/> objects from them.</summary>
 public static class GuestReader
 {
     public static VMGuest Read(ILibvirtDomain d, string connectionUri)
     {
         var (state, reason) = d.GetState();
-        var xml = XDocument.Parse(d.GetXml());
-        var root = xml.Root!;
-        var type = (string?)root.Attribute("type") ?? "";
-        var g = new VMGuest
+        var def = Definition(d.GetXml());
+        return new VMGuest
         {
             Name = d.Name,
-            Uuid = Guid.TryParse((string?)root.Element("uuid"), out var u) ? u : d.Uuid,
+            Uuid = def.Uuid ?? d.Uuid,
             Id = d.Id,
             State = state.ToString(),
             StateReason = ReasonName(state, reason),
-            Hypervisor = HypervisorName(type),
-            Mode = ModeOf(root, type),
-            MemoryBytes = MemoryBytes(root.Element("memory")),
-            ProcessorCount = int.TryParse((string?)root.Element("vcpu"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0,
-            Disks = DiskSources(root).ToArray(),
-            Interfaces = Interfaces(root).ToArray(),
-            HostDevices = HostDeviceAddresses(root).Select(a => a.ToString()).ToArray(),
+            Hypervisor = HypervisorName(def.DomainType),
+            Mode = def.Mode,
+            MemoryBytes = def.MemoryBytes,
+            ProcessorCount = def.ProcessorCount,
+            Firmware = def.Firmware,
+            Disks = def.DiskSources.ToArray(),
+            Interfaces = def.Interfaces.ToArray(),
+            HostDevices = def.PciHostDevices.Select(a => a.ToString()).ToArray(),
             Autostart = d.Autostart,
             Persistent = d.IsPersistent,
             ConnectionUri = connectionUri,
         };
-        g.Firmware = g.Mode == "PV" ? null : FirmwareOf(root);
-        return g;
+    }
+
+    public static DomainDefinition Definition(string domainXml)
+    {
+        var root = XDocument.Parse(domainXml).Root ?? throw new FormatException("empty domain XML");
+        var type = (string?)root.Attribute("type") ?? "";
+        var os = root.Element("os");
+        var mode = ModeOf(root, type);
+        return new DomainDefinition
+        {
+            Name = (string?)root.Element("name") ?? "",
+            Uuid = Guid.TryParse((string?)root.Element("uuid"), out var u) ? u : null,
+            DomainType = type,
+            Mode = mode,
+            Firmware = mode == "PV" ? null : FirmwareOf(root),
+            UsesPflash = (string?)os?.Attribute("firmware") == "efi" || (string?)os?.Element("loader")?.Attribute("type") == "pflash",
+            MemoryBytes = MemoryBytes(root.Element("memory")),
+            ProcessorCount = int.TryParse((string?)root.Element("vcpu"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0,
+            Disks = Disks(root).ToArray(),
+            Interfaces = Interfaces(root).ToArray(),
+            PciHostDevices = HostDeviceAddresses(root).ToArray(),
+        };
     }
 
     public static string HypervisorName(string domainType) => domainType switch
@@ -87,22 +149,24 @@ public static class GuestReader
         };
     }
 
-    public static IEnumerable<string> DiskSources(XElement root) =>
-        (root.Element("devices")?.Elements("disk") ?? Enumerable.Empty<XElement>())
-        .Select(d => d.Element("source"))
-        .Select(s => (string?)s?.Attribute("file") ?? (string?)s?.Attribute("dev") ?? Volume(s))
-        .Where(s => s is not null)!;
-
-    /// <summary>Only device='disk' sources: what -RemoveStorage may delete (never a cdrom's ISO).</summary>
-    public static IEnumerable<string> OwnedDiskSources(XElement root) =>
-        (root.Element("devices")?.Elements("disk") ?? Enumerable.Empty<XElement>())
-        .Where(d => ((string?)d.Attribute("device") ?? "disk") == "disk")
-        .Select(d => d.Element("source"))
-        .Select(s => (string?)s?.Attribute("file") ?? (string?)s?.Attribute("dev"))
-        .Where(s => s is not null)!;
-
-    private static string? Volume(XElement? s) =>
-        s?.Attribute("pool") is { } p && s.Attribute("volume") is { } v ? $"{p.Value}/{v.Value}" : null;
+    private static IEnumerable<DomainDisk> Disks(XElement root) =>
+        (root.Element("devices")?.Elements("disk") ?? Enumerable.Empty<XElement>()).Select(d =>
+        {
+            var s = d.Element("source");
+            var pool = (string?)s?.Attribute("pool");
+            var volume = (string?)s?.Attribute("volume");
+            var source = (string?)s?.Attribute("file") ?? (string?)s?.Attribute("dev")
+                ?? (pool is not null && volume is not null ? $"{pool}/{volume}" : null) ?? (string?)s?.Attribute("name");
+            return new DomainDisk(
+                (string?)d.Element("target")?.Attribute("dev") ?? "",
+                (string?)d.Attribute("device") ?? "disk",
+                (string?)d.Attribute("type") ?? "file",
+                (string?)d.Element("driver")?.Attribute("type"),
+                source,
+                volume is null ? null : pool,
+                d.Element("readonly") is not null,
+                d.Element("shareable") is not null);
+        });
 
     private static IEnumerable<string> Interfaces(XElement root) =>
         (root.Element("devices")?.Elements("interface") ?? Enumerable.Empty<XElement>()).Select(i =>

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Xml.Linq;
 using VirtTools.Libvirt;
-using VirtTools.Snapshots;
+using VirtTools.Guests;
 
 namespace VirtTools.Migration;
 
@@ -40,9 +40,70 @@ public static class GuestMigrator
         var snaps = guest.ListSnapshots();
         foreach (var s in snaps) s.Dispose();
         using var there = destination.FindDomain(guest.Name);
-        return new MigrationSituation(DomainFacts.Parse(guest.GetXml()), guest.IsActive, snaps.Count, r.Offline, r.CopyStorage,
-            HostUuid(source), HostUuid(destination), there is not null, r.DestinationUri);
+        var def = GuestReader.Definition(guest.GetXml());
+        return new MigrationSituation(def, guest.IsActive, snaps.Count, r.Offline, r.CopyStorage,
+            HostUuid(source), HostUuid(destination), there is not null, r.DestinationUri)
+        {
+            DestinationDisks = r.CopyStorage && !r.Offline
+                ? MigrationPreflight.CopiedDisks(def).Select(d => SurveyDisk(source, destination, d)).ToArray()
+                : Array.Empty<DestinationDisk>(),
+        };
     }
+
+    /// <summary>
+    /// What libvirt's destination will do with one copied disk: an existing volume is copied into; a
+    /// missing file is created only in a pool whose target path is the file's directory (libvirt's
+    /// qemuMigrationDstPrecreateStorage), a missing type='volume' disk only in the pool of that name.
+    /// </summary>
+    private static DestinationDisk SurveyDisk(ILibvirtConnection source, ILibvirtConnection destination, DomainDisk d)
+    {
+        long? Capacity(ILibvirtConnection c, string path)
+        {
+            using var v = c.FindStorageVolume(path);
+            return v?.CapacityBytes;
+        }
+
+        if (d.Pool is string poolName)
+        {
+            var volume = d.Source![(poolName.Length + 1)..];
+            using var pool = destination.FindStoragePool(poolName);
+            if (pool is null) return new DestinationDisk(d, DestinationDiskState.Unknown, null, null, null);
+            if (!pool.IsActive) return new DestinationDisk(d, DestinationDiskState.PoolInactive, poolName, null, null);
+            using var there = pool.FindVolume(volume);
+            return there is null
+                ? new DestinationDisk(d, DestinationDiskState.PoolCreates, poolName, null, null)
+                : new DestinationDisk(d, DestinationDiskState.Exists, poolName, null, there.CapacityBytes);
+        }
+
+        var path = d.Source!;
+        var sourceSize = Capacity(source, path);
+        if (Capacity(destination, path) is long size)
+            return new DestinationDisk(d, DestinationDiskState.Exists, null, sourceSize, size);
+        if (d.SourceType != "file") return new DestinationDisk(d, DestinationDiskState.Unknown, null, sourceSize, null);
+        var dir = Path.GetDirectoryName(path);
+        foreach (var pool in destination.ListStoragePools())
+            using (pool)
+            {
+                var target = (string?)XDocument.Parse(pool.GetXml()).Root?.Element("target")?.Element("path");
+                if (target is null || dir is null || Path.TrimEndingDirectorySeparator(target) != dir) continue;
+                if (!pool.IsActive) return new DestinationDisk(d, DestinationDiskState.PoolInactive, pool.Name, sourceSize, null);
+                // An image made there with qemu-img is a volume only once the pool has looked again.
+                pool.Refresh();
+                using var there = pool.FindVolume(Path.GetFileName(path));
+                return there is null
+                    ? new DestinationDisk(d, DestinationDiskState.PoolCreates, pool.Name, sourceSize, null)
+                    : new DestinationDisk(d, DestinationDiskState.Exists, pool.Name, sourceSize, there.CapacityBytes);
+            }
+        return new DestinationDisk(d, DestinationDiskState.Unknown, null, sourceSize, null);
+    }
+
+    /// <summary>
+    /// A persistent guest moved with -UndefineSource keeps a persistent definition at the destination
+    /// even without -Persistent: else its only definition would be deleted, and the first shutdown or
+    /// crash there would lose the guest for good.
+    /// </summary>
+    public static MigrationRequest KeepDefinition(MigrationRequest r, bool sourcePersistent) =>
+        r.UndefineSource && sourcePersistent && !r.Persistent ? r with { Persistent = true } : r;
 
     public static (MigrateFlags Flags, Dictionary<string, object> Parameters) Plan(MigrationRequest r)
     {
@@ -78,6 +139,11 @@ public static class GuestMigrator
         var worker = new Thread(() =>
         {
             try { moved = guest.Migrate(destination, parameters, flags); }
+            catch (LibvirtException e) when (r.CopyStorage && e.Code == ErrorCodes.NoStoragePool)
+            {
+                failure = MigrationPreflight.DestinationDiskMissing(guest.Name,
+                    MigrationPreflight.CopiedDisks(GuestReader.Definition(guest.GetXml())), r.DestinationUri, e);
+            }
             catch (Exception e) { failure = e; }
         }) { IsBackground = true, Name = "virttools-migrate" };
         worker.Start();

@@ -1,11 +1,34 @@
-using VirtTools.Snapshots;
+using VirtTools.Guests;
 
 namespace VirtTools.Migration;
 
 /// <summary>What the pre-flight checks know about both ends, gathered before any data moves.</summary>
 public sealed record MigrationSituation(
-    DomainFacts Guest, bool IsActive, int SnapshotCount, bool Offline, bool CopyStorage,
-    string? SourceHostUuid, string? DestinationHostUuid, bool NameDefinedAtDestination, string DestinationUri);
+    DomainDefinition Guest, bool IsActive, int SnapshotCount, bool Offline, bool CopyStorage,
+    string? SourceHostUuid, string? DestinationHostUuid, bool NameDefinedAtDestination, string DestinationUri)
+{
+    /// <summary>With -CopyStorage: what the destination has for each disk to copy (empty otherwise).</summary>
+    public IReadOnlyList<DestinationDisk> DestinationDisks { get; init; } = Array.Empty<DestinationDisk>();
+}
+
+/// <summary>How the destination stands for one disk that -CopyStorage copies.</summary>
+public enum DestinationDiskState
+{
+    /// <summary>A volume at that path exists there (libvirt copies into it).</summary>
+    Exists,
+    /// <summary>No image yet, but a running pool holds its directory (or volume): libvirt creates it with the source's size and format.</summary>
+    PoolCreates,
+    /// <summary>A pool holds its directory, but it is not running: libvirt cannot create the image.</summary>
+    PoolInactive,
+    /// <summary>No pool there knows the path: libvirt needs the image to exist already, which only the destination's file system can tell.</summary>
+    Unknown,
+}
+
+/// <param name="Pool">The destination pool that holds (or would create) it.</param>
+/// <param name="SourceCapacityBytes">The disk's size on the source, when a source pool knows it.</param>
+/// <param name="DestinationCapacityBytes">The existing image's size there.</param>
+public sealed record DestinationDisk(DomainDisk Disk, DestinationDiskState State, string? Pool,
+    long? SourceCapacityBytes, long? DestinationCapacityBytes);
 
 /// <summary>
 /// The refusals libvirt would give only after opening the migration (or not at all, for local disks:
@@ -49,13 +72,48 @@ public static class MigrationPreflight
 
         if (!s.Offline && !s.CopyStorage)
         {
-            var local = s.Guest.Disks.Where(d => d.Device == "disk" && d.IsLocal && !d.Shareable && !d.ReadOnly).ToArray();
+            var local = CopiedDisks(s.Guest).ToArray();
             if (local.Length > 0)
                 return new VirtToolsException("MigrationLocalDisks", FailureKind.InvalidOperation,
                     $"Guest '{name}' has disks on local storage ({string.Join(", ", local.Select(d => $"{d.Target}: {d.Source}"))}): the destination cannot reach them.", name,
-                    "Add -CopyStorage to copy them during the move (the destination needs images of the same size at the same paths, e.g. " +
-                    "'qemu-img create -f qcow2 PATH SIZE' there), or put them on shared storage (NFS, iSCSI, Ceph) mounted at the same path on both hosts.");
+                    "Add -CopyStorage to copy them during the move (the destination needs, at the same paths, either the images (same size and " +
+                    "format) or a running storage pool for their directories, in which libvirt creates them), or put them on shared storage " +
+                    "(NFS, iSCSI, Ceph) mounted at the same path on both hosts.");
+        }
+
+        foreach (var d in s.DestinationDisks)
+        {
+            if (d.State == DestinationDiskState.PoolInactive)
+                return new VirtToolsException("MigrationDestinationPoolInactive", FailureKind.InvalidOperation,
+                    $"Disk {d.Disk.Target} of '{name}' ({d.Disk.Source}) would be created in storage pool '{d.Pool}' at {s.DestinationUri}, " +
+                    "but that pool is not running.", name,
+                    $"Start it there (virsh -c {s.DestinationUri} pool-start {d.Pool}), then move the guest again.");
+            if (d is { State: DestinationDiskState.Exists, SourceCapacityBytes: long src, DestinationCapacityBytes: long dst } && dst < src)
+                return new VirtToolsException("MigrationDestinationDiskTooSmall", FailureKind.InvalidOperation,
+                    $"Disk {d.Disk.Target} of '{name}' is {src} bytes here, but the image at {d.Disk.Source} on {s.DestinationUri} has only {dst} bytes.", name,
+                    $"Grow it there to at least {src} bytes (qemu-img resize {d.Disk.Source} {src}) or delete it so that libvirt creates it, then move again.");
         }
         return null;
     }
+
+    /// <summary>
+    /// libvirt's answer when a copied disk has neither an image nor a pool at the destination ("no storage
+    /// pool with matching target path"), turned into what to create there. It comes from the destination's
+    /// prepare step, before any data moved.
+    /// </summary>
+    public static VirtToolsException DestinationDiskMissing(string guest, IEnumerable<DomainDisk> copied, string destinationUri, Exception inner)
+    {
+        var disks = copied.Where(d => d.Source is not null).ToArray();
+        var dirs = disks.Where(d => d.Pool is null).Select(d => Path.GetDirectoryName(d.Source!) ?? "/").Distinct().ToArray();
+        return new VirtToolsException("MigrationDestinationDiskMissing", FailureKind.ObjectNotFound,
+            $"{destinationUri} has neither the disk images of '{guest}' ({string.Join(", ", disks.Select(d => d.Source))}) nor a storage pool " +
+            $"for {string.Join(", ", dirs)} to create them in; nothing was moved, the guest still runs here.", guest,
+            $"On the destination, create each image with the same size and format (qemu-img create -f qcow2 PATH SIZE), or define and start a " +
+            $"directory pool for the directory (virsh pool-define-as images dir --target {dirs.FirstOrDefault() ?? "DIR"}; virsh pool-start images; " +
+            "virsh pool-autostart images) so that libvirt creates them; then move again.", inner);
+    }
+
+    /// <summary>The disks -CopyStorage copies: what libvirt's NBD copy takes (local, writable, not shared).</summary>
+    public static IEnumerable<DomainDisk> CopiedDisks(DomainDefinition guest) =>
+        guest.Disks.Where(d => d.Device == "disk" && d.IsLocal && !d.Shareable && !d.ReadOnly);
 }

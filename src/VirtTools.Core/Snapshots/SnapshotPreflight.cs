@@ -1,3 +1,5 @@
+using VirtTools.Guests;
+
 namespace VirtTools.Snapshots;
 
 /// <summary>
@@ -11,7 +13,7 @@ public static class SnapshotPreflight
     /// <summary>libvirt 9.2.0 started refusing internal snapshots of pflash (UEFI) guests; 10.9.0 allows them again.</summary>
     public const ulong PflashRefusedFrom = 9_002_000, PflashAllowedAgainFrom = 10_009_000;
 
-    public static VirtToolsException? Check(DomainFacts guest, bool isActive, ulong libvirtVersion)
+    public static VirtToolsException? Check(DomainDefinition guest, bool isActive, ulong libvirtVersion)
     {
         if (guest.IsXen)
             return new VirtToolsException("SnapshotXenUnsupported", FailureKind.NotImplemented,

@@ -1,3 +1,4 @@
+using VirtTools.Guests;
 using VirtTools.Libvirt;
 
 namespace VirtTools.Snapshots;
@@ -42,7 +43,7 @@ public sealed class SnapshotService
 
     /// <summary>The refusal for this guest, or null when libvirt may be asked.</summary>
     public VirtToolsException? Preflight(ILibvirtDomain guest) =>
-        SnapshotPreflight.Check(DomainFacts.Parse(guest.GetXml()), guest.IsActive, _conn.DaemonVersion);
+        SnapshotPreflight.Check(GuestReader.Definition(guest.GetXml()), guest.IsActive, _conn.DaemonVersion);
 
     public string DefaultName(ILibvirtDomain guest, DateTime now)
     {

@@ -1,3 +1,4 @@
+using VirtTools.Guests;
 using VirtTools.Migration;
 using VirtTools.Snapshots;
 
@@ -17,30 +18,36 @@ public class SnapshotRulesTests
     [Fact]
     public void Facts_read_hostdevs_disks_and_pflash()
     {
-        var f = DomainFacts.Parse(Domain(devices: Qcow2Disk + RawDisk + Cdrom + Hostdev + NetDisk,
+        var f = GuestReader.Definition(Domain(devices: Qcow2Disk + RawDisk + Cdrom + Hostdev + NetDisk,
             os: "<os firmware='efi'><type>hvm</type></os>"));
         Assert.Equal("g1", f.Name);
-        Assert.Equal(new[] { "0000:03:00.1" }, f.PciHostDevices);
+        Assert.Equal(new[] { "0000:03:00.1" }, f.PciHostDevices.Select(a => a.ToString()));
         Assert.True(f.UsesPflash);
         Assert.Equal(4, f.Disks.Count);
         Assert.True(f.Disks[0].IsLocal);
         Assert.False(f.Disks[3].IsLocal);
         Assert.Equal("pool/g1", f.Disks[3].Source);
+        // what VMGuest.Disks shows and what -RemoveStorage may delete, from the same reading
+        var vol = "<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source pool='default' volume='v1.qcow2'/><target dev='vdd'/></disk>";
+        var g = GuestReader.Definition(Domain(devices: Qcow2Disk + Cdrom + NetDisk + vol));
+        Assert.Equal(new[] { "/var/lib/libvirt/images/g1.qcow2", "/iso/sles.iso", "default/v1.qcow2" }, g.DiskSources);
+        Assert.Equal(new[] { "/var/lib/libvirt/images/g1.qcow2" }, g.OwnedDiskSources);
+        Assert.Equal(("default", true), (g.Disks[3].Pool, g.Disks[3].IsLocal));
         // virt-install writes decimal addresses
-        var dec = DomainFacts.Parse(Domain(devices: "<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='10' slot='0' function='0'/></source></hostdev>"));
-        Assert.Equal("0000:0a:00.0", dec.PciHostDevices[0]);
+        var dec = GuestReader.Definition(Domain(devices: "<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='10' slot='0' function='0'/></source></hostdev>"));
+        Assert.Equal("0000:0a:00.0", dec.PciHostDevices[0].ToString());
     }
 
     [Fact]
     public void A_qcow2_kvm_guest_passes()
     {
-        Assert.Null(SnapshotPreflight.Check(DomainFacts.Parse(Domain(devices: Qcow2Disk + Cdrom)), true, 9_000_000));
+        Assert.Null(SnapshotPreflight.Check(GuestReader.Definition(Domain(devices: Qcow2Disk + Cdrom)), true, 9_000_000));
     }
 
     [Fact]
     public void Xen_is_refused()
     {
-        var e = SnapshotPreflight.Check(DomainFacts.Parse(Domain(type: "xen")), false, 9_000_000);
+        var e = SnapshotPreflight.Check(GuestReader.Definition(Domain(type: "xen")), false, 9_000_000);
         Assert.Equal("SnapshotXenUnsupported", e?.ErrorId);
         Assert.Contains("libxl", e!.Message);
     }
@@ -48,7 +55,7 @@ public class SnapshotRulesTests
     [Fact]
     public void Hostdev_is_refused_only_while_running()
     {
-        var f = DomainFacts.Parse(Domain(devices: Qcow2Disk + Hostdev));
+        var f = GuestReader.Definition(Domain(devices: Qcow2Disk + Hostdev));
         Assert.Equal("SnapshotWithHostDevice", SnapshotPreflight.Check(f, true, 9_000_000)?.ErrorId);
         Assert.Null(SnapshotPreflight.Check(f, false, 9_000_000));
     }
@@ -60,7 +67,7 @@ public class SnapshotRulesTests
     [InlineData(10_009_000UL, false)]
     public void Uefi_is_refused_by_the_libvirt_versions_that_refuse_it(ulong version, bool refused)
     {
-        var f = DomainFacts.Parse(Domain(devices: Qcow2Disk,
+        var f = GuestReader.Definition(Domain(devices: Qcow2Disk,
             os: "<os><type>hvm</type><loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE.fd</loader></os>"));
         var e = SnapshotPreflight.Check(f, false, version);
         Assert.Equal(refused ? "SnapshotUefiUnsupported" : null, e?.ErrorId);
@@ -70,7 +77,7 @@ public class SnapshotRulesTests
     [Fact]
     public void Raw_disks_are_refused_with_the_conversion()
     {
-        var e = SnapshotPreflight.Check(DomainFacts.Parse(Domain(devices: Qcow2Disk + RawDisk)), false, 9_000_000);
+        var e = SnapshotPreflight.Check(GuestReader.Definition(Domain(devices: Qcow2Disk + RawDisk)), false, 9_000_000);
         Assert.Equal("SnapshotDiskNotQcow2", e?.ErrorId);
         Assert.Contains("vdb", e!.Message);
         Assert.Contains("qemu-img convert", e.RecommendedAction);
@@ -104,7 +111,7 @@ public class MigrationRulesTests
 {
     private static MigrationSituation S(string devices = "", bool active = true, int snapshots = 0, bool offline = false,
         bool copy = false, string? dstUuid = "bbbb", bool taken = false) =>
-        new(DomainFacts.Parse(SnapshotRulesTests.Domain(devices: devices)), active, snapshots, offline, copy, "aaaa", dstUuid, taken, "qemu+ssh://vhs02/system");
+        new(GuestReader.Definition(SnapshotRulesTests.Domain(devices: devices)), active, snapshots, offline, copy, "aaaa", dstUuid, taken, "qemu+ssh://vhs02/system");
 
     [Fact]
     public void A_diskless_running_guest_passes() => Assert.Null(MigrationPreflight.Check(S()));
@@ -140,6 +147,43 @@ public class MigrationRulesTests
 
     [Fact]
     public void CopyStorage_lifts_the_local_disk_refusal() => Assert.Null(MigrationPreflight.Check(S(SnapshotRulesTests.Qcow2Disk, copy: true)));
+
+    [Fact]
+    public void CopyStorage_refuses_an_inactive_destination_pool_and_a_smaller_image()
+    {
+        var def = GuestReader.Definition(SnapshotRulesTests.Domain(devices: SnapshotRulesTests.Qcow2Disk));
+        var disk = MigrationPreflight.CopiedDisks(def).Single();
+        MigrationSituation With(DestinationDisk d) => S(SnapshotRulesTests.Qcow2Disk, copy: true) with { DestinationDisks = new[] { d } };
+
+        var inactive = MigrationPreflight.Check(With(new(disk, DestinationDiskState.PoolInactive, "images", null, null)));
+        Assert.Equal("MigrationDestinationPoolInactive", inactive?.ErrorId);
+        Assert.Contains("pool-start images", inactive!.RecommendedAction);
+        var small = MigrationPreflight.Check(With(new(disk, DestinationDiskState.Exists, "default", 20L << 30, 10L << 30)));
+        Assert.Equal("MigrationDestinationDiskTooSmall", small?.ErrorId);
+        Assert.Contains("qemu-img resize /var/lib/libvirt/images/g1.qcow2", small!.RecommendedAction);
+        Assert.Null(MigrationPreflight.Check(With(new(disk, DestinationDiskState.Exists, "default", 20L << 30, 20L << 30))));
+        Assert.Null(MigrationPreflight.Check(With(new(disk, DestinationDiskState.PoolCreates, "default", 20L << 30, null))));
+        Assert.Null(MigrationPreflight.Check(With(new(disk, DestinationDiskState.Unknown, null, null, null))));
+    }
+
+    [Fact]
+    public void A_missing_destination_image_says_what_to_create()
+    {
+        var def = GuestReader.Definition(SnapshotRulesTests.Domain(devices: SnapshotRulesTests.Qcow2Disk + SnapshotRulesTests.Cdrom));
+        var e = MigrationPreflight.DestinationDiskMissing("g1", MigrationPreflight.CopiedDisks(def), "qemu+ssh://vhs02/system", new Exception("inner"));
+        Assert.Equal(("MigrationDestinationDiskMissing", FailureKind.ObjectNotFound), (e.ErrorId, e.Kind));
+        Assert.Contains("/var/lib/libvirt/images/g1.qcow2", e.Message);
+        Assert.DoesNotContain("sles.iso", e.Message);
+        Assert.Contains("--target /var/lib/libvirt/images", e.RecommendedAction);
+    }
+
+    [Theory]
+    [InlineData(true, false, true, true)]    // -UndefineSource of a persistent guest keeps it persistent there
+    [InlineData(true, false, false, false)]  // a transient guest has no definition to lose
+    [InlineData(false, false, true, false)]  // the source keeps its definition
+    [InlineData(true, true, true, true)]
+    public void UndefineSource_never_drops_the_only_definition(bool undefine, bool persistent, bool sourcePersistent, bool expected) =>
+        Assert.Equal(expected, GuestMigrator.KeepDefinition(new MigrationRequest("u", UndefineSource: undefine, Persistent: persistent), sourcePersistent).Persistent);
 
     [Fact]
     public void Offline_moves_ignore_disks_and_hostdevs() =>

@@ -37,7 +37,7 @@ public sealed class MoveVMGuestCommand : GuestActionCmdlet, IDisposable
     [ValidateRange(1, 1_000_000)]
     public long Bandwidth { get; set; }
 
-    /// <summary>Copies local disks during the move (the destination needs images of the same size at the same paths).</summary>
+    /// <summary>Copies local disks during the move (the destination needs the images, or a running pool for their directories, at the same paths).</summary>
     [Parameter]
     public SwitchParameter CopyStorage { get; set; }
 
@@ -45,7 +45,7 @@ public sealed class MoveVMGuestCommand : GuestActionCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Persistent { get; set; }
 
-    /// <summary>Removes the definition from the source once the guest runs on the destination (virsh --undefinesource).</summary>
+    /// <summary>Removes the definition from the source once the guest runs on the destination (virsh --undefinesource); a persistent guest stays persistent there.</summary>
     [Parameter]
     public SwitchParameter UndefineSource { get; set; }
 
@@ -70,9 +70,19 @@ public sealed class MoveVMGuestCommand : GuestActionCmdlet, IDisposable
     {
         if (!_destinations.TryGetValue(DestinationUri, out var dest))
             _destinations[DestinationUri] = dest = GuestMigrator.OpenDestination(DestinationUri, LibvirtConnector.Open);
-        var request = new MigrationRequest(DestinationUri, Offline, MigrationUri, Bandwidth > 0 ? Bandwidth : null,
-            CopyStorage, Persistent, UndefineSource);
-        if (MigrationPreflight.Check(GuestMigrator.Survey(source, guest, dest, request)) is { } refusal) throw refusal;
+        var request = GuestMigrator.KeepDefinition(new MigrationRequest(DestinationUri, Offline, MigrationUri, Bandwidth > 0 ? Bandwidth : null,
+            CopyStorage, Persistent, UndefineSource), guest.IsPersistent);
+        if (request.Persistent && !Persistent)
+            WriteVerbose($"'{guest.Name}' is persistent and -UndefineSource deletes its definition here: it is kept persistent at the destination.");
+        var situation = GuestMigrator.Survey(source, guest, dest, request);
+        if (MigrationPreflight.Check(situation) is { } refusal) throw refusal;
+        foreach (var d in situation.DestinationDisks)
+            WriteVerbose($"-CopyStorage {d.Disk.Target} ({d.Disk.Source}): {d.State switch
+            {
+                DestinationDiskState.Exists => "the image exists at the destination",
+                DestinationDiskState.PoolCreates => $"libvirt creates it in the destination's pool '{d.Pool}'",
+                _ => "no destination pool knows this path: the image must exist there already",
+            }}");
 
         var (flags, parameters) = GuestMigrator.Plan(request);
         var how = Offline ? "Move the definition (offline)" : "Move live";
