@@ -125,11 +125,12 @@ Describe 'Disable-VfioDevice' {
         $k.DriverOverrideOf($W::FreeNic) | Should -Be 'vfio-pci'
     }
 
-    It 'refuses a device a libvirt guest is defined with (DeviceAssignedToGuest) unless -Force; never one of a running guest' {
+    It 'refuses a device a libvirt guest is defined with (DeviceAssignedToGuest) unless -Force; never one of a running guest; Get-PciDevice names that guest' {
         $k = New-SimHost
         $a = [VirtTools.Pci.PciAddress]::Parse($W::FreeNic)
         $hostdev = "<domain><name>db01</name><devices><hostdev mode='subsystem' type='pci'><source><address domain='0x0000' bus='0x{0:x2}' slot='0x{1:x2}' function='0x{2:x}'/></source></hostdev></devices></domain>" -f $a.Bus, $a.Slot, $a.Function
         $null = $k.Tree.File('/etc/libvirt/qemu/db01.xml', $hostdev)
+        (Get-PciDevice $W::FreeNic).AssignedToGuest | Should -Be 'db01'
         Disable-VfioDevice $W::FreeNic -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be "DeviceAssignedToGuest$Fq"
         $err[0].CategoryInfo.Category | Should -Be 'ResourceBusy'
