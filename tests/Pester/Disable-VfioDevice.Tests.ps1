@@ -1,32 +1,19 @@
 # Disable-VfioDevice against the simulated PCI kernel (tests/VirtTools.TestSupport/SimulatedKernel.cs).
 BeforeAll {
-    # The module first, so the test-support assembly binds to the module's VirtTools.Core.
-    Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
-    Add-Type -Path (Join-Path $PSScriptRoot ../VirtTools.TestSupport/bin/Debug/net8.0/VirtTools.TestSupport.dll)
-    $savedRoot = $env:VIRTTOOLS_ROOT
-    $W = [VirtTools.Testing.SimulatedHosts+Workstation]
+    . (Join-Path $PSScriptRoot Support/TestHost.ps1)
     $Fq = ',VirtTools.Commands.DisableVfioDeviceCommand'
-    # Synthetic sysfs trees hold symlink cycles (device/subsystem -> bus -> devices -> device); Pester walks
-    # TestDrive and would follow them forever, so the trees live in their own temp folder.
-    $script:treeBase = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'vt-disable-pester-' + [guid]::NewGuid().ToString('N'))
 
     # A workstation whose free NIC is on vfio-pci (with its override set, as Enable-VfioDevice leaves it).
     function New-SimHost {
         param([switch]$Persist)
-        $root = Join-Path $script:treeBase ([guid]::NewGuid().ToString('n'))
-        $kernel = [VirtTools.Testing.SimulatedHosts]::CreateWorkstation($root, $true)
-        $null = $kernel.Install()
+        $kernel = New-SimulatedHost -VfioLoaded
         Enable-VfioDevice $W::FreeNic -Persist:$Persist -Confirm:$false
         $kernel.ClearLog()
         $kernel
     }
 }
 
-AfterAll {
-    [VirtTools.Testing.SimulatedKernel]::Uninstall()
-    $env:VIRTTOOLS_ROOT = $savedRoot
-    if ([System.IO.Directory]::Exists($script:treeBase)) { [System.IO.Directory]::Delete($script:treeBase, $true) }
-}
+AfterAll { Restore-TestHost }
 
 Describe 'Disable-VfioDevice' {
     AfterEach {
