@@ -23,7 +23,7 @@ Describe 'Disable-VfioDevice' {
     It 'is High impact and supports -WhatIf' {
         $c = Get-Command Disable-VfioDevice
         $c.Parameters.ContainsKey('WhatIf') | Should -BeTrue
-        $c.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'High'
+        Get-ConfirmImpact Disable-VfioDevice | Should -Be 'High'
         $c.OutputType.Name | Should -Contain 'VirtTools.PciDevice'
     }
 

@@ -18,7 +18,7 @@ Describe 'Enable-VfioDevice' {
             $c = Get-Command Enable-VfioDevice
             $c.Parameters.ContainsKey('WhatIf') | Should -BeTrue
             $c.OutputType.Name | Should -Contain 'VirtTools.PciDevice'
-            $c.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'High'
+            Get-ConfirmImpact Enable-VfioDevice | Should -Be 'High'
         }
 
         It 'binds Address by value and by property name, with aliases' {

@@ -21,7 +21,7 @@ Describe 'Set-SriovVfCount' {
             $c = Get-Command Set-SriovVfCount
             $c.Parameters.ContainsKey('WhatIf') | Should -BeTrue
             $c.OutputType.Name | Should -Contain 'VirtTools.PciDevice'
-            $c.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'Medium'
+            Get-ConfirmImpact Set-SriovVfCount | Should -Be 'Medium'
         }
 
         It 'takes -Address at position 0 like Enable-VfioDevice and a mandatory -Count at position 1' {

@@ -13,7 +13,7 @@ Describe 'Set-VHSKernelModuleOption' {
 
     It 'is High impact and declares KernelModuleOptionState' {
         $c = Get-Command Set-VHSKernelModuleOption
-        $c.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'High'
+        Get-ConfirmImpact Set-VHSKernelModuleOption | Should -Be 'High'
         $c.OutputType.Name | Should -Contain 'VirtTools.KernelModuleOptionState'
     }
 

@@ -15,7 +15,7 @@ Describe 'Set-VHSKernelParameter' {
     It 'supports -WhatIf, is Medium impact and declares KernelParameterSetting' {
         $c = Get-Command Set-VHSKernelParameter
         $c.Parameters.ContainsKey('WhatIf') | Should -BeTrue
-        $c.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'Medium'
+        Get-ConfirmImpact Set-VHSKernelParameter | Should -Be 'Medium'
         $c.OutputType.Name | Should -Contain 'VirtTools.KernelParameterSetting'
     }
 

@@ -28,6 +28,12 @@ function New-SimulatedHost {
     $kernel
 }
 
+# The ConfirmImpact a cmdlet declares in its [Cmdlet] attribute.
+function Get-ConfirmImpact {
+    param([string] $Name)
+    (Get-Command $Name).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact
+}
+
 # Every path under the root with its content or link target, without following links: two equal
 # snapshots prove that nothing was written.
 function Get-TreeSnapshot {
