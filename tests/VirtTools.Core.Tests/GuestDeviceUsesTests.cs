@@ -281,6 +281,15 @@ public sealed class GuestDeviceUsesTests : IDisposable
     }
 
     [Fact]
+    public void A_failure_on_the_callers_own_connection_is_the_callers_error_not_a_silent_gap()
+    {
+        var k = _h.Kernel.Context;
+        using var c = new FaultyConnection(LibvirtConnector.Open(LibvirtBindingTests.TestUri)) { FailList = true };
+        var uses = GuestDeviceUses.ForConnection(c, new HostContext(k.Files, k.Modules, k.Processes), local: true);
+        Assert.Equal("LibvirtError", Assert.Throws<LibvirtException>(() => uses.Of(Nic)).ErrorId);
+    }
+
+    [Fact]
     public void Device_addresses_are_pci_hostdevs_and_hostdev_interfaces_only()
     {
         var domain = XElement.Parse(Domain("x",

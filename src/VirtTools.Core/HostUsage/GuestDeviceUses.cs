@@ -141,7 +141,10 @@ public sealed class GuestDeviceUses
                 }
             }
         }
-        catch (Exception e) when (e is LibvirtException or DllNotFoundException or EntryPointNotFoundException or HostIOException or XmlException)
+        // The host's own daemon only adds to what the files say; a connection the caller opened is its
+        // question, so its failures are the caller's errors, as any other call on it.
+        catch (Exception e) when (_ownsConnection &&
+                                  e is LibvirtException or DllNotFoundException or EntryPointNotFoundException or HostIOException or XmlException)
         {
             _problems.Add($"libvirt: {e.Message}");
         }
