@@ -24,14 +24,16 @@ public sealed record GuestDeviceUse(string Guest, PciAddress Address, string Fil
 /// /run/libvirt/{qemu,libxl}/*.xml status files of running guests, transient ones included) need no
 /// daemon, so they work on a recorded root (VIRTTOOLS_ROOT), while libvirtd is stopped (its QEMU
 /// guests keep running and only the status files know them) and for Xen's libxl driver. libvirtd
-/// itself knows what the files of these two drivers do not: guests of another driver or
-/// configuration directory, and reads need no root. Neither is complete, and the guards would
+/// itself knows what the files of these two drivers do not (guests of another driver or
+/// configuration directory), and a user in the libvirt group may ask it where the files are
+/// root's only. Neither is complete, and the guards would
 /// rather refuse once too often than hang an unbind or break a guest's next start, so every guest
 /// either source names counts, and "running" wins when either says so. libvirtd is asked only
 /// when it describes the host the files do (the live root, or a simulated host with its own
 /// programs: <see cref="HostContext.ProgramsSeeThisRoot"/>), the default URI is local, and for
 /// the system URIs a daemon socket exists; a daemon that cannot be reached or refuses is a
-/// <see cref="Problems"/> line, never an error, and the files still answer.
+/// <see cref="Problems"/> line, never an error, and the files still answer. A connection the
+/// caller opened (-ConnectionUri) is asked as it is, remote ones without this host's files.
 /// </remarks>
 public sealed class GuestDeviceUses
 {
