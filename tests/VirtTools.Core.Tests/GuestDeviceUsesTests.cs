@@ -29,16 +29,22 @@ public sealed class GuestDeviceUsesTests : IDisposable
 
     public void Dispose()
     {
-        foreach (var name in _guests)
+        try
         {
-            using var d = _keep.FindDomain(name);
-            if (d is null) continue;
-            var persistent = d.IsPersistent;
-            if (d.IsActive) d.Destroy();
-            if (persistent) d.Undefine();
+            foreach (var name in _guests)
+            {
+                using var d = _keep.FindDomain(name);
+                if (d is null) continue;
+                var persistent = d.IsPersistent;
+                if (d.IsActive) d.Destroy();
+                if (persistent) d.Undefine();
+            }
         }
-        _keep.Dispose();
-        _h.Dispose();
+        finally
+        {
+            _keep.Dispose();
+            _h.Dispose();
+        }
     }
 
     /// <summary>The simulated host as the cmdlets see it; with a daemon socket, libvirtd (the test driver) is asked too.</summary>
