@@ -1,32 +1,19 @@
 # Disable-VfioDevice against the simulated PCI kernel (tests/VirtTools.TestSupport/SimulatedKernel.cs).
 BeforeAll {
-    # The module first, so the test-support assembly binds to the module's VirtTools.Core.
-    Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
-    Add-Type -Path (Join-Path $PSScriptRoot ../VirtTools.TestSupport/bin/Debug/net8.0/VirtTools.TestSupport.dll)
-    $savedRoot = $env:VIRTTOOLS_ROOT
-    $W = [VirtTools.Testing.SimulatedHosts+Workstation]
+    . (Join-Path $PSScriptRoot Support/TestHost.ps1)
     $Fq = ',VirtTools.Commands.DisableVfioDeviceCommand'
-    # Synthetic sysfs trees hold symlink cycles (device/subsystem -> bus -> devices -> device); Pester walks
-    # TestDrive and would follow them forever, so the trees live in their own temp folder.
-    $script:treeBase = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'vt-disable-pester-' + [guid]::NewGuid().ToString('N'))
 
     # A workstation whose free NIC is on vfio-pci (with its override set, as Enable-VfioDevice leaves it).
     function New-SimHost {
         param([switch]$Persist)
-        $root = Join-Path $script:treeBase ([guid]::NewGuid().ToString('n'))
-        $kernel = [VirtTools.Testing.SimulatedHosts]::CreateWorkstation($root, $true)
-        $null = $kernel.Install()
+        $kernel = New-SimulatedHost -VfioLoaded
         Enable-VfioDevice $W::FreeNic -Persist:$Persist -Confirm:$false
         $kernel.ClearLog()
         $kernel
     }
 }
 
-AfterAll {
-    [VirtTools.Testing.SimulatedKernel]::Uninstall()
-    $env:VIRTTOOLS_ROOT = $savedRoot
-    if ([System.IO.Directory]::Exists($script:treeBase)) { [System.IO.Directory]::Delete($script:treeBase, $true) }
-}
+AfterAll { Restore-TestHost }
 
 Describe 'Disable-VfioDevice' {
     AfterEach {
@@ -36,7 +23,7 @@ Describe 'Disable-VfioDevice' {
     It 'is High impact and supports -WhatIf' {
         $c = Get-Command Disable-VfioDevice
         $c.Parameters.ContainsKey('WhatIf') | Should -BeTrue
-        $c.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'High'
+        Get-ConfirmImpact Disable-VfioDevice | Should -Be 'High'
         $c.OutputType.Name | Should -Contain 'VirtTools.PciDevice'
     }
 
@@ -125,11 +112,12 @@ Describe 'Disable-VfioDevice' {
         $k.DriverOverrideOf($W::FreeNic) | Should -Be 'vfio-pci'
     }
 
-    It 'refuses a device a libvirt guest is defined with (DeviceAssignedToGuest) unless -Force; never one of a running guest' {
+    It 'refuses a device a libvirt guest is defined with (DeviceAssignedToGuest) unless -Force; never one of a running guest; Get-PciDevice names that guest' {
         $k = New-SimHost
         $a = [VirtTools.Pci.PciAddress]::Parse($W::FreeNic)
         $hostdev = "<domain><name>db01</name><devices><hostdev mode='subsystem' type='pci'><source><address domain='0x0000' bus='0x{0:x2}' slot='0x{1:x2}' function='0x{2:x}'/></source></hostdev></devices></domain>" -f $a.Bus, $a.Slot, $a.Function
         $null = $k.Tree.File('/etc/libvirt/qemu/db01.xml', $hostdev)
+        (Get-PciDevice $W::FreeNic).AssignedToGuest | Should -Be 'db01'
         Disable-VfioDevice $W::FreeNic -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be "DeviceAssignedToGuest$Fq"
         $err[0].CategoryInfo.Category | Should -Be 'ResourceBusy'

@@ -1,17 +1,11 @@
 # Enable-VHSIommu: the vendor-correct IOMMU parameters on copies of tests/fixtures/hostconfig.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
-    Add-Type -Path (Join-Path $PSScriptRoot ../VirtTools.TestSupport/bin/Debug/net8.0/VirtTools.TestSupport.dll)
     . (Join-Path $PSScriptRoot HostConfig.TestSupport.ps1)
-    $savedRoot = $env:VIRTTOOLS_ROOT
     $Fq = ',VirtTools.Commands.EnableVHSIommuCommand'
     $mkconfig = 'grub2-mkconfig -o /boot/grub2/grub.cfg'
 }
 
-AfterAll {
-    Remove-ConfigRoots
-    $env:VIRTTOOLS_ROOT = $savedRoot
-}
+AfterAll { Restore-TestHost }
 
 Describe 'Enable-VHSIommu' {
     AfterEach {

@@ -1,52 +1,12 @@
 # Enable-VfioDevice against the simulated PCI kernel (tests/VirtTools.TestSupport/SimulatedKernel.cs):
 # writes to driver_override, driver/unbind and drivers_probe act on a temp tree as the kernel would.
 BeforeAll {
-    # The module first, so the test-support assembly binds to the module's VirtTools.Core.
-    Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
-    Add-Type -Path (Join-Path $PSScriptRoot ../VirtTools.TestSupport/bin/Debug/net8.0/VirtTools.TestSupport.dll)
-    $savedRoot = $env:VIRTTOOLS_ROOT
-    $savedSsh = $env:SSH_CONNECTION
+    . (Join-Path $PSScriptRoot Support/TestHost.ps1)
     $env:SSH_CONNECTION = $null
-    $W = [VirtTools.Testing.SimulatedHosts+Workstation]
     $Fq = ',VirtTools.Commands.EnableVfioDeviceCommand'
-    # Synthetic sysfs trees hold symlink cycles (device/subsystem -> bus -> devices -> device); Pester walks
-    # TestDrive and would follow them forever, so the trees live in their own temp folder.
-    $script:treeBase = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'vt-enable-pester-' + [guid]::NewGuid().ToString('N'))
-
-    function New-SimHost {
-        param([switch]$VfioLoaded)
-        $root = Join-Path $script:treeBase ([guid]::NewGuid().ToString('n'))
-        $kernel = [VirtTools.Testing.SimulatedHosts]::CreateWorkstation($root, $VfioLoaded.IsPresent)
-        $null = $kernel.Install()
-        $kernel
-    }
-
-    # Every path under the root with its content or link target, without following links.
-    function Get-TreeSnapshot {
-        param([string]$Root)
-        $lines = [System.Collections.Generic.List[string]]::new()
-        $pending = [System.Collections.Generic.Stack[string]]::new()
-        $pending.Push($Root)
-        while ($pending.Count -gt 0) {
-            $dir = $pending.Pop()
-            foreach ($p in [System.IO.Directory]::GetFileSystemEntries($dir)) {
-                $target = [System.IO.FileInfo]::new($p).LinkTarget
-                if ($null -ne $target) { $lines.Add("$p -> $target") }
-                elseif ([System.IO.Directory]::Exists($p)) { $lines.Add("$p/"); $pending.Push($p) }
-                else { $lines.Add("$p = " + [System.IO.File]::ReadAllText($p)) }
-            }
-        }
-        $lines.Sort([System.StringComparer]::Ordinal)
-        $lines -join "`n"
-    }
 }
 
-AfterAll {
-    [VirtTools.Testing.SimulatedKernel]::Uninstall()
-    $env:VIRTTOOLS_ROOT = $savedRoot
-    $env:SSH_CONNECTION = $savedSsh
-    if ([System.IO.Directory]::Exists($script:treeBase)) { [System.IO.Directory]::Delete($script:treeBase, $true) }
-}
+AfterAll { Restore-TestHost }
 
 Describe 'Enable-VfioDevice' {
     AfterEach {
@@ -58,7 +18,7 @@ Describe 'Enable-VfioDevice' {
             $c = Get-Command Enable-VfioDevice
             $c.Parameters.ContainsKey('WhatIf') | Should -BeTrue
             $c.OutputType.Name | Should -Contain 'VirtTools.PciDevice'
-            $c.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'High'
+            Get-ConfirmImpact Enable-VfioDevice | Should -Be 'High'
         }
 
         It 'binds Address by value and by property name, with aliases' {
@@ -73,7 +33,7 @@ Describe 'Enable-VfioDevice' {
 
     Context '-WhatIf' {
         It 'Get-PciDevice | Where-Object Driver -eq e1000e | Enable-VfioDevice -WhatIf says every step and touches nothing' {
-            $k = New-SimHost
+            $k = New-SimulatedHost
             $before = Get-TreeSnapshot $k.Root
             $out = Get-PciDevice | Where-Object Driver -eq e1000e |
                 Enable-VfioDevice -WhatIf -Verbose -ErrorVariable err -ErrorAction SilentlyContinue 4>&1
@@ -94,7 +54,7 @@ Describe 'Enable-VfioDevice' {
         }
 
         It '-WhatIf -Persist -IncludeIommuGroup names the persistence files and still touches nothing' {
-            $k = New-SimHost -VfioLoaded
+            $k = New-SimulatedHost -VfioLoaded
             $before = Get-TreeSnapshot $k.Root
             $text = (Enable-VfioDevice $W::Gpu -IncludeIommuGroup -Persist -WhatIf -Verbose 4>&1 | ForEach-Object { "$_" }) -join "`n"
             $text | Should -Match ([regex]::Escape("write 'vfio-pci' to /etc/driverctl.d/pci-$($W::Gpu)"))
@@ -107,7 +67,7 @@ Describe 'Enable-VfioDevice' {
 
     Context 'binding' {
         It 'binds a device piped from Get-PciDevice and -PassThru returns it updated' {
-            $k = New-SimHost
+            $k = New-SimulatedHost
             $d = Get-PciDevice $W::FreeNic | Enable-VfioDevice -Confirm:$false -PassThru
             $d | Should -BeOfType ([VirtTools.PciDevice])
             $d.Address | Should -Be $W::FreeNic
@@ -123,13 +83,13 @@ Describe 'Enable-VfioDevice' {
         }
 
         It 'binds by property name from any object with an Address, in lspci form' {
-            $k = New-SimHost -VfioLoaded
+            $k = New-SimulatedHost -VfioLoaded
             [pscustomobject]@{ Address = '03:00.0' } | Enable-VfioDevice -Confirm:$false
             $k.DriverOf($W::FreeNic) | Should -Be 'vfio-pci'
         }
 
         It 'does nothing, and says so, for a device already on vfio-pci' {
-            $k = New-SimHost -VfioLoaded
+            $k = New-SimulatedHost -VfioLoaded
             Enable-VfioDevice $W::FreeNic -Confirm:$false
             $k.ClearLog()
             $v = Enable-VfioDevice $W::FreeNic -Confirm:$false -Verbose 4>&1
@@ -138,14 +98,14 @@ Describe 'Enable-VfioDevice' {
         }
 
         It 'warns that the group stays non-viable and names the member to bind' {
-            $k = New-SimHost -VfioLoaded
+            $k = New-SimulatedHost -VfioLoaded
             $null = Enable-VfioDevice $W::Gpu -Confirm:$false -WarningVariable warn 3>$null
             ($warn -join "`n") | Should -Match ([regex]::Escape("$($W::GpuAudio) (snd_hda_intel)"))
             ($warn -join "`n") | Should -Match 'IncludeIommuGroup'
         }
 
         It '-IncludeIommuGroup binds the endpoints of the group and leaves the bridge on pcieport' {
-            $k = New-SimHost -VfioLoaded
+            $k = New-SimulatedHost -VfioLoaded
             $out = Enable-VfioDevice $W::Gpu -IncludeIommuGroup -Confirm:$false -PassThru
             ($out | ForEach-Object { $_.Address }) | Should -Be @($W::Gpu, $W::GpuAudio)
             $k.DriverOf($W::GpuAudio) | Should -Be 'vfio-pci'
@@ -153,14 +113,14 @@ Describe 'Enable-VfioDevice' {
         }
 
         It 'expands wildcards' {
-            $k = New-SimHost -VfioLoaded
+            $k = New-SimulatedHost -VfioLoaded
             Enable-VfioDevice '0000:01:00.*' -Confirm:$false
             $k.DriverOf($W::Gpu) | Should -Be 'vfio-pci'
             $k.DriverOf($W::GpuAudio) | Should -Be 'vfio-pci'
         }
 
         It '-Persist writes the driverctl file' {
-            $k = New-SimHost -VfioLoaded
+            $k = New-SimulatedHost -VfioLoaded
             Enable-VfioDevice $W::FreeNic -Persist -Confirm:$false
             [System.IO.File]::ReadAllText((Join-Path $k.Root "etc/driverctl.d/pci-$($W::FreeNic)")) | Should -BeExactly "vfio-pci`n"
         }
@@ -176,7 +136,7 @@ Describe 'Enable-VfioDevice' {
             @{ Address = '0000:07:00.0'; Id = 'DeviceHostsVolumeMember' }
             @{ Address = '0000:00:1c.0'; Id = 'DeviceIsBridge' }
         ) {
-            $k = New-SimHost -VfioLoaded
+            $k = New-SimulatedHost -VfioLoaded
             $driver = $k.DriverOf($Address)
             $env:SSH_CONNECTION = $W::SshConnection
             try {
@@ -188,7 +148,7 @@ Describe 'Enable-VfioDevice' {
         }
 
         It 'reports a refusal as a ResourceBusy error that targets the device and says what to do' {
-            $null = New-SimHost -VfioLoaded
+            $null = New-SimulatedHost -VfioLoaded
             Enable-VfioDevice $W::RouteNic -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
             $err[0].CategoryInfo.Category | Should -Be 'ResourceBusy'
             $err[0].TargetObject | Should -Be $W::RouteNic
@@ -196,14 +156,14 @@ Describe 'Enable-VfioDevice' {
         }
 
         It '-Force binds a refused device with a warning' {
-            $k = New-SimHost -VfioLoaded
+            $k = New-SimulatedHost -VfioLoaded
             $null = Enable-VfioDevice $W::RouteNic -Force -Confirm:$false -WarningVariable warn 3>$null
             ($warn -join "`n") | Should -Match 'DeviceCarriesDefaultRoute'
             $k.DriverOf($W::RouteNic) | Should -Be 'vfio-pci'
         }
 
         It '-Force does not make a bridge assignable' {
-            $null = New-SimHost -VfioLoaded
+            $null = New-SimulatedHost -VfioLoaded
             Enable-VfioDevice $W::NicRootPort -Force -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
             $err[0].FullyQualifiedErrorId | Should -Be "DeviceIsBridge$Fq"
             $err[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
@@ -217,7 +177,7 @@ Describe 'Enable-VfioDevice' {
             @{ Pattern = '/sys/bus/pci/drivers_probe'; Errno = 'ENODEV'; Id = 'DriverRejectedDevice'; Category = 'InvalidOperation' }
             @{ Pattern = '/sys/bus/pci/drivers_probe'; Errno = 'EINVAL'; Id = 'InvalidSysfsValue'; Category = 'InvalidArgument' }
         ) {
-            $k = New-SimHost -VfioLoaded
+            $k = New-SimulatedHost -VfioLoaded
             $null = $k.Fail($Pattern, [VirtTools.Host.Errno]$Errno, 1, 0)
             Enable-VfioDevice $W::FreeNic -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
             $err | Should -HaveCount 1
@@ -229,14 +189,14 @@ Describe 'Enable-VfioDevice' {
         }
 
         It 'a missing /dev/vfio node is VfioGroupNodeMissing and rolls back' {
-            $k = New-SimHost -VfioLoaded
+            $k = New-SimulatedHost -VfioLoaded
             $k.CreateVfioNodes = $false
             { Enable-VfioDevice $W::FreeNic -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId "VfioGroupNodeMissing$Fq"
             $k.DriverOf($W::FreeNic) | Should -Be 'e1000e'
         }
 
         It 'a driver that never binds is DriverBindTimeout and rolls back' {
-            $k = New-SimHost -VfioLoaded
+            $k = New-SimulatedHost -VfioLoaded
             $null = $k.FailProbe('vfio-pci', [VirtTools.Host.Errno]::ENODEV)
             { Enable-VfioDevice $W::FreeNic -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId "DriverBindTimeout$Fq"
             $k.DriverOf($W::FreeNic) | Should -Be 'e1000e'
@@ -245,24 +205,24 @@ Describe 'Enable-VfioDevice' {
 
     Context 'other errors' {
         It 'an unknown address is DeviceNotFound' {
-            $null = New-SimHost
+            $null = New-SimulatedHost
             { Enable-VfioDevice 0000:99:00.0 -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId "DeviceNotFound$Fq"
         }
 
         It 'a malformed address is InvalidPciAddress' {
-            $null = New-SimHost
+            $null = New-SimulatedHost
             { Enable-VfioDevice 'not-an-address' -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId "InvalidPciAddress$Fq"
         }
 
         It 'a driver module that is not installed is ModuleLoadFailed (NotInstalled)' {
-            $null = New-SimHost
+            $null = New-SimulatedHost
             Enable-VfioDevice $W::FreeNic -Driver mlx5_vfio_pci -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
             $err[0].FullyQualifiedErrorId | Should -Be "ModuleLoadFailed$Fq"
             $err[0].CategoryInfo.Category | Should -Be 'NotInstalled'
         }
 
         It 'an install-to-false rule is DriverModuleBlacklisted and names the file' {
-            $k = New-SimHost
+            $k = New-SimulatedHost
             [System.IO.File]::WriteAllText((Join-Path $k.Root etc/modprobe.d/vfio-off.conf), "install vfio_pci /bin/false`n")
             Enable-VfioDevice $W::FreeNic -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
             $err[0].FullyQualifiedErrorId | Should -Be "DriverModuleBlacklisted$Fq"
@@ -270,13 +230,13 @@ Describe 'Enable-VfioDevice' {
         }
 
         It 'a device without IOMMU group is IommuGroupMissing' {
-            $k = New-SimHost -VfioLoaded
+            $k = New-SimulatedHost -VfioLoaded
             [System.IO.File]::Delete((Join-Path $k.Root ($k.Tree.DeviceDir($W::FreeNic) + '/iommu_group')))
             { Enable-VfioDevice $W::FreeNic -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId "IommuGroupMissing$Fq"
         }
 
         It 'a different persistent override is PersistentOverrideConflict unless -Force' {
-            $k = New-SimHost -VfioLoaded
+            $k = New-SimulatedHost -VfioLoaded
             $file = Join-Path $k.Root "etc/driverctl.d/pci-$($W::FreeNic)"
             $null = [System.IO.Directory]::CreateDirectory((Join-Path $k.Root etc/driverctl.d))
             [System.IO.File]::WriteAllText($file, "igb`n")
@@ -288,7 +248,7 @@ Describe 'Enable-VfioDevice' {
         }
 
         It 'a name that is not a driver is InvalidDriverName' {
-            $null = New-SimHost
+            $null = New-SimulatedHost
             { Enable-VfioDevice $W::FreeNic -Driver '../x' -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId "InvalidDriverName$Fq"
         }
     }

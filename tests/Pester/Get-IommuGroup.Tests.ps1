@@ -1,13 +1,9 @@
 # Acceptance tests for Get-IommuGroup over a synthetic host with groups.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1) -Force
-    Add-Type -Path (Join-Path $PSScriptRoot ../VirtTools.TestSupport/bin/Debug/net8.0/VirtTools.TestSupport.dll)
-    $script:savedRoot = $env:VIRTTOOLS_ROOT
+    . (Join-Path $PSScriptRoot Support/TestHost.ps1)
     $none = [NullString]::Value
 
-    # Synthetic sysfs trees hold symlink cycles (device/subsystem -> bus -> devices -> device); Pester walks
-    # TestDrive and would follow them forever, so the trees live in their own temp folder.
-    $script:treeBase = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'vt-iommu-pester-' + [guid]::NewGuid().ToString('N'))
+    $script:treeBase = New-TestTempPath 'vt-iommu-pester'
     $script:root = Join-Path $script:treeBase 'host'
     $b = [VirtTools.Testing.SysfsTreeBuilder]::new($script:root)
     $null = $b.Pci('0000:00:01.0', $none, '8086', '1901', '060400', 'pcieport', 2)
@@ -19,10 +15,7 @@ BeforeAll {
     $env:VIRTTOOLS_ROOT = $script:root
 }
 
-AfterAll {
-    $env:VIRTTOOLS_ROOT = $script:savedRoot
-    if ([System.IO.Directory]::Exists($script:treeBase)) { [System.IO.Directory]::Delete($script:treeBase, $true) }
-}
+AfterAll { Restore-TestHost }
 
 Describe 'Get-IommuGroup' {
     It 'lists every group once, in order' {

@@ -1,13 +1,9 @@
 # Acceptance tests for Get-PciDevice over synthetic trees (SysfsTreeBuilder) and a recorded one.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1) -Force
-    Add-Type -Path (Join-Path $PSScriptRoot ../VirtTools.TestSupport/bin/Debug/net8.0/VirtTools.TestSupport.dll)
-    $script:savedRoot = $env:VIRTTOOLS_ROOT
+    . (Join-Path $PSScriptRoot Support/TestHost.ps1)
     $none = [NullString]::Value
 
-    # Synthetic sysfs trees hold symlink cycles (device/subsystem -> bus -> devices -> device); Pester walks
-    # TestDrive and would follow them forever, so the trees live in their own temp folder.
-    $script:treeBase = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'vt-pci-pester-' + [guid]::NewGuid().ToString('N'))
+    $script:treeBase = New-TestTempPath 'vt-pci-pester'
 
     # A host with a root port, an E810 PF with 3 VFs, a GPU + audio function and a plain e1000e NIC.
     $script:root = Join-Path $script:treeBase 'host'
@@ -22,10 +18,7 @@ BeforeAll {
     $env:VIRTTOOLS_ROOT = $script:root
 }
 
-AfterAll {
-    $env:VIRTTOOLS_ROOT = $script:savedRoot
-    if ([System.IO.Directory]::Exists($script:treeBase)) { [System.IO.Directory]::Delete($script:treeBase, $true) }
-}
+AfterAll { Restore-TestHost }
 
 Describe 'Get-PciDevice' {
     Context 'listing' {

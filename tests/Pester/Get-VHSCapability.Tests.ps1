@@ -1,15 +1,11 @@
 # Get-VHSCapability on recorded trees (tests/fixtures) and synthetic roots built in a temp folder.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1) -Force
-    Add-Type -Path (Join-Path $PSScriptRoot ../VirtTools.TestSupport/bin/Debug/net8.0/VirtTools.TestSupport.dll)
-    $savedRoot = $env:VIRTTOOLS_ROOT
+    . (Join-Path $PSScriptRoot Support/TestHost.ps1)
 
     $intelCpu = "processor`t: 0`nvendor_id`t: GenuineIntel`nmodel name`t: Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz`nflags`t`t: fpu lm vmx ept`n`n"
     $noVtCpu = "processor`t: 0`nvendor_id`t: GenuineIntel`nmodel name`t: Intel(R) Xeon(R) Platinum 8375C`nflags`t`t: fpu lm hypervisor`n`n"
 
-    # Synthetic sysfs trees hold symlink cycles (device/subsystem -> bus -> devices -> device), which
-    # runners that walk TestDrive recursively would follow forever; they live in their own temp folder.
-    $treeBase = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'vt-cap-pester-' + [guid]::NewGuid().ToString('N'))
+    $treeBase = New-TestTempPath 'vt-cap-pester'
     function New-HostRoot([string] $Name, [string] $CpuInfo) {
         $root = Join-Path $treeBase $Name
         $tree = [VirtTools.Testing.SysfsTreeBuilder]::new($root)
@@ -18,10 +14,7 @@ BeforeAll {
     }
 }
 
-AfterAll {
-    $env:VIRTTOOLS_ROOT = $savedRoot
-    if ([System.IO.Directory]::Exists($treeBase)) { [System.IO.Directory]::Delete($treeBase, $true) }
-}
+AfterAll { Restore-TestHost }
 
 Describe 'Get-VHSCapability' {
     Context 'command metadata' {

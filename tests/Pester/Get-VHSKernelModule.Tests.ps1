@@ -1,18 +1,12 @@
 # Get-VHSKernelModule on the module state of tests/fixtures/hostconfig/sles15sp6.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
-    Add-Type -Path (Join-Path $PSScriptRoot ../VirtTools.TestSupport/bin/Debug/net8.0/VirtTools.TestSupport.dll)
     . (Join-Path $PSScriptRoot HostConfig.TestSupport.ps1)
-    $savedRoot = $env:VIRTTOOLS_ROOT
     $Fq = ',VirtTools.Commands.GetVHSKernelModuleCommand'
     $root = New-ConfigRoot sles15sp6
     $null = Use-ConfigRoot $root
 }
 
-AfterAll {
-    Remove-ConfigRoots
-    $env:VIRTTOOLS_ROOT = $savedRoot
-}
+AfterAll { Restore-TestHost }
 
 Describe 'Get-VHSKernelModule' {
     It 'declares KernelModuleInfo output' {

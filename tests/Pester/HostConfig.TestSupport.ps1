@@ -1,8 +1,10 @@
-# Shared by the host configuration Pester files (dot-sourced in BeforeAll; not a test file itself).
-# Roots are copies of tests/fixtures/hostconfig in a temp folder outside $TestDrive; programs
-# (grub2-mkconfig, modprobe, dracut) are scripted through the process seam.
+# Shared by the host configuration Pester files (dot-sourced in BeforeAll, on top of Support/TestHost.ps1;
+# not a test file itself; AfterAll calls Restore-TestHost). Roots are copies of tests/fixtures/hostconfig in
+# a temp folder outside $TestDrive; programs (grub2-mkconfig, modprobe, dracut) are scripted through the
+# process seam.
+. (Join-Path $PSScriptRoot Support/TestHost.ps1)
 $hostConfigFixtures = Join-Path $PSScriptRoot ../fixtures/hostconfig
-$hostConfigBase = Join-Path ([IO.Path]::GetTempPath()) ('vt-hostconfig-pester-' + [guid]::NewGuid().ToString('N'))
+$hostConfigBase = New-TestTempPath 'vt-hostconfig-pester'
 
 function New-ConfigRoot {
     param([string] $Fixture)
@@ -43,9 +45,4 @@ function Get-RootSnapshot {
     (Get-ChildItem -LiteralPath $Root -Recurse -File -Force | Sort-Object FullName | ForEach-Object {
         $_.FullName + '=' + [Convert]::ToBase64String([IO.File]::ReadAllBytes($_.FullName))
     }) -join "`n"
-}
-
-function Remove-ConfigRoots {
-    [VirtTools.Testing.SimulatedKernel]::Uninstall()
-    if ([IO.Directory]::Exists($hostConfigBase)) { [IO.Directory]::Delete($hostConfigBase, $true) }
 }

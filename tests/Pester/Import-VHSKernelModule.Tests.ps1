@@ -1,16 +1,10 @@
 # Import-VHSKernelModule: modprobe through the module seam (scripted), -Persist in modules-load.d.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
-    Add-Type -Path (Join-Path $PSScriptRoot ../VirtTools.TestSupport/bin/Debug/net8.0/VirtTools.TestSupport.dll)
     . (Join-Path $PSScriptRoot HostConfig.TestSupport.ps1)
-    $savedRoot = $env:VIRTTOOLS_ROOT
     $Fq = ',VirtTools.Commands.ImportVHSKernelModuleCommand'
 }
 
-AfterAll {
-    Remove-ConfigRoots
-    $env:VIRTTOOLS_ROOT = $savedRoot
-}
+AfterAll { Restore-TestHost }
 
 Describe 'Import-VHSKernelModule' {
     AfterEach {

@@ -1,12 +1,9 @@
 # Parameters as a new user types them: displayed class names and wildcards, driver names with - or _,
 # 0x-prefixed ids, a verbose word when a filter matches nothing, completion, and HelpUri.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
-    Add-Type -Path (Join-Path $PSScriptRoot ../VirtTools.TestSupport/bin/Debug/net8.0/VirtTools.TestSupport.dll)
-    $script:savedRoot = $env:VIRTTOOLS_ROOT
+    . (Join-Path $PSScriptRoot Support/TestHost.ps1)
     $none = [NullString]::Value
-    # Sysfs trees hold symlink loops: never under $TestDrive, which Pester walks.
-    $script:root = Join-Path ([IO.Path]::GetTempPath()) ('vt-params-' + [guid]::NewGuid().ToString('n'))
+    $script:root = New-TestTempPath 'vt-params'
     $b = [VirtTools.Testing.SysfsTreeBuilder]::new($script:root)
     $null = $b.Pci('0000:00:00.0', $none, '8086', '29c0', '060000', $none, 0)
     $null = $b.Pci('0000:00:02.0', $none, '1af4', '1041', '020000', 'virtio-pci', 1)
@@ -19,10 +16,7 @@ BeforeAll {
     }
 }
 
-AfterAll {
-    $env:VIRTTOOLS_ROOT = $script:savedRoot
-    if (Test-Path $script:root) { Remove-Item -Recurse -Force $script:root }
-}
+AfterAll { Restore-TestHost }
 
 Describe 'Get-PciDevice -Class' {
     It 'accepts the name shown in the Class column' {

@@ -1,48 +1,17 @@
 # Set-SriovVfCount against the simulated PCI kernel (tests/VirtTools.TestSupport/SimulatedKernel.cs):
 # writes to sriov_numvfs and sriov_drivers_autoprobe act on a temp tree as drivers/pci/iov.c would.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
-    Add-Type -Path (Join-Path $PSScriptRoot ../VirtTools.TestSupport/bin/Debug/net8.0/VirtTools.TestSupport.dll)
-    $savedSsh = $env:SSH_CONNECTION
+    . (Join-Path $PSScriptRoot Support/TestHost.ps1)
     $env:SSH_CONNECTION = $null
-    $W = [VirtTools.Testing.SimulatedHosts+Workstation]
     $Fq = ',VirtTools.Commands.SetSriovVfCountCommand'
     $Pf = $W::SriovNic
-    $roots = [System.Collections.Generic.List[string]]::new()
 
-    # Not under $TestDrive: Pester walks it and follows sysfs' symlink loops.
-    function New-SimHost {
-        $root = Join-Path ([IO.Path]::GetTempPath()) ('vt-pester-sriov-' + [guid]::NewGuid().ToString('n'))
-        $roots.Add($root)
-        $kernel = [VirtTools.Testing.SimulatedHosts]::CreateSriovWorkstation($root, $true)
-        $null = $kernel.Install()
-        $kernel
-    }
+    function New-SimHost { New-SimulatedHost -Sriov -VfioLoaded }
 
     function Get-NumVfs($k) { [int]$k.ReadAllText("/sys/bus/pci/devices/$Pf/sriov_numvfs").Trim() }
-
-    function Get-TreeSnapshot([string]$Root) {
-        $lines = [System.Collections.Generic.List[string]]::new()
-        $pending = [System.Collections.Generic.Stack[string]]::new()
-        $pending.Push($Root)
-        while ($pending.Count -gt 0) {
-            foreach ($p in [IO.Directory]::GetFileSystemEntries($pending.Pop())) {
-                $target = [IO.FileInfo]::new($p).LinkTarget
-                if ($null -ne $target) { $lines.Add("$p -> $target") }
-                elseif ([IO.Directory]::Exists($p)) { $lines.Add("$p/"); $pending.Push($p) }
-                else { $lines.Add("$p = " + [IO.File]::ReadAllText($p)) }
-            }
-        }
-        $lines.Sort([StringComparer]::Ordinal)
-        $lines -join "`n"
-    }
 }
 
-AfterAll {
-    [VirtTools.Testing.SimulatedKernel]::Uninstall()
-    $env:SSH_CONNECTION = $savedSsh
-    foreach ($r in $roots) { Remove-Item -LiteralPath $r -Recurse -Force -ErrorAction SilentlyContinue }
-}
+AfterAll { Restore-TestHost }
 
 Describe 'Set-SriovVfCount' {
     AfterEach { [VirtTools.Testing.SimulatedKernel]::Uninstall() }
@@ -52,7 +21,7 @@ Describe 'Set-SriovVfCount' {
             $c = Get-Command Set-SriovVfCount
             $c.Parameters.ContainsKey('WhatIf') | Should -BeTrue
             $c.OutputType.Name | Should -Contain 'VirtTools.PciDevice'
-            $c.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'Medium'
+            Get-ConfirmImpact Set-SriovVfCount | Should -Be 'Medium'
         }
 
         It 'takes -Address at position 0 like Enable-VfioDevice and a mandatory -Count at position 1' {

@@ -1,16 +1,10 @@
 # Set-VHSKernelModuleOption: modprobe.d with -Persist, a reload otherwise (scripted modprobe), never while guests run.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
-    Add-Type -Path (Join-Path $PSScriptRoot ../VirtTools.TestSupport/bin/Debug/net8.0/VirtTools.TestSupport.dll)
     . (Join-Path $PSScriptRoot HostConfig.TestSupport.ps1)
-    $savedRoot = $env:VIRTTOOLS_ROOT
     $Fq = ',VirtTools.Commands.SetVHSKernelModuleOptionCommand'
 }
 
-AfterAll {
-    Remove-ConfigRoots
-    $env:VIRTTOOLS_ROOT = $savedRoot
-}
+AfterAll { Restore-TestHost }
 
 Describe 'Set-VHSKernelModuleOption' {
     AfterEach {
@@ -19,7 +13,7 @@ Describe 'Set-VHSKernelModuleOption' {
 
     It 'is High impact and declares KernelModuleOptionState' {
         $c = Get-Command Set-VHSKernelModuleOption
-        $c.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'High'
+        Get-ConfirmImpact Set-VHSKernelModuleOption | Should -Be 'High'
         $c.OutputType.Name | Should -Contain 'VirtTools.KernelModuleOptionState'
     }
 

@@ -1,17 +1,11 @@
 # Set-VHSKernelParameter on copies of tests/fixtures/hostconfig with scripted regeneration commands.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
-    Add-Type -Path (Join-Path $PSScriptRoot ../VirtTools.TestSupport/bin/Debug/net8.0/VirtTools.TestSupport.dll)
     . (Join-Path $PSScriptRoot HostConfig.TestSupport.ps1)
-    $savedRoot = $env:VIRTTOOLS_ROOT
     $Fq = ',VirtTools.Commands.SetVHSKernelParameterCommand'
     $mkconfig = 'grub2-mkconfig -o /boot/grub2/grub.cfg'
 }
 
-AfterAll {
-    Remove-ConfigRoots
-    $env:VIRTTOOLS_ROOT = $savedRoot
-}
+AfterAll { Restore-TestHost }
 
 Describe 'Set-VHSKernelParameter' {
     AfterEach {
@@ -21,7 +15,7 @@ Describe 'Set-VHSKernelParameter' {
     It 'supports -WhatIf, is Medium impact and declares KernelParameterSetting' {
         $c = Get-Command Set-VHSKernelParameter
         $c.Parameters.ContainsKey('WhatIf') | Should -BeTrue
-        $c.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'Medium'
+        Get-ConfirmImpact Set-VHSKernelParameter | Should -Be 'Medium'
         $c.OutputType.Name | Should -Contain 'VirtTools.KernelParameterSetting'
     }
 

@@ -1,9 +1,6 @@
 # Set-VHSVfioBootBinding on copies of tests/fixtures/hostconfig with a PCI tree (symlinks: outside $TestDrive).
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
-    Add-Type -Path (Join-Path $PSScriptRoot ../VirtTools.TestSupport/bin/Debug/net8.0/VirtTools.TestSupport.dll)
     . (Join-Path $PSScriptRoot HostConfig.TestSupport.ps1)
-    $savedRoot = $env:VIRTTOOLS_ROOT
     $Fq = ',VirtTools.Commands.SetVHSVfioBootBindingCommand'
 
     # An NVMe on vfio-pci with driverctl's persistent override; its host driver (nvme) is a module.
@@ -19,10 +16,7 @@ BeforeAll {
     }
 }
 
-AfterAll {
-    Remove-ConfigRoots
-    $env:VIRTTOOLS_ROOT = $savedRoot
-}
+AfterAll { Restore-TestHost }
 
 Describe 'Set-VHSVfioBootBinding' {
     AfterEach {

@@ -1,15 +1,9 @@
 # Test-VHSConfiguration: configured versus live on copies of tests/fixtures/hostconfig, and read-only on the live root.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
-    Add-Type -Path (Join-Path $PSScriptRoot ../VirtTools.TestSupport/bin/Debug/net8.0/VirtTools.TestSupport.dll)
     . (Join-Path $PSScriptRoot HostConfig.TestSupport.ps1)
-    $savedRoot = $env:VIRTTOOLS_ROOT
 }
 
-AfterAll {
-    Remove-ConfigRoots
-    $env:VIRTTOOLS_ROOT = $savedRoot
-}
+AfterAll { Restore-TestHost }
 
 Describe 'Test-VHSConfiguration' {
     AfterEach {

@@ -78,13 +78,21 @@ public class RequirementEvaluatorTests
         Assert.NotNull(r["Tun"].Remedy);
     }
 
-    [Fact]
-    public void Inaccessible_dev_kvm_fails_with_group_advice()
+    /// <summary>One setting on an otherwise empty host decides one check: its verdict, and the advice or reason it gives.</summary>
+    [Theory]
+    [InlineData("an inaccessible /dev/kvm fails with group advice", CapabilityTree.IntelCpu, "/dev/kvm", "", false,
+        "KvmDeviceAccess", RequirementStatus.Fail, nameof(RequirementCheck.Remedy), "kvm")]
+    [InlineData("nested off is a warning, never a failure", CapabilityTree.AmdCpu, "/sys/module/kvm_amd/parameters/nested", "0\n", null,
+        "NestedVirtualization", RequirementStatus.Warn, nameof(RequirementCheck.Remedy), "options kvm_amd nested=1")]
+    [InlineData("the ACS override is flagged as weakened isolation", CapabilityTree.IntelCpu, "/proc/cmdline", "pcie_acs_override=downstream,multifunction\n", null,
+        "AcsOverride", RequirementStatus.Warn, nameof(RequirementCheck.Detail), "pcie_acs_override=downstream,multifunction")]
+    public void One_setting_decides_one_check(string situation, string cpuinfo, string file, string content, bool? devAccess,
+        string check, RequirementStatus status, string field, string text)
     {
-        using var t = new CapabilityTree().File("/dev/kvm", "");
-        var r = Run(t, new ScriptedAccess(false));
-        Assert.Equal(RequirementStatus.Fail, r["KvmDeviceAccess"].Status);
-        Assert.Contains("kvm", r["KvmDeviceAccess"].Remedy);
+        using var t = new CapabilityTree(cpuinfo).File(file, content);
+        var c = Run(t, devAccess is bool a ? new ScriptedAccess(a) : null)[check];
+        Assert.True(status == c.Status, $"{situation}: {check} is {c.Status}, not {status}");
+        Assert.Contains(text, field == nameof(RequirementCheck.Remedy) ? c.Remedy : c.Detail);
     }
 
     [Fact]
@@ -216,15 +224,6 @@ public class RequirementEvaluatorTests
     }
 
     [Fact]
-    public void Nested_off_is_a_warning_never_a_failure()
-    {
-        using var t = new CapabilityTree(CapabilityTree.AmdCpu).File("/sys/module/kvm_amd/parameters/nested", "0\n");
-        var c = Run(t)["NestedVirtualization"];
-        Assert.Equal(RequirementStatus.Warn, c.Status);
-        Assert.Contains("options kvm_amd nested=1", c.Remedy);
-    }
-
-    [Fact]
     public void Vfio_installed_but_not_loaded_warns_with_modprobe()
     {
         using var t = new CapabilityTree()
@@ -234,15 +233,6 @@ public class RequirementEvaluatorTests
         var c = Run(t)["VfioModules"];
         Assert.Equal(RequirementStatus.Warn, c.Status);
         Assert.Contains("modprobe vfio-pci", c.Remedy);
-    }
-
-    [Fact]
-    public void Acs_override_is_flagged_as_weakened_isolation()
-    {
-        using var t = new CapabilityTree().File("/proc/cmdline", "pcie_acs_override=downstream,multifunction\n");
-        var c = Run(t)["AcsOverride"];
-        Assert.Equal(RequirementStatus.Warn, c.Status);
-        Assert.Contains("pcie_acs_override=downstream,multifunction", c.Detail);
     }
 
     [Fact]

@@ -39,9 +39,9 @@ public sealed class HostDeviceChecker
                     "Use the form 0000:03:00.1 (Get-PciDevice lists them).");
             if (!list.Contains(a)) list.Add(a);
         }
-        var assigned = HostDeviceAssignments.Read(_c);
+        var assigned = GuestDeviceUses.ForConnection(_c, _host, _local);
         foreach (var a in list)
-            if (assigned.TryGetValue(a, out var other) && other != forGuest)
+            if (assigned.Of(a).FirstOrDefault(u => u.Guest != forGuest)?.Guest is string other)
                 throw new VirtToolsException("HostDeviceAssigned", FailureKind.ResourceBusy,
                     $"PCI device {a} is already assigned to guest '{other}'; nothing was defined.", a.ToString(),
                     $"Remove it from '{other}' first: Remove-VMGuestHostDevice {other} {a}");

@@ -35,6 +35,12 @@ public sealed class HostContext
     public IModuleLoader Modules { get; }
     public IProcessRunner Processes { get; }
 
+    /// <summary>
+    /// Opens a libvirt connection on this host by URI. A simulated host hands in its own (a test
+    /// driver) so that what its libvirt says can be tested without a global hook.
+    /// </summary>
+    public Func<string, Libvirt.ILibvirtConnection> OpenLibvirt { get; init; } = Libvirt.LibvirtConnector.Open;
+
     /// <summary>True when the root is the live system, where programs and kernel writes act for real.</summary>
     public bool IsLiveRoot => Files.Root == "/";
 

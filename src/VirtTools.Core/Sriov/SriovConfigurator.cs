@@ -172,7 +172,7 @@ public sealed class SriovConfigurator
     {
         var guard = new HostUsageGuard(_host, _o.SshConnection);
         var openers = new VfioOpeners(_fs);
-        var guests = new GuestDefinitions(_fs);
+        var guests = GuestDeviceUses.ForHost(_host);
         var scannedProcesses = false;
         foreach (var (index, vf) in VirtualFunctions(dir))
         {

@@ -73,7 +73,7 @@ public sealed class VfioBinder
 
         var guard = new HostUsageGuard(_host, _o.SshConnection);
         foreach (var a in addresses) ApplyGuard(plan, guard, a, address);
-        var guests = new GuestDefinitions(_fs);
+        var guests = GuestDeviceUses.ForHost(_host);
         foreach (var a in addresses)
             foreach (var u in guests.Of(a))
                 plan.Warnings.Add($"{a} is already given to libvirt guest '{u.Guest}' ({u.File}{(u.Running ? ", running" : "")}); two guests cannot use it at once.");
@@ -240,13 +240,13 @@ public sealed class VfioBinder
     }
 
     /// <summary>
-    /// libvirt's own files name the guests a device is given to (what Get-PciDevice shows as
-    /// AssignedToGuest). Giving the device back to the host makes such a guest fail to start; from a
+    /// libvirt names the guests a device is given to (<see cref="GuestDeviceUses"/>, what Get-PciDevice
+    /// shows as AssignedToGuest). Giving the device back to the host makes such a guest fail to start; from a
     /// running guest the unbind would block until QEMU lets go, so -Force does not override that.
     /// </summary>
     private void GuardGuests(VfioPlan plan, PciAddress a)
     {
-        var uses = new GuestDefinitions(_fs).Of(a);
+        var uses = GuestDeviceUses.ForHost(_host).Of(a);
         if (uses.Count == 0) return;
         var running = uses.FirstOrDefault(u => u.Running);
         if (running is not null)

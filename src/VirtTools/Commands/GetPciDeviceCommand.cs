@@ -113,19 +113,19 @@ public sealed class GetPciDeviceCommand : VirtToolsCmdlet
         }
     }
 
-    private Dictionary<PciAddress, string>? _assigned;
-    private bool _assignedRead;
+    private HostUsage.GuestDeviceUses? _guests;
 
     private void Emit(PciDevice d)
     {
         if (!Matches(d)) return;
-        if (!_assignedRead)
+        if (_guests is null)
         {
-            _assigned = Guests.HostDeviceAssignments.TryReadLocal(HostContext);
-            _assignedRead = true;
+            _guests = HostUsage.GuestDeviceUses.ForHost(HostContext);
+            // Said once, before the first device.
+            foreach (var p in _guests.Problems.Where(p => !p.EndsWith(VirtTools.Host.HostIOException.Describe(VirtTools.Host.Errno.ENOENT), StringComparison.Ordinal)))
+                WriteVerbose($"AssignedToGuest: {p}");
         }
-        if (_assigned is not null && PciAddress.TryParse(d.Address, out var a) && _assigned.TryGetValue(a, out var guest))
-            d.AssignedToGuest = guest;
+        if (PciAddress.TryParse(d.Address, out var a)) d.AssignedToGuest = _guests.GuestOf(a);
         foreach (var p in d.Problems) WriteWarning($"{d.Address}: {p}");
         WriteObject(d);
     }

@@ -55,14 +55,18 @@ public abstract class GuestLifecycleCommandBase : GuestCmdletBase
     protected virtual void Emit(ILibvirtDomain d, ILibvirtConnection c) => WriteObject(ToGuest(d, c));
 }
 
+/// <summary>A lifecycle cmdlet without parameters of its own: one action, one state it leads to.</summary>
+public abstract class PlainGuestLifecycleCommand(string action, string askedState, Func<ILibvirtDomain, LifecycleOutcome> act)
+    : GuestLifecycleCommandBase
+{
+    protected override string Action => action;
+    protected override string AskedState => askedState;
+    protected override LifecycleOutcome Act(ILibvirtDomain d, ILibvirtConnection c) => act(d);
+}
+
 [Cmdlet(VerbsLifecycle.Start, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = VirtToolsCmdlet.HelpBase + "Start-VMGuest.md")]
 [OutputType(typeof(VMGuest))]
-public sealed class StartVMGuestCommand : GuestLifecycleCommandBase
-{
-    protected override string Action => "Start";
-    protected override string AskedState => "running";
-    protected override LifecycleOutcome Act(ILibvirtDomain d, ILibvirtConnection c) => GuestLifecycle.Start(d);
-}
+public sealed class StartVMGuestCommand() : PlainGuestLifecycleCommand("Start", "running", GuestLifecycle.Start);
 
 [Cmdlet(VerbsLifecycle.Stop, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Stop-VMGuest.md")]
 [OutputType(typeof(VMGuest))]
@@ -129,21 +133,11 @@ public sealed class RestartVMGuestCommand : GuestLifecycleCommandBase
 
 [Cmdlet(VerbsLifecycle.Suspend, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = VirtToolsCmdlet.HelpBase + "Suspend-VMGuest.md")]
 [OutputType(typeof(VMGuest))]
-public sealed class SuspendVMGuestCommand : GuestLifecycleCommandBase
-{
-    protected override string Action => "Suspend (pause)";
-    protected override string AskedState => "paused";
-    protected override LifecycleOutcome Act(ILibvirtDomain d, ILibvirtConnection c) => GuestLifecycle.Suspend(d);
-}
+public sealed class SuspendVMGuestCommand() : PlainGuestLifecycleCommand("Suspend (pause)", "paused", GuestLifecycle.Suspend);
 
 [Cmdlet(VerbsLifecycle.Resume, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = VirtToolsCmdlet.HelpBase + "Resume-VMGuest.md")]
 [OutputType(typeof(VMGuest))]
-public sealed class ResumeVMGuestCommand : GuestLifecycleCommandBase
-{
-    protected override string Action => "Resume";
-    protected override string AskedState => "running";
-    protected override LifecycleOutcome Act(ILibvirtDomain d, ILibvirtConnection c) => GuestLifecycle.Resume(d);
-}
+public sealed class ResumeVMGuestCommand() : PlainGuestLifecycleCommand("Resume", "running", GuestLifecycle.Resume);
 
 [Cmdlet(VerbsCommon.Remove, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = VirtToolsCmdlet.HelpBase + "Remove-VMGuest.md")]
 [OutputType(typeof(VMGuest))]

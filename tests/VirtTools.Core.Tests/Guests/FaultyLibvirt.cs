@@ -8,6 +8,7 @@ public sealed class FaultyConnection(ILibvirtConnection inner) : ILibvirtConnect
     public bool FailDefine { get; set; }
     public bool FailStart { get; set; }
     public bool IgnoreShutdown { get; set; }
+    public bool FailList { get; set; }
 
     public static LibvirtException Injected(string op) =>
         new(op, ErrorCodes.InternalError, 0, "injected failure", null, "LibvirtError", FailureKind.NotSpecified);
@@ -19,7 +20,8 @@ public sealed class FaultyConnection(ILibvirtConnection inner) : ILibvirtConnect
     public string GetDomainCapabilities(string? e, string? a, string? m, string? v) => inner.GetDomainCapabilities(e, a, m, v);
     public LibvirtNodeInfo GetNodeInfo() => inner.GetNodeInfo();
     public ulong DaemonVersion => inner.DaemonVersion;
-    public IReadOnlyList<ILibvirtDomain> ListDomains(DomainListFlags flags = DomainListFlags.All) => inner.ListDomains(flags).Select(Wrap).ToList();
+    public IReadOnlyList<ILibvirtDomain> ListDomains(DomainListFlags flags = DomainListFlags.All) =>
+        FailList ? throw Injected("virConnectListAllDomains") : inner.ListDomains(flags).Select(Wrap).ToList();
     public ILibvirtDomain? FindDomain(string name) => inner.FindDomain(name) is { } d ? Wrap(d) : null;
     public ILibvirtDomain? FindDomain(Guid uuid) => inner.FindDomain(uuid) is { } d ? Wrap(d) : null;
     public ILibvirtDomain DefineDomain(string xml, DomainDefineFlags flags = DomainDefineFlags.None) =>

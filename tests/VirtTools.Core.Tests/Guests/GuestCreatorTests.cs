@@ -239,7 +239,7 @@ public sealed class GuestCreatorTests : IDisposable
             Assert.Equal(2, g.ProcessorCount);
             Assert.True(g.Persistent);
             Assert.Null(g.Id);
-            Assert.Equal("pvh3", HostDeviceAssignments.Read(_keep)[Pci.PciAddress.Parse("0000:03:00.1")]);
+            Assert.Equal("pvh3", HostUsage.GuestDeviceUses.ForConnection(_keep, EmptyHost(), local: false).GuestOf(Pci.PciAddress.Parse("0000:03:00.1")));
         }
         finally { d.Undefine(); }
     }

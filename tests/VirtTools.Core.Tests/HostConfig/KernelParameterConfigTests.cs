@@ -27,14 +27,22 @@ public class BootLoaderDetectionTests
         Assert.Equal("sdbootutil update-all-entries", BootLoader.Detect(t.Host.Files).Regenerate[0].ToString());
     }
 
+    /// <summary>Detection on the fixture (or an empty root) after the writes: the BootLoaderNotSupported refusal.</summary>
+    private static VirtToolsException Refused(string? fixture, params (string HostPath, string Content)[] writes)
+    {
+        using var t = new HostConfigTestRoot(fixture);
+        foreach (var (path, content) in writes) t.Write(path, content);
+        var e = Assert.Throws<VirtToolsException>(() => BootLoader.Detect(t.Host.Files));
+        Assert.Equal("BootLoaderNotSupported", e.ErrorId);
+        return e;
+    }
+
     [Fact]
     public void Grub_on_a_distribution_without_a_known_regeneration_command_is_an_error_naming_it()
     {
-        using var t = new HostConfigTestRoot("sles15sp6");
-        t.Write("/etc/os-release", "NAME=\"Fedora Linux\"\nID=fedora\nPRETTY_NAME=\"Fedora Linux 40 (Server Edition)\"\n")
-         .Write("/boot/loader/entries/x.conf", "title Fedora\n");
-        var e = Assert.Throws<VirtToolsException>(() => BootLoader.Detect(t.Host.Files));
-        Assert.Equal("BootLoaderNotSupported", e.ErrorId);
+        var e = Refused("sles15sp6",
+            ("/etc/os-release", "NAME=\"Fedora Linux\"\nID=fedora\nPRETTY_NAME=\"Fedora Linux 40 (Server Edition)\"\n"),
+            ("/boot/loader/entries/x.conf", "title Fedora\n"));
         Assert.Contains("Fedora Linux 40", e.Message);
         Assert.Contains("/boot/loader/entries", e.Message);
         Assert.Contains("grubby", e.RecommendedAction);
@@ -43,11 +51,9 @@ public class BootLoaderDetectionTests
     [Fact]
     public void No_boot_loader_file_is_an_error_that_lists_what_was_found()
     {
-        using var t = new HostConfigTestRoot();
-        t.Write("/etc/os-release", "ID=alpine\nPRETTY_NAME=\"Alpine Linux v3.20\"\n").Write("/etc/kernel/cmdline", "quiet\n")
-         .Write("/proc/mounts", "/dev/sda1 / ext4 rw 0 0\n");
-        var e = Assert.Throws<VirtToolsException>(() => BootLoader.Detect(t.Host.Files));
-        Assert.Equal("BootLoaderNotSupported", e.ErrorId);
+        var e = Refused(null,
+            ("/etc/os-release", "ID=alpine\nPRETTY_NAME=\"Alpine Linux v3.20\"\n"), ("/etc/kernel/cmdline", "quiet\n"),
+            ("/proc/mounts", "/dev/sda1 / ext4 rw 0 0\n"));
         Assert.Contains("Alpine Linux v3.20", e.Message);
         Assert.Contains("/etc/kernel/cmdline", e.Message);
         Assert.Contains("read-write", e.Message);
@@ -56,10 +62,7 @@ public class BootLoaderDetectionTests
     [Fact]
     public void A_read_only_root_without_transactional_update_is_refused()
     {
-        using var t = new HostConfigTestRoot("sles15sp6");
-        t.Write("/proc/mounts", "/dev/sda2 / btrfs ro,relatime 0 0\n");
-        var e = Assert.Throws<VirtToolsException>(() => BootLoader.Detect(t.Host.Files));
-        Assert.Equal("BootLoaderNotSupported", e.ErrorId);
+        var e = Refused("sles15sp6", ("/proc/mounts", "/dev/sda2 / btrfs ro,relatime 0 0\n"));
         Assert.Contains("read-only", e.Message);
     }
 }
