@@ -1,10 +1,10 @@
-# Get-SriovVf against the simulated kernel and a simulated `ip` (see SriovVf.TestSupport.ps1).
+# Get-SriovVf against the simulated kernel and a simulated `ip` (see Support/SriovVf.ps1).
 BeforeAll {
-    . (Join-Path $PSScriptRoot SriovVf.TestSupport.ps1)
+    . (Join-Path $PSScriptRoot Support/SriovVf.ps1)
     $Fq = ',VirtTools.Commands.GetSriovVfCommand'
 }
 
-AfterAll { Remove-VfHosts }
+AfterAll { Restore-TestHost }
 
 Describe 'Get-SriovVf' {
     AfterEach { [VirtTools.Testing.SimulatedKernel]::Uninstall() }

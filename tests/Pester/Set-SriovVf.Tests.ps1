@@ -1,17 +1,13 @@
 # Set-SriovVf against the simulated kernel and a simulated `ip` that answers as igb did
-# (see SriovVf.TestSupport.ps1): each setting one `ip link set` call, checked first, undone on a refusal.
+# (see Support/SriovVf.ps1): each setting one `ip link set` call, checked first, undone on a refusal.
 BeforeAll {
-    . (Join-Path $PSScriptRoot SriovVf.TestSupport.ps1)
+    . (Join-Path $PSScriptRoot Support/SriovVf.ps1)
     . (Join-Path $PSScriptRoot Support/Child.ps1)
-    $savedSsh = $env:SSH_CONNECTION
     $env:SSH_CONNECTION = $null
     $Fq = ',VirtTools.Commands.SetSriovVfCommand'
 }
 
-AfterAll {
-    Remove-VfHosts
-    $env:SSH_CONNECTION = $savedSsh
-}
+AfterAll { Restore-TestHost }
 
 Describe 'Set-SriovVf' {
     AfterEach { [VirtTools.Testing.SimulatedKernel]::Uninstall() }
@@ -21,7 +17,7 @@ Describe 'Set-SriovVf' {
             $c = Get-Command Set-SriovVf
             $c.Parameters.ContainsKey('WhatIf') | Should -BeTrue
             $c.OutputType.Name | Should -Contain 'VirtTools.SriovVf'
-            $c.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'Medium'
+            Get-ConfirmImpact Set-SriovVf | Should -Be 'Medium'
             foreach ($n in 'PhysicalFunction', 'Index') {
                 ($c.Parameters[$n].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] }).ValueFromPipelineByPropertyName | Should -BeTrue
             }
