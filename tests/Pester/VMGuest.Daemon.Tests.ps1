@@ -142,6 +142,26 @@ Describe 'Guests on a real libvirtd with the QEMU driver' -Skip:$Skip {
         }
     }
 
+    It 'Remove-VMGuestHostDevice takes a VF given as a hostdev interface out of the persistent definition' {
+        # A made-up address: a managed hostdev must never detach a real device of this machine.
+        $vf = '0000:7e:10.1'
+        $x = "<domain type='qemu'><name>hdvf</name><memory unit='MiB'>128</memory><os><type arch='x86_64' machine='q35'>hvm</type></os><devices>" +
+            "<interface type='hostdev' managed='yes'><mac address='52:54:00:6d:90:02'/><source><address type='pci' domain='0x0000' bus='0x7e' slot='0x10' function='0x1'/></source></interface>" +
+            "</devices></domain>"
+        $xf = Join-Path ([IO.Path]::GetTempPath()) ('vt-hdvf-' + [guid]::NewGuid().ToString('n') + '.xml')
+        Set-Content -LiteralPath $xf -Value $x
+        try {
+            virsh -q -c $U define $xf | Out-Null
+            (Get-VMGuest hdvf -ConnectionUri $U).HostDevices | Should -Be $vf
+            (Remove-VMGuestHostDevice hdvf $vf -ConnectionUri $U -Persistent -PassThru).HostDevices | Should -BeNullOrEmpty
+            (virsh -q -c $U dumpxml --inactive hdvf) -join "`n" | Should -Not -Match "type=.hostdev."
+        }
+        finally {
+            Remove-VMGuest hdvf -ConnectionUri $U -Confirm:$false -ErrorAction SilentlyContinue
+            Remove-Item -LiteralPath $xf -ErrorAction SilentlyContinue
+        }
+    }
+
     It 'libvirt validates the XML before defining it' {
         $c = [VirtTools.Libvirt.LibvirtConnector]::Open($U)
         try {

@@ -204,6 +204,23 @@ Describe 'Add-/Remove-VMGuestHostDevice' {
         }
     }
 
+    It 'lists a VF given as a hostdev interface among HostDevices, and Remove-VMGuestHostDevice finds it' {
+        $vf = '0000:08:10.1'
+        $x = "<domain type='test'><name>hdVf</name><memory unit='MiB'>128</memory><os><type arch='i686'>hvm</type></os><devices>" +
+            "<interface type='hostdev' managed='yes'><mac address='52:54:00:6d:90:02'/><source><address type='pci' domain='0x0000' bus='0x08' slot='0x10' function='0x1'/></source></interface>" +
+            "</devices></domain>"
+        $Keep.DefineDomain($x, 0).Dispose()
+        try {
+            (Get-VMGuest hdVf).HostDevices | Should -Be $vf
+            # The test driver has no detach (a real daemon's is in VMGuest.Daemon.Tests.ps1): under -WhatIf
+            # the interface is found, where before the cmdlet warned that the device was not assigned.
+            Remove-VMGuestHostDevice hdVf $vf -Persistent -WhatIf -WarningVariable warn -WarningAction SilentlyContinue
+            $warn | Should -BeNullOrEmpty
+            (Get-VMGuest hdVf).HostDevices | Should -Be $vf
+        }
+        finally { Remove-TestGuest hdVf }
+    }
+
     It '-WhatIf changes nothing; the test driver refuses hot-plug and the error is libvirt''s' {
         Remove-VMGuestHostDevice hdA $W::FreeNic -Persistent -WhatIf
         (Get-VMGuest hdA).HostDevices | Should -Be $W::FreeNic

@@ -308,6 +308,6 @@ public sealed class GuestDeviceUsesTests : IDisposable
             "<hostdev mode='subsystem' type='pci'><source><address type='drive' domain='0' bus='9' slot='0' function='0'/></source></hostdev>" +
             "<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='9' slot='0x20' function='0'/></source></hostdev>"));
         Assert.Equal(new[] { "0000:03:00.0", "0000:08:10.1", "0000:08:10.3" },
-            GuestDeviceUses.DeviceAddresses(domain).Select(a => a.ToString()).Order(StringComparer.Ordinal));
+            VirtTools.Guests.GuestReader.HostDeviceAddresses(domain).Select(a => a.ToString()).Order(StringComparer.Ordinal));
     }
 }

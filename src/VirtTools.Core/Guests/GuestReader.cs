@@ -177,26 +177,51 @@ public static class GuestReader
             return what is null ? type : $"{type}:{what}";
         });
 
-    /// <summary>PCI hostdevs of a domain definition (decimal or 0x-hex attributes, as libvirt accepts both).</summary>
-    public static IEnumerable<PciAddress> HostDeviceAddresses(XElement root)
-    {
-        foreach (var h in root.Element("devices")?.Elements("hostdev") ?? Enumerable.Empty<XElement>())
-        {
-            if ((string?)h.Attribute("type") != "pci") continue;
-            var a = h.Element("source")?.Element("address");
-            if (a is null) continue;
-            if (Num(a, "domain") is int dom && Num(a, "bus") is int bus && Num(a, "slot") is int slot && Num(a, "function") is int fn)
-                yield return new PciAddress(dom, bus, slot, fn);
-        }
+    /// <summary>
+    /// The PCI functions a domain definition gives its guest: PCI hostdevs (managed or not), hostdev
+    /// interfaces, and network interfaces whose actual device (live XML and status files:
+    /// &lt;actual type='hostdev'&gt;) is one. libvirt counts all three as host devices: each pins the guest
+    /// to this host (no migration, no memory snapshot) and holds the function.
+    /// </summary>
+    public static IEnumerable<PciAddress> HostDeviceAddresses(XElement root) =>
+        HostDeviceElements(root).Select(e => e.Address).Distinct();
 
-        static int? Num(XElement a, string name)
+    /// <summary>
+    /// Each device element of <see cref="HostDeviceAddresses"/> with its address: the &lt;hostdev&gt; or the
+    /// &lt;interface&gt; itself, which is what libvirt must be given back to detach it exactly.
+    /// </summary>
+    public static IEnumerable<(XElement Element, PciAddress Address)> HostDeviceElements(XElement root)
+    {
+        var devices = root.Element("devices");
+        if (devices is null) yield break;
+        foreach (var h in devices.Elements("hostdev"))
+            if ((string?)h.Attribute("type") == "pci" && SourceAddress(h) is PciAddress a) yield return (h, a);
+        foreach (var i in devices.Elements("interface"))
         {
-            var v = (string?)a.Attribute(name);
-            if (v is null) return name == "domain" ? 0 : null;
-            return v.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-                ? int.TryParse(v.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var h) ? h : null
-                : int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var d) ? d : null;
+            var hostdev = (string?)i.Attribute("type") == "hostdev" ? i : i.Elements("actual").FirstOrDefault(x => (string?)x.Attribute("type") == "hostdev");
+            if (hostdev is not null && SourceAddress(hostdev) is PciAddress a) yield return (i, a);
         }
+    }
+
+    /// <summary>libvirt's address attributes: hex with 0x ("0x03") or decimal ("3"), as it parses them.</summary>
+    private static PciAddress? SourceAddress(XElement device)
+    {
+        var address = device.Element("source")?.Element("address");
+        if (address is null) return null;
+        static int? Num(XElement e, string name)
+        {
+            var v = ((string?)e.Attribute(name))?.Trim();
+            if (string.IsNullOrEmpty(v)) return name == "domain" ? 0 : null;
+            if (v.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+                return int.TryParse(v[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var h) ? h : null;
+            return int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var d) ? d : null;
+        }
+        var type = (string?)address.Attribute("type");
+        if (type is not null && type != "pci") return null;
+        if (Num(address, "domain") is not int dom || Num(address, "bus") is not int bus ||
+            Num(address, "slot") is not int slot || Num(address, "function") is not int fn) return null;
+        if (slot > 0x1f || fn > 7 || bus > 0xff) return null;
+        return new PciAddress(dom, bus, slot, fn);
     }
 
     /// <summary>libvirt's VIR_DOMAIN_&lt;STATE&gt;_* reason names for each state.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Xml;
 using System.Xml.Linq;
 using VirtTools.Host;
@@ -116,7 +115,7 @@ public sealed class GuestDeviceUses
                 var domain = doc.Root?.Name.LocalName == "domain" ? doc.Root : doc.Root?.Element("domain");
                 if (domain is null) continue;
                 var guest = domain.Element("name")?.Value ?? Path.GetFileNameWithoutExtension(n);
-                foreach (var a in DeviceAddresses(domain)) Add(uses, new GuestDeviceUse(guest, a, path, running));
+                foreach (var a in Guests.GuestReader.HostDeviceAddresses(domain)) Add(uses, new GuestDeviceUse(guest, a, path, running));
             }
         }
     }
@@ -135,10 +134,10 @@ public sealed class GuestDeviceUses
                 {
                     var name = d.Name;
                     var active = d.IsActive;
-                    foreach (var a in DeviceAddresses(XDocument.Parse(d.GetXml()).Root!)) Add(uses, new GuestDeviceUse(name, a, uri, active));
+                    foreach (var a in Guests.GuestReader.HostDeviceAddresses(XDocument.Parse(d.GetXml()).Root!)) Add(uses, new GuestDeviceUse(name, a, uri, active));
                     // A running guest's next start uses its persistent definition, which may differ from the live one.
                     if (active && d.IsPersistent)
-                        foreach (var a in DeviceAddresses(XDocument.Parse(d.GetXml(DomainXmlFlags.Inactive)).Root!))
+                        foreach (var a in Guests.GuestReader.HostDeviceAddresses(XDocument.Parse(d.GetXml(DomainXmlFlags.Inactive)).Root!))
                             Add(uses, new GuestDeviceUse(name, a, uri, false));
                 }
             }
@@ -171,41 +170,5 @@ public sealed class GuestDeviceUses
         // A system daemon that is not running has no socket: skip loading libvirt at all.
         if (uri is "qemu:///system" or "xen:///system" && !DaemonSockets.Any(host.Files.Exists)) return null;
         return host.OpenLibvirt(uri);
-    }
-
-    /// <summary>
-    /// The PCI functions a domain definition names: PCI hostdevs (managed or not), hostdev interfaces,
-    /// and network interfaces whose actual device (status files: &lt;actual type='hostdev'&gt;) is one.
-    /// </summary>
-    public static IEnumerable<PciAddress> DeviceAddresses(XElement domain)
-    {
-        var devices = domain.Element("devices");
-        if (devices is null) return Enumerable.Empty<PciAddress>();
-        var interfaces = devices.Elements("interface");
-        return devices.Elements("hostdev").Where(h => (string?)h.Attribute("type") == "pci")
-            .Concat(interfaces.Where(i => (string?)i.Attribute("type") == "hostdev"))
-            .Concat(interfaces.Elements("actual").Where(i => (string?)i.Attribute("type") == "hostdev"))
-            .Select(e => e.Element("source")?.Element("address"))
-            .OfType<XElement>()
-            .Select(Parse).OfType<PciAddress>().Distinct();
-    }
-
-    /// <summary>libvirt's address attributes: hex with 0x ("0x03") or decimal ("3"), as it parses them.</summary>
-    private static PciAddress? Parse(XElement address)
-    {
-        static int? Num(XElement e, string name)
-        {
-            var v = ((string?)e.Attribute(name))?.Trim();
-            if (string.IsNullOrEmpty(v)) return name == "domain" ? 0 : null;
-            if (v.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-                return int.TryParse(v[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var h) ? h : null;
-            return int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var d) ? d : null;
-        }
-        var type = (string?)address.Attribute("type");
-        if (type is not null && type != "pci") return null;
-        if (Num(address, "domain") is not int dom || Num(address, "bus") is not int bus ||
-            Num(address, "slot") is not int slot || Num(address, "function") is not int fn) return null;
-        if (slot > 0x1f || fn > 7 || bus > 0xff) return null;
-        return new PciAddress(dom, bus, slot, fn);
     }
 }

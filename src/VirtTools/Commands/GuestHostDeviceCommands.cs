@@ -139,8 +139,10 @@ public sealed class RemoveVMGuestHostDeviceCommand : GuestHostDeviceCommandBase
         return changed;
     }
 
-    /// <summary>The guest's own hostdev element, so libvirt matches it exactly (managed, alias, guest address).</summary>
+    /// <summary>
+    /// The guest's own hostdev or hostdev interface element, so libvirt matches it exactly (managed, alias,
+    /// guest address, MAC).
+    /// </summary>
     private static XElement? FindHostdev(XElement root, PciAddress a) =>
-        root.Element("devices")?.Elements("hostdev")
-            .FirstOrDefault(h => GuestReader.HostDeviceAddresses(new XElement("domain", new XElement("devices", new XElement(h)))).Contains(a));
+        GuestReader.HostDeviceElements(root).Where(e => e.Address == a).Select(e => e.Element).FirstOrDefault();
 }
