@@ -147,6 +147,34 @@ public class SriovVfManagerTests
     }
 
     [Fact]
+    public void A_vf_changed_after_planning_is_refused_before_any_call()
+    {
+        using var h = new SriovVfHost();
+        var plan = h.Plan(0, new SriovVfSettings { MacAddress = "02:11:22:33:44:55", SpoofCheck = false });
+        h.Manager.Execute(h.Plan(0, new SriovVfSettings { VlanId = 10 }));
+        var sets = h.Ip.Sets.Count;
+        var e = Assert.Throws<VirtToolsException>(() => h.Manager.Execute(plan));
+        Assert.Equal(SriovVfManager.Ids.StateChanged, e.ErrorId);
+        Assert.Contains("VLAN 10 (planned on 0)", e.Message);
+        Assert.Equal(sets, h.Ip.Sets.Count);
+    }
+
+    [Fact]
+    public void Set_waits_for_the_lock_set_sriov_vf_count_holds_and_changes_nothing_when_it_stays_held()
+    {
+        using var h = new SriovVfHost();
+        var plan = h.Plan(0, new SriovVfSettings { MacAddress = "02:11:22:33:44:55" });
+        using (h.Kernel.Lock(SriovConfigurator.LockPathOf(h.Pf), TimeSpan.FromSeconds(1)))
+        {
+            var manager = new SriovVfManager(h.Kernel.Context) { LockTimeout = TimeSpan.FromMilliseconds(200) };
+            var e = Assert.Throws<VirtToolsException>(() => manager.Execute(plan));
+            Assert.Equal(SriovConfigurator.Ids.Locked, e.ErrorId);
+            Assert.Empty(h.Ip.Sets);
+        }
+        Assert.Equal("02:11:22:33:44:55", h.Manager.Execute(plan).MacAddress);
+    }
+
+    [Fact]
     public void Settings_already_in_place_run_nothing()
     {
         using var h = new SriovVfHost();

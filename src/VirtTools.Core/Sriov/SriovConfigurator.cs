@@ -52,6 +52,9 @@ public sealed class SriovConfigurator
     }
 
     public static string NumVfsPath(PciAddress pf) => PciFunction.Dir(pf) + "/sriov_numvfs";
+    /// <summary>The lock every change of a PF's VFs (their count, their settings) holds.</summary>
+    public static string LockPathOf(PciAddress pf) => $"/run/lock/virttools-sriov-{pf}.lock";
+
     public static string TotalVfsPath(PciAddress pf) => PciFunction.Dir(pf) + "/sriov_totalvfs";
     public static string AutoProbePath(PciAddress pf) => PciFunction.Dir(pf) + "/sriov_drivers_autoprobe";
 
@@ -90,7 +93,7 @@ public sealed class SriovConfigurator
         var plan = new SriovPlan(pf, count)
         {
             Current = current, TotalVfs = total, PfDriver = driver, CurrentAutoProbe = autoProbe,
-            LockPath = $"/run/lock/virttools-sriov-{pf}.lock",
+            LockPath = LockPathOf(pf),
         };
         var changes = count != current;
         if (!changes) plan.Notes.Add($"{pf} already has {count} VFs (sriov_numvfs = {current}); the count stays as it is.");

@@ -78,6 +78,7 @@ public sealed partial class SriovVfManager
         public const string IpFailed = "IpCommandFailed";
         public const string CapturedRoot = "IpNotUsableOnCapturedRoot";
         public const string RestoreFailed = "SriovVfRestoreFailed";
+        public const string StateChanged = "SriovVfChangedSincePlanned";
     }
 
     private static readonly TimeSpan IpTimeout = TimeSpan.FromSeconds(30);
@@ -91,6 +92,9 @@ public sealed partial class SriovVfManager
         _host = host;
         _fs = host.Files;
     }
+
+    /// <summary>How long Execute waits for another VirtTools command that holds the PF's SR-IOV lock.</summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     // ---------------------------------------------------------------- reading
 
@@ -359,6 +363,33 @@ public sealed partial class SriovVfManager
     public SriovVf Execute(SriovVfPlan plan, Action<SriovVfStep>? before = null)
     {
         var pf = PciAddress.Parse(plan.Current.PhysicalFunction);
+        // The lock Set-SriovVfCount holds: VFs must not be destroyed or re-created under these calls, and
+        // two setters must not interleave, or the undo of one would put back values the other replaced.
+        var lockPath = SriovConfigurator.LockPathOf(pf);
+        IDisposable held;
+        try { held = _fs.Lock(lockPath, LockTimeout); }
+        catch (HostIOException e)
+        {
+            throw new VirtToolsException(SriovConfigurator.Ids.Locked, e.Errno == Errno.EAGAIN ? FailureKind.ResourceBusy : FailureKind.PermissionDenied,
+                $"Cannot take the lock {lockPath}: {e.Message} Nothing was changed.", pf.ToString(),
+                "Another VirtTools command is changing the VFs of this device; wait for it and retry.", e);
+        }
+        using (held)
+        {
+            // The undo calls put back what planning read: refuse when the VF changed since then.
+            var (_, now) = ReadPf(pf);
+            var vf = now.FirstOrDefault(v => v.Index == plan.Current.Index);
+            var changed = vf is null ? new[] { "the VF is gone" } : Differences(plan.Current, vf, "planned on").ToArray();
+            if (changed.Length > 0)
+                throw new VirtToolsException(Ids.StateChanged, FailureKind.ResourceBusy,
+                    $"VF {plan.Current.Index} of {pf} changed after the change was planned ({string.Join(", ", changed)}). Nothing was changed.",
+                    plan.Current.Address ?? pf.ToString(), $"Check who else configures this VF, then run the command again (Get-SriovVf {pf} shows it now).");
+            return Run(plan, pf, before);
+        }
+    }
+
+    private SriovVf Run(SriovVfPlan plan, PciAddress pf, Action<SriovVfStep>? before)
+    {
         var done = new List<SriovVfStep>();
         foreach (var step in plan.Steps)
         {
@@ -404,16 +435,16 @@ public sealed partial class SriovVfManager
     }
 
     /// <summary>Differences between what a plan expected and what the VF reads after it ran (drivers may accept and ignore).</summary>
-    public static IEnumerable<string> Differences(SriovVf expected, SriovVf actual)
+    public static IEnumerable<string> Differences(SriovVf expected, SriovVf actual, string expectedWord = "asked")
     {
-        if (!string.Equals(expected.MacAddress, actual.MacAddress, StringComparison.OrdinalIgnoreCase)) yield return $"MAC {actual.MacAddress} (asked {expected.MacAddress})";
-        if (expected.VlanId != actual.VlanId) yield return $"VLAN {actual.VlanId} (asked {expected.VlanId})";
-        if (expected.Qos != actual.Qos) yield return $"QoS {actual.Qos} (asked {expected.Qos})";
-        if (expected.MinTxRate != actual.MinTxRate) yield return $"min rate {actual.MinTxRate} (asked {expected.MinTxRate})";
-        if (expected.MaxTxRate != actual.MaxTxRate) yield return $"max rate {actual.MaxTxRate} (asked {expected.MaxTxRate})";
-        if (actual.SpoofCheck is not null && expected.SpoofCheck != actual.SpoofCheck) yield return $"spoof check {actual.SpoofCheck} (asked {expected.SpoofCheck})";
-        if (actual.Trust is not null && expected.Trust != actual.Trust) yield return $"trust {actual.Trust} (asked {expected.Trust})";
-        if (actual.LinkState is not null && expected.LinkState != actual.LinkState) yield return $"link state {actual.LinkState} (asked {expected.LinkState})";
+        if (!string.Equals(expected.MacAddress, actual.MacAddress, StringComparison.OrdinalIgnoreCase)) yield return $"MAC {actual.MacAddress} ({expectedWord} {expected.MacAddress})";
+        if (expected.VlanId != actual.VlanId) yield return $"VLAN {actual.VlanId} ({expectedWord} {expected.VlanId})";
+        if (expected.Qos != actual.Qos) yield return $"QoS {actual.Qos} ({expectedWord} {expected.Qos})";
+        if (expected.MinTxRate != actual.MinTxRate) yield return $"min rate {actual.MinTxRate} ({expectedWord} {expected.MinTxRate})";
+        if (expected.MaxTxRate != actual.MaxTxRate) yield return $"max rate {actual.MaxTxRate} ({expectedWord} {expected.MaxTxRate})";
+        if (actual.SpoofCheck is not null && expected.SpoofCheck != actual.SpoofCheck) yield return $"spoof check {actual.SpoofCheck} ({expectedWord} {expected.SpoofCheck})";
+        if (actual.Trust is not null && expected.Trust != actual.Trust) yield return $"trust {actual.Trust} ({expectedWord} {expected.Trust})";
+        if (actual.LinkState is not null && expected.LinkState != actual.LinkState) yield return $"link state {actual.LinkState} ({expectedWord} {expected.LinkState})";
     }
 
     private VirtToolsException Refusal(SriovVfPlan plan, SriovVfStep step, ProcessResult r)
