@@ -191,6 +191,18 @@ public sealed class GuestDeviceUsesTests : IDisposable
         Assert.Contains("'app01', 'app02'", e.Message);
     }
 
+    [Fact]
+    public void One_binder_asks_libvirtd_once_for_every_device_it_plans()
+    {
+        var vfs = CreateVfs(3);
+        var host = Host(daemon: true);
+        var opens = 0;
+        host = new HostContext(host.Files, host.Modules, host.Processes) { OpenLibvirt = u => { opens++; return LibvirtConnector.Open(LibvirtBindingTests.TestUri); } };
+        var binder = new VfioBinder(host, VfioBinderTests.Fast());
+        foreach (var vf in vfs) binder.PlanEnable(vf);
+        Assert.Equal(1, opens);
+    }
+
     private PciAddress[] CreateVfs(int n)
     {
         var pf = $"/sys/bus/pci/devices/{W.SriovNic}";

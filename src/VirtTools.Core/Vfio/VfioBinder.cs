@@ -45,6 +45,11 @@ public sealed class VfioBinder
         _o = options ?? new VfioOptions();
     }
 
+    // Binding or unbinding a device changes no guest definition, so one scan of libvirt's files and
+    // daemon serves every device a binder plans (a pipeline of VFs would otherwise ask libvirtd per VF).
+    private GuestDeviceUses? _guests;
+    private GuestDeviceUses Guests => _guests ??= GuestDeviceUses.ForHost(_host);
+
     // ---------------------------------------------------------------- planning
 
     public VfioPlan PlanEnable(PciAddress address)
@@ -73,9 +78,8 @@ public sealed class VfioBinder
 
         var guard = new HostUsageGuard(_host, _o.SshConnection);
         foreach (var a in addresses) ApplyGuard(plan, guard, a, address);
-        var guests = GuestDeviceUses.ForHost(_host);
         foreach (var a in addresses)
-            foreach (var u in guests.Of(a))
+            foreach (var u in Guests.Of(a))
                 plan.Warnings.Add($"{a} is already given to libvirt guest '{u.Guest}' ({u.File}{(u.Running ? ", running" : "")}); two guests cannot use it at once.");
 
         PlanModuleLoad(plan, driver);
@@ -246,7 +250,7 @@ public sealed class VfioBinder
     /// </summary>
     private void GuardGuests(VfioPlan plan, PciAddress a)
     {
-        var uses = GuestDeviceUses.ForHost(_host).Of(a);
+        var uses = Guests.Of(a);
         if (uses.Count == 0) return;
         var running = uses.FirstOrDefault(u => u.Running);
         if (running is not null)

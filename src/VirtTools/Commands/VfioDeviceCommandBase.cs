@@ -13,6 +13,7 @@ public abstract class VfioDeviceCommandBase : PciAddressCommandBase
 {
     private readonly HashSet<PciAddress> _handled = new();
     private readonly List<VfioPlan> _planned = new();
+    private VfioBinder? _binder;
 
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -48,7 +49,8 @@ public abstract class VfioDeviceCommandBase : PciAddressCommandBase
             WriteVerbose($"{a} was already handled by this command (as a member of an IOMMU group).");
             return;
         }
-        var binder = new VfioBinder(HostContext, Options());
+        // One binder for the whole pipeline: its options come from parameters that do not bind per record.
+        var binder = _binder ??= new VfioBinder(HostContext, Options());
         if (!TryPlan(a, () => Plan(binder, a), out var plan)) return;
         foreach (var n in plan.Notes) WriteVerbose(n);
         foreach (var w in plan.Warnings) WriteWarning(w);
