@@ -2,7 +2,7 @@
 # covered by tests/VirtTools.Migration.Tests (SnapshotTests).
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
-    . (Join-Path $PSScriptRoot SnapMig.Helpers.ps1)
+    . (Join-Path $PSScriptRoot Support/GuestSnapshots.ps1)
     Open-TestDriver
     $Fq = ',VirtTools.Commands.CheckpointVMGuestCommand'
 }

@@ -1,7 +1,7 @@
 # Get-VMGuestSnapshot on libvirt's test driver (in process).
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
-    . (Join-Path $PSScriptRoot SnapMig.Helpers.ps1)
+    . (Join-Path $PSScriptRoot Support/GuestSnapshots.ps1)
     Open-TestDriver
     $Fq = ',VirtTools.Commands.GetVMGuestSnapshotCommand'
     # gs1: a -> b -> c and a -> d (reverted to a before d); gs2: one snapshot

@@ -4,7 +4,7 @@
 # tests/VirtTools.Migration.Tests.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
-    . (Join-Path $PSScriptRoot SnapMig.Helpers.ps1)
+    . (Join-Path $PSScriptRoot Support/GuestSnapshots.ps1)
     Open-TestDriver
     $Fq = ',VirtTools.Commands.MoveVMGuestCommand'
     $dir = Join-Path ([IO.Path]::GetTempPath()) "vt-move-$([guid]::NewGuid().ToString('n'))"

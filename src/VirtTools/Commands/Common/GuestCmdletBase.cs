@@ -62,14 +62,41 @@ public abstract class GuestCmdletBase : VirtToolsCmdlet, IDisposable
             }
             yield break;
         }
+        if (FindGuest(c, name) is { } one) yield return one;
+    }
+
+    /// <summary>The guest named exactly <paramref name="name"/>, or null after a GuestNotFound error.</summary>
+    protected ILibvirtDomain? FindGuest(ILibvirtConnection c, string name)
+    {
         var one = c.FindDomain(name);
         if (one is null)
-        {
             WriteError(new VirtToolsException("GuestNotFound", FailureKind.ObjectNotFound, $"No guest named '{name}' on {c.Uri}.", name,
                 $"Run Get-VMGuest -ConnectionUri {c.Uri} to list the guests."), name);
-            yield break;
+        return one;
+    }
+
+    /// <summary>
+    /// Hands every guest the names (with wildcards) mean on <paramref name="c"/> to <paramref name="act"/>,
+    /// disposing each after. A failure for one name or one guest is an error for that one only: the
+    /// next may still succeed.
+    /// </summary>
+    protected void ForEachGuest(ILibvirtConnection c, IEnumerable<string> names, Action<ILibvirtDomain> act)
+    {
+        foreach (var n in names)
+        {
+            List<ILibvirtDomain> found;
+            try { found = Resolve(c, n).ToList(); }
+            catch (LibvirtException e) { WriteError(e, n); continue; }
+            foreach (var d in found)
+                using (d) Try(d.Name, () => act(d));
         }
-        yield return one;
+    }
+
+    /// <summary>Runs an action whose VirtToolsException (libvirt's too) becomes an error for this object only.</summary>
+    protected void Try(object target, Action action)
+    {
+        try { action(); }
+        catch (VirtToolsException e) { WriteError(e, target); }
     }
 
     protected VMGuest ToGuest(ILibvirtDomain d, ILibvirtConnection c) => GuestReader.Read(d, c.Uri);
@@ -86,26 +113,5 @@ public abstract class GuestCmdletBase : VirtToolsCmdlet, IDisposable
     {
         CloseConnections();
         GC.SuppressFinalize(this);
-    }
-}
-
-/// <summary>Completes guest names from the default connection (or the -ConnectionUri already typed).</summary>
-public sealed class VMGuestNameCompleter : IArgumentCompleter
-{
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        System.Management.Automation.Language.CommandAst commandAst, System.Collections.IDictionary fakeBoundParameters)
-    {
-        var uri = fakeBoundParameters[nameof(GuestCmdletBase.ConnectionUri)] as string
-                  ?? LibvirtConnector.DefaultUri(Host.HostContext.Current.Files);
-        var names = new List<string>();
-        try
-        {
-            using var c = LibvirtConnector.Open(uri);
-            foreach (var d in c.ListDomains()) using (d) names.Add(d.Name);
-        }
-        catch (LibvirtException) { return Array.Empty<CompletionResult>(); }
-        var word = (wordToComplete ?? "").Trim('\'', '"');
-        return names.Where(n => n.StartsWith(word, StringComparison.OrdinalIgnoreCase)).Order(StringComparer.OrdinalIgnoreCase)
-            .Select(n => new CompletionResult(n.Contains(' ') ? $"'{n}'" : n, n, CompletionResultType.ParameterValue, n));
     }
 }

@@ -15,7 +15,7 @@ public class PciAddressCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        var word = (wordToComplete ?? "").Trim('\'', '"');
+        var word = CompletionText.Word(wordToComplete);
         var results = new List<CompletionResult>();
         PciDeviceReader reader;
         IEnumerable<PciAddress> addresses;
@@ -45,24 +45,4 @@ public class PciAddressCompleter : IArgumentCompleter
 
     /// <summary>Which addresses to offer; all by default.</summary>
     protected virtual bool Include(IHostFileSystem files, PciAddress address) => true;
-}
-
-/// <summary>Completes SR-IOV physical functions only (functions with sriov_totalvfs): -PhysicalFunction of Set-SriovVf.</summary>
-public sealed class SriovPhysicalFunctionCompleter : PciAddressCompleter
-{
-    protected override bool Include(IHostFileSystem files, PciAddress address) =>
-        files.FileExists(VirtTools.Sriov.SriovConfigurator.TotalVfsPath(address));
-}
-
-/// <summary>Completes -Class with the friendly class names.</summary>
-public sealed class PciClassCompleter : IArgumentCompleter
-{
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var word = (wordToComplete ?? "").Trim('\'', '"');
-        foreach (var (name, _, description) in PciClassFilter.Names)
-            if (name.StartsWith(word, StringComparison.OrdinalIgnoreCase))
-                yield return new CompletionResult(name, name, CompletionResultType.ParameterValue, description);
-    }
 }

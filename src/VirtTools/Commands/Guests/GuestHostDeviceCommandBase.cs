@@ -2,7 +2,6 @@ using System.Management.Automation;
 using System.Xml.Linq;
 using VirtTools.Guests;
 using VirtTools.Libvirt;
-using VirtTools.Pci;
 
 namespace VirtTools.Commands;
 
@@ -52,13 +51,8 @@ public abstract class GuestHostDeviceCommandBase : GuestCmdletBase
         try
         {
             var c = Connection();
-            using var d = c.FindDomain(Name);
-            if (d is null)
-            {
-                WriteError(new VirtToolsException("GuestNotFound", FailureKind.ObjectNotFound, $"No guest named '{Name}' on {c.Uri}.", Name,
-                    $"Run Get-VMGuest -ConnectionUri {c.Uri} to list the guests."), Name);
-                return;
-            }
+            using var d = FindGuest(c, Name);
+            if (d is null) return;
             var changed = Apply(c, d, _devices.Distinct(StringComparer.OrdinalIgnoreCase).ToList());
             if (PassThru && changed) WriteObject(ToGuest(d, c));
         }
@@ -75,74 +69,4 @@ public abstract class GuestHostDeviceCommandBase : GuestCmdletBase
             "qemu" => GuestHypervisor.QEMU,
             _ => GuestHypervisor.KVM,
         };
-}
-
-/// <summary>Passes PCI devices through to an existing guest, with New-VMGuest's checks.</summary>
-[Cmdlet(VerbsCommon.Add, "VMGuestHostDevice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Add-VMGuestHostDevice.md")]
-[OutputType(typeof(VMGuest))]
-public sealed class AddVMGuestHostDeviceCommand : GuestHostDeviceCommandBase
-{
-    /// <summary>Assign a device the host-usage guard protects anyway.</summary>
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
-    protected override bool Apply(ILibvirtConnection c, ILibvirtDomain d, IReadOnlyList<string> devices)
-    {
-        var hypervisor = HypervisorOf(d);
-        var warnings = new List<string>();
-        var checker = new HostDeviceChecker(c, HostContext, GuestCreator.IsLocalUri(c.Uri));
-        var addresses = checker.Check(devices, hypervisor, d.Name, Force, warnings);
-        foreach (var w in warnings) WriteWarning(w);
-        var held = GuestReader.HostDeviceAddresses(XDocument.Parse(d.GetXml()).Root!)
-            .Concat(GuestReader.HostDeviceAddresses(XDocument.Parse(d.GetXml(DomainXmlFlags.Inactive)).Root!)).ToHashSet();
-        var changed = false;
-        foreach (var a in addresses)
-        {
-            if (held.Contains(a))
-            {
-                WriteWarning($"{a} is already assigned to guest '{d.Name}'; nothing changed.");
-                continue;
-            }
-            if (!ShouldProcess($"guest '{d.Name}' on {c.Uri}", $"Add host device {a} to {Where}")) continue;
-            d.AttachDevice(DomainXmlBuilder.HostDevice(a, managed: hypervisor != GuestHypervisor.Xen).ToString(), Flags);
-            changed = true;
-        }
-        return changed;
-    }
-}
-
-/// <summary>Takes PCI devices away from a guest (virsh detach-device).</summary>
-[Cmdlet(VerbsCommon.Remove, "VMGuestHostDevice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Remove-VMGuestHostDevice.md")]
-[OutputType(typeof(VMGuest))]
-public sealed class RemoveVMGuestHostDeviceCommand : GuestHostDeviceCommandBase
-{
-    protected override bool Apply(ILibvirtConnection c, ILibvirtDomain d, IReadOnlyList<string> devices)
-    {
-        var live = XDocument.Parse(d.GetXml()).Root!;
-        var config = XDocument.Parse(d.GetXml(DomainXmlFlags.Inactive)).Root!;
-        var changed = false;
-        foreach (var text in devices)
-        {
-            if (!PciAddress.TryParse(text, out var a))
-                throw new VirtToolsException("InvalidPciAddress", FailureKind.InvalidArgument, $"'{text}' is not a PCI address.", text,
-                    "Use the form 0000:03:00.1, as Get-VMGuest's HostDevices lists them.");
-            var element = FindHostdev(live, a) ?? FindHostdev(config, a);
-            if (element is null)
-            {
-                WriteWarning($"{a} is not assigned to guest '{d.Name}'; nothing changed.");
-                continue;
-            }
-            if (!ShouldProcess($"guest '{d.Name}' on {c.Uri}", $"Remove host device {a} from {Where}")) continue;
-            d.DetachDevice(element.ToString(), Flags);
-            changed = true;
-        }
-        return changed;
-    }
-
-    /// <summary>
-    /// The guest's own hostdev or hostdev interface element, so libvirt matches it exactly (managed, alias,
-    /// guest address, MAC).
-    /// </summary>
-    private static XElement? FindHostdev(XElement root, PciAddress a) =>
-        GuestReader.HostDeviceElements(root).Where(e => e.Address == a).Select(e => e.Element).FirstOrDefault();
 }

@@ -11,7 +11,7 @@ namespace VirtTools.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Move, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Move-VMGuest.md")]
 [OutputType(typeof(VMGuestMigration), typeof(VMGuest))]
-public sealed class MoveVMGuestCommand : GuestActionCmdlet, IDisposable
+public sealed class MoveVMGuestCommand : GuestCmdletBase, IDisposable
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
@@ -59,11 +59,7 @@ public sealed class MoveVMGuestCommand : GuestActionCmdlet, IDisposable
     protected override void ProcessRecord()
     {
         var source = Connection();
-        foreach (var guest in ResolveGuests(source, Name))
-        {
-            using (guest)
-                Try(guest.Name, () => Move(source, guest));
-        }
+        ForEachGuest(source, Name, guest => Move(source, guest));
     }
 
     private void Move(ILibvirtConnection source, ILibvirtDomain guest)

@@ -1,6 +1,4 @@
-using System.Collections;
 using System.Management.Automation;
-using System.Management.Automation.Language;
 using VirtTools.Capability;
 using VirtTools.Requirements;
 
@@ -78,18 +76,5 @@ public sealed class TestVHSRequirementCommand : VirtToolsCmdlet
     protected override void EndProcessing()
     {
         if (Quiet) WriteObject(!_failed && !_nothingToCheck);
-    }
-}
-
-/// <summary>Completes -Name with the check names of both sets.</summary>
-public sealed class RequirementNameCompleter : IArgumentCompleter
-{
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var prefix = wordToComplete.Trim('\'', '"');
-        return RequirementEvaluator.AllCheckNames
-            .Where(n => n.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-            .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n));
     }
 }

@@ -13,7 +13,7 @@ public sealed class SnapshotNameCompleter : IArgumentCompleter
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var results = new List<CompletionResult>();
-        var word = (wordToComplete ?? "").Trim('\'', '"');
+        var word = CompletionText.Word(wordToComplete);
         try
         {
             var uri = fakeBoundParameters["ConnectionUri"] as string ?? LibvirtConnector.DefaultUri(HostContext.Current.Files);

@@ -1,0 +1,11 @@
+using System.Management.Automation;
+
+namespace VirtTools.Commands;
+
+/// <summary>Removes a kernel parameter (every occurrence, or those with -Value) from the next boot's configuration.</summary>
+[Cmdlet(VerbsCommon.Remove, "VHSKernelParameter", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Remove-VHSKernelParameter.md")]
+[OutputType(typeof(KernelParameterSetting))]
+public sealed class RemoveVHSKernelParameterCommand : KernelParameterChangeCommand
+{
+    protected override string Action => "Remove";
+}
