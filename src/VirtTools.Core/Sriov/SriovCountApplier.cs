@@ -28,15 +28,7 @@ internal sealed class SriovCountApplier
         var result = new SriovResult(plan) { FinalCount = plan.Current };
         if (!plan.HasChanges) return result;
         var pf = plan.PhysicalFunction;
-        IDisposable held;
-        try { held = _fs.Lock(plan.LockPath, _o.LockTimeout); }
-        catch (HostIOException e)
-        {
-            throw new VirtToolsException(Ids.Locked, e.Errno == Errno.EAGAIN ? FailureKind.ResourceBusy : FailureKind.PermissionDenied,
-                $"Cannot take the lock {plan.LockPath}: {e.Message}", pf.ToString(),
-                "Another VirtTools command is changing the VFs of this device; wait for it and retry.", e);
-        }
-        using (held)
+        using (HostLock.Take(_fs, plan.LockPath, _o.LockTimeout, Ids.Locked, pf.ToString(), "the VFs of this device"))
         {
             var now = ReadInt(NumVfsPath(pf));
             if (now != plan.Current)

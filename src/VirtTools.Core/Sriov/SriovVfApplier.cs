@@ -31,15 +31,7 @@ internal sealed class SriovVfApplier
         // The lock Set-SriovVfCount holds: VFs must not be destroyed or re-created under these calls, and
         // two setters must not interleave, or the undo of one would put back values the other replaced.
         var lockPath = SriovConfigurator.LockPathOf(pf);
-        IDisposable held;
-        try { held = _fs.Lock(lockPath, _lockTimeout); }
-        catch (HostIOException e)
-        {
-            throw new VirtToolsException(SriovConfigurator.Ids.Locked, e.Errno == Errno.EAGAIN ? FailureKind.ResourceBusy : FailureKind.PermissionDenied,
-                $"Cannot take the lock {lockPath}: {e.Message} Nothing was changed.", pf.ToString(),
-                "Another VirtTools command is changing the VFs of this device; wait for it and retry.", e);
-        }
-        using (held)
+        using (HostLock.Take(_fs, lockPath, _lockTimeout, SriovConfigurator.Ids.Locked, pf.ToString(), "the VFs of this device", " Nothing was changed."))
         {
             // The undo calls put back what planning read: refuse when the VF changed since then.
             var (_, now) = _reader.ReadPf(pf);

@@ -31,15 +31,7 @@ internal sealed class VfioApplier
     {
         var result = new VfioResult(plan);
         if (!plan.HasChanges) return result;
-        IDisposable held;
-        try { held = _fs.Lock(plan.LockPath, _o.LockTimeout); }
-        catch (HostIOException e)
-        {
-            throw new VirtToolsException("IommuGroupLocked", e.Errno == Errno.EAGAIN ? FailureKind.ResourceBusy : FailureKind.PermissionDenied,
-                $"Cannot take the lock {plan.LockPath}: {e.Message}", plan.Address.ToString(),
-                "Another VirtTools command is changing this IOMMU group; wait for it and retry.", e);
-        }
-        using (held)
+        using (HostLock.Take(_fs, plan.LockPath, _o.LockTimeout, "IommuGroupLocked", plan.Address.ToString(), "this IOMMU group"))
         {
             var touched = new List<VfioTarget>();
             var persisted = new List<(string Path, string? Previous)>();
