@@ -1,28 +1,9 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using VirtTools.Host;
+using static VirtTools.Capability.CapabilityRules;
 
 namespace VirtTools.Capability;
 
-/// <summary>Everything read for a <see cref="HostCapability"/>, kept for the requirement checks.</summary>
-public sealed class HostFacts
-{
-    public required HostCapability Capability { get; init; }
-    public CpuInfo? Cpu { get; init; }
-    public required KernelCommandLine CommandLine { get; init; }
-    public bool CommandLineKnown { get; init; }
-    public required KernelModules Modules { get; init; }
-    public bool IsLiveRoot { get; init; }
-    /// <summary>/sys/module/kvm_amd/parameters/sev is 1 or Y (null: not readable).</summary>
-    public bool? KvmAmdSevEnabled { get; init; }
-    public bool? DevSev { get; init; }
-    /// <summary>/sys/firmware/uv exists (s390 Ultravisor).</summary>
-    public bool? S390Ultravisor { get; init; }
-    /// <summary>xen-pciback is loaded, built in, installed, or its pciback driver is registered.</summary>
-    public bool? XenPcibackAvailable { get; init; }
-    /// <summary>/sys/bus/pci/drivers exists, so a missing pciback there is evidence.</summary>
-    public bool PciDriversListed { get; init; }
-}
 
 /// <summary>
 /// Reads a <see cref="HostCapability"/> from a host root through <see cref="IHostFileSystem"/>.
@@ -41,12 +22,6 @@ public sealed class CapabilityReader
     };
 
     private static readonly string[] KvmVendorModules = { "kvm_intel", "kvm_amd", "kvm_pvm", "kvm_hv", "kvm_pr" };
-
-    private static readonly HashSet<string> V1Controllers = new(StringComparer.Ordinal)
-    {
-        "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "net_cls", "blkio", "perf_event",
-        "net_prio", "hugetlb", "pids", "rdma", "misc",
-    };
 
     private readonly IHostFileSystem _fs;
     private readonly IDeviceAccessProbe? _access;
@@ -157,7 +132,7 @@ public sealed class CapabilityReader
         var secure = SecureGuest(cpu, kvmAmdSev, devSev, uv, cmdline);
 
         var (hypervisors, modes) = Modes(hw, arch, kvmDev, pvm, dom0, xenCaps);
-        var (cgVersion, cgControllers) = Cgroups();
+        var (cgVersion, cgControllers) = new CgroupReader(_fs, _notes).Read();
 
         bool? pciback = _fs.DirectoryExists("/sys/bus/pci/drivers/pciback") ? true
             : new[] { modules.IsPresent("xen_pciback"), modules.IsAvailable("xen_pciback") } switch
@@ -223,12 +198,7 @@ public sealed class CapabilityReader
             PciDriversListed = _fs.DirectoryExists("/sys/bus/pci/drivers"),
         };
     }
-
-    private string? RawText(string path)
-    {
-        try { return _fs.ReadAllText(path); }
-        catch (HostIOException) { return null; }
-    }
+    private string? RawText(string path) => HostPath.TryReadText(_fs, path);
 
     /// <summary>Directory entries; an unreadable directory counts as showing nothing, like a missing one.</summary>
     private IReadOnlyList<string> Names(string path)
@@ -238,27 +208,10 @@ public sealed class CapabilityReader
     }
 
     /// <summary>Trimmed content, or null when missing, unreadable or empty.</summary>
-    private string? Text(string path) => RawText(path)?.Trim('\0', ' ', '\n', '\r', '\t') is { Length: > 0 } t ? t : null;
+    private string? Text(string path) => Trimmed(RawText(path));
 
     /// <summary>Device nodes are only known when the root has a /dev at all (captures usually do not).</summary>
     private bool? DevNode(string path) => _fs.DirectoryExists("/dev") ? _fs.Exists(path) : null;
-
-    private static bool? ParseBool(string? v) => v?.Trim() switch
-    {
-        "Y" or "y" or "1" or "on" or "yes" => true,
-        "N" or "n" or "0" or "off" or "no" => false,
-        _ => null,
-    };
-
-    private static string? ReleaseFromVersion(string? version) =>
-        version is not null && Regex.Match(version, @"^Linux version (\S+)") is { Success: true } m ? m.Groups[1].Value : null;
-
-    private static string[]? Subset(string[] names, Func<string, bool?> test)
-    {
-        var answers = names.Select(n => (n, v: test(n))).ToArray();
-        if (answers.All(a => a.v is null)) return null;
-        return answers.Where(a => a.v == true).Select(a => a.n).ToArray();
-    }
 
     private (bool? IsVm, string? Hypervisor) DetectHypervisor(CpuInfo? cpu, bool? dom0, bool domU, string? xenType)
     {
@@ -292,26 +245,8 @@ public sealed class CapabilityReader
         if (_fs.FileExists("/proc/ppc64/lparcfg")) return "PowerVM";
         return null;
     }
-
     /// <summary>DMI names that only virtual platforms use (bare-metal cloud hosts such as "Amazon EC2" are left out).</summary>
-    internal static string? DmiHypervisor(string? vendor, string? product)
-    {
-        var v = vendor ?? "";
-        var p = product ?? "";
-        bool Has(string s, string what) => s.Contains(what, StringComparison.OrdinalIgnoreCase);
-        if (Has(p, "KVM") || Has(v, "KVM")) return "KVM";
-        if (Has(v, "QEMU") || Has(p, "QEMU")) return "QEMU";
-        if (Has(v, "VMware") || Has(p, "VMware")) return "VMware";
-        if (Has(v, "Microsoft Corporation") && Has(p, "Virtual Machine")) return "Microsoft Hyper-V";
-        if (Has(v, "Xen") || Has(p, "HVM domU")) return "Xen";
-        if (Has(v, "innotek") || Has(p, "VirtualBox")) return "VirtualBox";
-        if (Has(v, "Parallels") || Has(p, "Parallels")) return "Parallels";
-        if (Has(v, "BHYVE") || Has(p, "BHYVE")) return "bhyve";
-        if (Has(p, "Google Compute Engine")) return "Google Compute Engine";
-        if (Has(p, "Nutanix AHV")) return "Nutanix AHV";
-        if (Has(v, "OpenStack") || Has(p, "OpenStack")) return "OpenStack";
-        return null;
-    }
+    internal static string? DmiHypervisor(string? vendor, string? product) => CapabilityRules.DmiHypervisor(vendor, product);
 
     private bool? Nested()
     {
@@ -337,16 +272,6 @@ public sealed class CapabilityReader
         foreach (var d in Names("/sys/bus/pci/devices"))
             if (_fs.ReadLink($"/sys/bus/pci/devices/{d}/iommu_group") is not null) return true;
         return false;
-    }
-
-    private static string? IommuParameter(KernelCommandLine cmdline, string name)
-    {
-        var all = cmdline.All(name).ToArray();
-        if (all.Length == 0) return null;
-        // iommu= is an early_param that handles every occurrence (iommu=pt iommu=1 = iommu=pt,1); the rest keep the last.
-        if (name == "iommu" && all.Length > 1)
-            return "iommu=" + string.Join(',', all.Select(p => p.Value).Where(v => !string.IsNullOrEmpty(v)));
-        return all[^1].ToString();
     }
 
     private bool? InterruptRemapping(IReadOnlyList<string> units, KernelCommandLine cmdline)
@@ -382,85 +307,5 @@ public sealed class CapabilityReader
         foreach (var d in Names(dir))
             if (Text($"{dir}/{d}/sriov_totalvfs") is { } t && int.TryParse(t, out var total) && total > 0) n++;
         return n;
-    }
-
-    private static string? SecureGuest(CpuInfo? cpu, bool? kvmAmdSev, bool? devSev, bool? uv, KernelCommandLine cmdline)
-    {
-        if (cpu is null) return null;
-        if (cpu.Architecture is "s390x" or "s390")
-        {
-            var protVirt = ParseBool(cmdline.Value("prot_virt"));
-            return cpu.Facilities.Contains(158) && uv == true && protVirt == true ? "IBM-SecureExecution"
-                : cpu.Facilities.Count > 0 && !cpu.Facilities.Contains(158) ? "None" : null;
-        }
-        if (cpu.Vendor == "AuthenticAMD")
-        {
-            if (!cpu.Flags.Contains("sev")) return "None";
-            return kvmAmdSev == true && devSev == true ? "AMD-SEV" : kvmAmdSev == false || devSev == false ? "None" : null;
-        }
-        return null;
-    }
-
-    private static (string[]?, string[]?) Modes(string? hw, string? arch, bool? kvmDev, bool? pvm, bool? dom0, string[]? xenCaps)
-    {
-        // Xen keeps VMX/SVM root mode for itself, so a working /dev/kvm rules out being Dom0.
-        if (kvmDev == true && pvm != true) dom0 ??= false;
-        bool? kvm;
-        if (dom0 == true || kvmDev == false || pvm == true) kvm = false;
-        else if (kvmDev == true) kvm = hw is "vmx" or "svm" or "sie" || hw is null && arch is not null ? true : null;
-        else kvm = hw == "None" ? false : null;
-        var xenHvm = dom0 == true && xenCaps?.Any(c => c.StartsWith("hvm-", StringComparison.Ordinal)) == true;
-        var xenPv = dom0 == true && xenCaps?.Any(c => c.StartsWith("xen-", StringComparison.Ordinal)) == true;
-
-        var hypervisors = new List<string>();
-        if (kvm == true) hypervisors.Add("KVM");
-        if (dom0 == true) hypervisors.Add("Xen");
-        var modes = new List<string>();
-        if (kvm == true || xenHvm) modes.Add("FV");
-        if (xenPv) modes.Add("PV");
-        if (kvm == true || xenHvm) modes.Add("PVHVM");
-        if (kvmDev == true && pvm == true) modes.Add("PVM");
-        var unknown = kvm is null || dom0 is null;
-        return (hypervisors.Count == 0 && unknown ? null : hypervisors.ToArray(),
-                modes.Count == 0 && unknown ? null : modes.ToArray());
-    }
-
-    private (int?, string[]?) Cgroups()
-    {
-        if (Text("/sys/fs/cgroup/cgroup.controllers") is { } v2)
-            return (2, v2.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        var mounts = RawText("/proc/mounts") ?? RawText("/proc/self/mounts");
-        if (mounts is not null)
-        {
-            var v1 = new SortedSet<string>(StringComparer.Ordinal);
-            string? v2Mount = null;
-            foreach (var line in mounts.Split('\n'))
-            {
-                var f = line.Split(' ');
-                if (f.Length < 4) continue;
-                if (f[2] == "cgroup2") v2Mount ??= f[1];
-                else if (f[2] == "cgroup")
-                    foreach (var o in f[3].Split(',')) if (V1Controllers.Contains(o)) v1.Add(o);
-            }
-            if (v1.Count > 0)
-            {
-                if (v2Mount is not null) _notes.Add($"cgroup hybrid mode: v1 controllers plus a cgroup2 tree at {v2Mount}; libvirt uses the v1 controllers.");
-                return (1, v1.ToArray());
-            }
-            if (v2Mount is not null)
-                return (2, Text(v2Mount + "/cgroup.controllers")?.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        }
-        // Without mounts, /proc/cgroups still shows v1 hierarchies (hierarchy id > 0).
-        if (RawText("/proc/cgroups") is { } cgroups)
-        {
-            var names = new List<string>();
-            foreach (var line in cgroups.Split('\n'))
-            {
-                var f = line.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
-                if (f.Length >= 4 && !f[0].StartsWith('#') && f[1] != "0" && f[3] == "1") names.Add(f[0]);
-            }
-            if (names.Count > 0) return (1, names.ToArray());
-        }
-        return (null, null);
     }
 }

@@ -84,9 +84,7 @@ public sealed class KernelModules
 
     private HashSet<string>? ReadPaths(string path)
     {
-        string text;
-        try { text = _fs.ReadAllText(path); }
-        catch (HostIOException) { return null; }
+        if (HostPath.TryReadText(_fs, path) is not { } text) return null;
         var set = new HashSet<string>(StringComparer.Ordinal);
         foreach (var line in text.Split('\n'))
         {

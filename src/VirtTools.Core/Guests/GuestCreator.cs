@@ -9,67 +9,6 @@ using VirtTools.Pci;
 
 namespace VirtTools.Guests;
 
-/// <summary>What New-VMGuest was asked for; nulls take the host's defaults.</summary>
-public sealed class GuestRequest
-{
-    public required string Name { get; init; }
-    public long? MemoryBytes { get; init; }
-    public int? ProcessorCount { get; init; }
-    public GuestHypervisor? Hypervisor { get; init; }
-    public GuestMode? Mode { get; init; }
-    public GuestFirmware? Firmware { get; init; }
-    public bool SecureBoot { get; init; }
-    public IReadOnlyList<string> DiskPaths { get; init; } = Array.Empty<string>();
-    public long? NewDiskSizeBytes { get; init; }
-    public string StoragePool { get; init; } = "default";
-    public string? CdromPath { get; init; }
-    public string? Network { get; init; }
-    public string? Bridge { get; init; }
-    public string? Kernel { get; init; }
-    public string? Initrd { get; init; }
-    public string? KernelArguments { get; init; }
-    public IReadOnlyList<string> HostDevices { get; init; } = Array.Empty<string>();
-    /// <summary>Overrides the host-usage guard (a device the host itself uses), as Enable-VfioDevice -Force does.</summary>
-    public bool Force { get; init; }
-}
-
-/// <summary>A qcow2 volume New-VMGuest will create for the guest's first disk.</summary>
-public sealed record NewVolume(string Pool, string Name, string Path, long SizeBytes)
-{
-    public string Xml() => new XElement("volume",
-        new XElement("name", Name),
-        new XElement("capacity", new XAttribute("unit", "bytes"), SizeBytes),
-        new XElement("target", new XElement("format", new XAttribute("type", "qcow2")))).ToString();
-}
-
-/// <summary>Everything checked and decided, nothing changed yet.</summary>
-public sealed class GuestPlan
-{
-    public required GuestSpec Spec { get; init; }
-    public required string Xml { get; init; }
-    public NewVolume? Volume { get; init; }
-    public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
-
-    public string Describe()
-    {
-        var s = Spec;
-        var parts = new List<string>
-        {
-            $"{s.Hypervisor} {s.Mode}", $"{s.MemoryBytes >> 20} MiB", $"{s.ProcessorCount} vCPU",
-        };
-        if (s.Mode != GuestMode.PV) parts.Add(s.Firmware == GuestFirmware.Uefi ? s.SecureBoot ? "UEFI Secure Boot" : "UEFI" : "BIOS");
-        if (Volume is { } v) parts.Add($"new {v.SizeBytes >> 30} GiB qcow2 volume {v.Path} in pool '{v.Pool}'");
-        foreach (var d in s.Disks.Where(d => Volume is null || d.Path != Volume.Path)) parts.Add($"disk {d.Path}");
-        if (s.CdromPath is { } iso) parts.Add($"cdrom {iso}");
-        if (s.Network is { } n) parts.Add($"network '{n}'");
-        if (s.Bridge is { } b) parts.Add($"bridge {b}");
-        if (s.Kernel is { } k) parts.Add($"kernel {k}");
-        if (s.Bootloader is { } bl) parts.Add($"bootloader {bl}");
-        foreach (var h in s.HostDevices) parts.Add($"host device {h}");
-        return string.Join(", ", parts);
-    }
-}
-
 /// <summary>
 /// New-VMGuest's core: checks every input against the host and libvirt (reading only), then creates
 /// the volume, defines the guest (validated by libvirt) and starts it, undoing what it did on failure.

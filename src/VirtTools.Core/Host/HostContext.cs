@@ -1,21 +1,5 @@
 namespace VirtTools.Host;
 
-/// <summary>Runs an external program (modprobe, ip, virsh). A seam so tests can script the answers.</summary>
-public interface IProcessRunner
-{
-    /// <summary>Runs the program and waits; throws <see cref="HostIOException"/> (ENOENT) when it is not installed.</summary>
-    ProcessResult Run(string program, IReadOnlyList<string> arguments, TimeSpan timeout);
-}
-
-public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError);
-
-/// <summary>Loads kernel modules. The live implementation runs modprobe; a simulator registers drivers.</summary>
-public interface IModuleLoader
-{
-    /// <summary>Loads <paramref name="module"/> (and what it depends on). Throws <see cref="VirtToolsException"/> on failure.</summary>
-    void Load(string module);
-}
-
 /// <summary>
 /// Everything VirtTools touches on a host: its files, its kernel modules and its programs.
 /// Built per call from VIRTTOOLS_ROOT (default "/"), so a runbook can switch roots between calls.

@@ -70,4 +70,11 @@ public static class HostPath
         t = t.TrimEnd('/');
         return t[(t.LastIndexOf('/') + 1)..];
     }
+
+    /// <summary>The file's text, or null when it is missing or unreadable (a fact the caller treats as unknown).</summary>
+    public static string? TryReadText(IHostFileSystem fs, string path)
+    {
+        try { return fs.ReadAllText(path); }
+        catch (HostIOException) { return null; }
+    }
 }

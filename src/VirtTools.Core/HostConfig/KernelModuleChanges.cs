@@ -116,11 +116,8 @@ public sealed class KernelModuleChanges
         return a is not null && b is not null && N(a) == N(b);
     }
 
-    public string? Running(string module, string key)
-    {
-        try { return _host.Files.ReadAllText($"/sys/module/{KernelModules.Normalize(module)}/parameters/{key.Replace('-', '_')}").Trim(); }
-        catch (HostIOException) { return null; }
-    }
+    public string? Running(string module, string key) =>
+        HostPath.TryReadText(_host.Files, $"/sys/module/{KernelModules.Normalize(module)}/parameters/{key.Replace('-', '_')}")?.Trim();
 
     /// <summary>Processes that run guests: QEMU by name, or anything holding /dev/kvm open.</summary>
     public IReadOnlyList<string> RunningGuests()

@@ -20,11 +20,7 @@ public sealed class KernelModuleReader
     public KernelModules Modules { get; }
     public ModuleConfigFiles Config { get; }
 
-    public static string? ReadRelease(IHostFileSystem fs)
-    {
-        try { return fs.ReadAllText("/proc/sys/kernel/osrelease").Trim(); }
-        catch (HostIOException) { return null; }
-    }
+    public static string? ReadRelease(IHostFileSystem fs) => HostPath.TryReadText(fs, "/proc/sys/kernel/osrelease")?.Trim();
 
     /// <summary>Every name worth listing: loaded, and anything configured.</summary>
     public IEnumerable<string> DefaultNames() =>

@@ -18,11 +18,8 @@ public sealed class KernelParameterConfig
     public BootLoader BootLoader => _bootLoader ??= BootLoader.Detect(_host.Files);
 
     /// <summary>The running kernel's parameters; null when /proc/cmdline is not in the root.</summary>
-    public KernelCommandLine? Running()
-    {
-        try { return KernelCommandLine.Parse(_host.Files.ReadAllText(ProcCmdline)); }
-        catch (HostIOException) { return null; }
-    }
+    public KernelCommandLine? Running() =>
+        HostPath.TryReadText(_host.Files, ProcCmdline) is { } text ? KernelCommandLine.Parse(text) : null;
 
     /// <summary>The next boot's parameters with the variable each one is in, in the order the kernel gets them.</summary>
     public IReadOnlyList<(KernelParameter Parameter, CommandLineSource Source)> Configured(List<string>? notes = null)

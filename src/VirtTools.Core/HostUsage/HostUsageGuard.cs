@@ -278,11 +278,7 @@ public sealed class HostUsageGuard
         }
     }
 
-    private string? ReadText(string path)
-    {
-        try { return _fs.ReadAllText(path); }
-        catch (HostIOException) { return null; }
-    }
+    private string? ReadText(string path) => HostPath.TryReadText(_fs, path);
 
     private string? ReadTrim(string path) => ReadText(path)?.Trim();
 

@@ -61,26 +61,3 @@ public enum DomainJobType { None = 0, Bounded = 1, Unbounded = 2, Completed = 3,
 
 /// <summary>VIR_DOMAIN_JOB_STATS_*.</summary>
 [Flags] public enum JobStatsFlags : uint { None = 0, Completed = 1, KeepCompleted = 2 }
-
-/// <summary>Migration parameter names (VIR_MIGRATE_PARAM_*).</summary>
-public static class MigrateParameters
-{
-    public const string Uri = "migrate_uri";
-    public const string DestinationName = "destination_name";
-    public const string DestinationXml = "destination_xml";
-    public const string Bandwidth = "bandwidth";
-    public const string DisksUri = "disks_uri";
-}
-
-/// <summary>Job statistic names (VIR_DOMAIN_JOB_*).</summary>
-public static class JobStatistics
-{
-    public const string TimeElapsed = "time_elapsed";
-    public const string DataTotal = "data_total";
-    public const string DataProcessed = "data_processed";
-    public const string DataRemaining = "data_remaining";
-    public const string MemoryBps = "memory_bps";
-    public const string Operation = "operation";
-    public const string Downtime = "downtime";
-    public const string MemoryIteration = "memory_iteration";
-}

@@ -37,7 +37,7 @@ public static class LibvirtConnector
     {
         LibvirtNative.EnsureInitialized();
         if (LibvirtNative.virGetVersion(out var v, IntPtr.Zero, IntPtr.Zero) < 0)
-            throw LibvirtException.FromLastError("virGetVersion", null);
+            throw LibvirtException.FromLastError("virGetVersion", (object?)null);
         return v;
     }
 }

@@ -26,7 +26,7 @@ internal static unsafe class LibvirtNative
         lock (InitLock)
         {
             if (_initialized) return;
-            if (virInitialize() < 0) throw LibvirtException.FromLastError("virInitialize", null);
+            if (virInitialize() < 0) throw LibvirtException.FromLastError("virInitialize", (object?)null);
             virSetErrorFunc(IntPtr.Zero, &Silent);
             _initialized = true;
         }

@@ -5,11 +5,6 @@ using VirtTools.Guests;
 
 namespace VirtTools.Migration;
 
-/// <summary>What Move-VMGuest was asked for (virsh migrate's options).</summary>
-public sealed record MigrationRequest(
-    string DestinationUri, bool Offline = false, string? MigrationUri = null, long? BandwidthMiBps = null,
-    bool CopyStorage = false, bool Persistent = false, bool UndefineSource = false);
-
 /// <summary>
 /// Moves a guest between two libvirt connections with virDomainMigrate3 (the client holds both ends,
 /// as virsh migrate without --p2p), after pre-flight checks on both. The call runs on a worker thread;

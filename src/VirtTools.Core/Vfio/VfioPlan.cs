@@ -30,17 +30,6 @@ public sealed record VfioStep(VfioStepKind Kind, PciAddress Address, string Desc
     public override string ToString() => Description;
 }
 
-/// <summary>A function the operation changes, with the state to roll back to.</summary>
-public sealed class VfioTarget
-{
-    public required PciAddress Address { get; init; }
-    public string? OriginalDriver { get; init; }
-    public string? OriginalOverride { get; init; }
-    public int? IommuGroup { get; init; }
-    /// <summary>False for group companions added by -IncludeIommuGroup.</summary>
-    public bool Requested { get; init; }
-}
-
 public sealed class VfioPlan
 {
     public VfioPlan(VfioOperation operation, PciAddress address, string? driver)
@@ -97,13 +86,4 @@ public sealed class VfioPlan
 public sealed record VfioGroupBlocker(int Group, PciAddress Address, string? Driver)
 {
     public override string ToString() => $"{Address} ({Driver})";
-}
-
-/// <summary>What happened: the plan, plus what was learnt while running it.</summary>
-public sealed class VfioResult
-{
-    public VfioResult(VfioPlan plan) => Plan = plan;
-    public VfioPlan Plan { get; }
-    public List<string> Warnings { get; } = new();
-    public List<string> Notes { get; } = new();
 }

@@ -2,13 +2,6 @@ using System.Runtime.InteropServices;
 
 namespace VirtTools.Capability;
 
-/// <summary>Whether this process may open a device node read-write. A seam: tests script it.</summary>
-public interface IDeviceAccessProbe
-{
-    /// <summary>True/false on the live root; null when it cannot be told.</summary>
-    bool? CanReadWrite(string hostPath);
-}
-
 /// <summary>
 /// Asks the kernel with faccessat(AT_EACCESS): it weighs the effective uid, every supplementary
 /// group, ACLs and capabilities, which mode bits alone cannot (libvirt's check is access(R_OK|W_OK)).

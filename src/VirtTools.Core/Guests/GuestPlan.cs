@@ -1,0 +1,47 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using VirtTools.Capability;
+using VirtTools.Host;
+using VirtTools.HostUsage;
+using VirtTools.Iommu;
+using VirtTools.Libvirt;
+using VirtTools.Pci;
+
+namespace VirtTools.Guests;
+
+/// <summary>A qcow2 volume New-VMGuest will create for the guest's first disk.</summary>
+public sealed record NewVolume(string Pool, string Name, string Path, long SizeBytes)
+{
+    public string Xml() => new XElement("volume",
+        new XElement("name", Name),
+        new XElement("capacity", new XAttribute("unit", "bytes"), SizeBytes),
+        new XElement("target", new XElement("format", new XAttribute("type", "qcow2")))).ToString();
+}
+
+/// <summary>Everything checked and decided, nothing changed yet.</summary>
+public sealed class GuestPlan
+{
+    public required GuestSpec Spec { get; init; }
+    public required string Xml { get; init; }
+    public NewVolume? Volume { get; init; }
+    public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
+
+    public string Describe()
+    {
+        var s = Spec;
+        var parts = new List<string>
+        {
+            $"{s.Hypervisor} {s.Mode}", $"{s.MemoryBytes >> 20} MiB", $"{s.ProcessorCount} vCPU",
+        };
+        if (s.Mode != GuestMode.PV) parts.Add(s.Firmware == GuestFirmware.Uefi ? s.SecureBoot ? "UEFI Secure Boot" : "UEFI" : "BIOS");
+        if (Volume is { } v) parts.Add($"new {v.SizeBytes >> 30} GiB qcow2 volume {v.Path} in pool '{v.Pool}'");
+        foreach (var d in s.Disks.Where(d => Volume is null || d.Path != Volume.Path)) parts.Add($"disk {d.Path}");
+        if (s.CdromPath is { } iso) parts.Add($"cdrom {iso}");
+        if (s.Network is { } n) parts.Add($"network '{n}'");
+        if (s.Bridge is { } b) parts.Add($"bridge {b}");
+        if (s.Kernel is { } k) parts.Add($"kernel {k}");
+        if (s.Bootloader is { } bl) parts.Add($"bootloader {bl}");
+        foreach (var h in s.HostDevices) parts.Add($"host device {h}");
+        return string.Join(", ", parts);
+    }
+}

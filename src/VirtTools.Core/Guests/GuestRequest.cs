@@ -1,0 +1,34 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using VirtTools.Capability;
+using VirtTools.Host;
+using VirtTools.HostUsage;
+using VirtTools.Iommu;
+using VirtTools.Libvirt;
+using VirtTools.Pci;
+
+namespace VirtTools.Guests;
+
+/// <summary>What New-VMGuest was asked for; nulls take the host's defaults.</summary>
+public sealed class GuestRequest
+{
+    public required string Name { get; init; }
+    public long? MemoryBytes { get; init; }
+    public int? ProcessorCount { get; init; }
+    public GuestHypervisor? Hypervisor { get; init; }
+    public GuestMode? Mode { get; init; }
+    public GuestFirmware? Firmware { get; init; }
+    public bool SecureBoot { get; init; }
+    public IReadOnlyList<string> DiskPaths { get; init; } = Array.Empty<string>();
+    public long? NewDiskSizeBytes { get; init; }
+    public string StoragePool { get; init; } = "default";
+    public string? CdromPath { get; init; }
+    public string? Network { get; init; }
+    public string? Bridge { get; init; }
+    public string? Kernel { get; init; }
+    public string? Initrd { get; init; }
+    public string? KernelArguments { get; init; }
+    public IReadOnlyList<string> HostDevices { get; init; } = Array.Empty<string>();
+    /// <summary>Overrides the host-usage guard (a device the host itself uses), as Enable-VfioDevice -Force does.</summary>
+    public bool Force { get; init; }
+}

@@ -1,0 +1,11 @@
+using System.Diagnostics;
+using System.Xml.Linq;
+using VirtTools.Libvirt;
+using VirtTools.Guests;
+
+namespace VirtTools.Migration;
+
+/// <summary>What Move-VMGuest was asked for (virsh migrate's options).</summary>
+public sealed record MigrationRequest(
+    string DestinationUri, bool Offline = false, string? MigrationUri = null, long? BandwidthMiBps = null,
+    bool CopyStorage = false, bool Persistent = false, bool UndefineSource = false);
