@@ -348,8 +348,10 @@ Describe 'linux-arm64: tarball and aarch64 RPM' {
         $prep.ExitCode | Should -Be 0 -Because $prep.Error
         $sysroot = ($prep.Output -split "`n" | Where-Object { $_ -like 'SYSROOT=*' } | Select-Object -Last 1).Substring(8)
         $probe = 'Get-VHSCapability | ConvertTo-Json -Depth 4 -Compress; Get-PciDevice | ConvertTo-Json -Depth 4 -Compress'
-        # Graviton2 (EC2, 4 PCI functions) and a 128-core HiSilicon (iommu.passthrough=1 on its command line).
-        foreach ($host_ in 'ghw/linux-arm64-c288e0776090cd558ef793b2a4e61939.tar.gz', 'hwloc/128arm-2pa2n8cluster4co.tar.bz2') {
+        # Graviton2 (EC2, 4 PCI functions), a 128-core HiSilicon (iommu.passthrough=1 on its command line)
+        # and an NVIDIA DGX GB10 (iommu.passthrough=0).
+        foreach ($host_ in 'ghw/linux-arm64-c288e0776090cd558ef793b2a4e61939.tar.gz', 'hwloc/128arm-2pa2n8cluster4co.tar.bz2',
+            'hwloc/nvidia-dgx-gb10.tar.bz2') {
             $env_ = New-IsolatedEnvironment ('qemu-' + [IO.Path]::GetFileName($host_).Substring(0, 8))
             $env_.VIRTTOOLS_ROOT = [VirtTools.Testing.Fixtures]::Root($host_)
             $x64 = Invoke-Child -Command (Join-Path $shellDir virttools) -Environment $env_ -ArgumentList @('-NoProfile', '-Command', $probe)
