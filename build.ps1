@@ -6,12 +6,14 @@ Builds, documents and tests VirtTools.
 Build: dotnet build of the solution (the module lands in ./bin, loaded by ./VirtTools.psd1).
 Help:  with platyPS installed, New-ExternalHelp turns docs/*.md into en-US/VirtTools.dll-Help.xml;
        without it, the converter wired into dotnet build writes the same file.
-Test:  builds, then runs tests/Pester under the Pester that the build restores from NuGet (5.7.1, pinned in
+Test:  builds, then runs tests/Pester under the Pester that the build restores from NuGet (6.2.0, pinned in
        tests/PesterPackage; VIRTTOOLS_PESTER_VERSION picks another) through tests/run-pester.ps1, with NUnit
        XML in TestResults/Pester.xml. `bash tests/run-tests.sh` runs these and the xUnit projects.
-Package: out/VirtTools.<version>.nupkg (the module in the PowerShell Gallery's format) and
-       out/virttools-<version>-linux-x64.tar.gz (the self-contained shell), Release unless
-       -Configuration says otherwise; the same as `dotnet build build/VirtTools.Package.csproj -t:Package`.
+Package: out/VirtTools.<version>.nupkg (the module in the PowerShell Gallery's format),
+       out/VirtTools-<version>.zip (the module folder for an automation account),
+       out/virttools-<version>-linux-{x64,arm64}.tar.gz (the self-contained shell) and
+       out/virttools-<version>-1.{x86_64,aarch64}.rpm (the same, for zypper/rpm; needs rpmbuild), Release
+       unless -Configuration says otherwise; the same as `dotnet build build/VirtTools.Package.csproj -t:Package`.
 All:   Build, Help, Test.
 .EXAMPLE
 ./build.ps1 -Task Test

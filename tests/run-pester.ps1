@@ -2,7 +2,7 @@
 .SYNOPSIS
 Runs the Pester acceptance files (tests/Pester/*.Tests.ps1) under the Pester that the build restored.
 .DESCRIPTION
-Imports the Pester module that tests/PesterPackage brought from NuGet (5.7.1, or VIRTTOOLS_PESTER_VERSION),
+Imports the Pester module that tests/PesterPackage brought from NuGet (6.2.0, or VIRTTOOLS_PESTER_VERSION),
 runs every *.Tests.ps1 under -Path, writes NUnit XML to -ResultPath and ends with one line:
 "Pester: N passed, N failed, N skipped". Failed blocks (a BeforeAll that threw) and failed containers (a
 file that did not parse or failed in discovery) count as failures. Exits 1 on any failure.
@@ -26,7 +26,7 @@ if (-not (Test-Path -LiteralPath $pathFile)) {
     throw "Pester is not restored: build the solution (dotnet build VirtTools.slnx) or tests/PesterPackage first."
 }
 $manifest = (Get-Content -LiteralPath $pathFile -TotalCount 1).Trim()
-$wanted = if ($env:VIRTTOOLS_PESTER_VERSION) { $env:VIRTTOOLS_PESTER_VERSION } else { '5.7.1' }
+$wanted = if ($env:VIRTTOOLS_PESTER_VERSION) { $env:VIRTTOOLS_PESTER_VERSION } else { '6.2.0' }
 # A stale pester.path (built for another version) would silently test against the wrong Pester.
 if ((Split-Path (Split-Path (Split-Path $manifest -Parent) -Parent) -Leaf) -ne $wanted) {
     throw "tests/PesterPackage was built for $manifest, not Pester ${wanted}: rebuild it with the same VIRTTOOLS_PESTER_VERSION."

@@ -4,7 +4,7 @@
 # pinned in .config/dotnet-tools.json), prints each suite's summary and then one line:
 # "Total: N passed, N failed, N skipped". Exits non-zero when a test failed, a Pester file failed to load
 # or a project failed to build or run. Results: TestResults/Pester.xml (NUnit XML).
-# VIRTTOOLS_PESTER_VERSION=5.9.1 runs the Pester files under another Pester from NuGet (default 5.7.1).
+# VIRTTOOLS_PESTER_VERSION=5.7.1 runs the Pester files under another Pester from NuGet (default 6.2.0).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -15,6 +15,7 @@ public class CapabilityParserTests
     [InlineData("hwloc/2pa-pcidomain32bits.tar.bz2", "x86_64", "GenuineIntel", "None", true)]
     [InlineData("hwloc/128arm-2pa2n8cluster4co.tar.bz2", "aarch64", "HiSilicon", null, false)]
     [InlineData("ghw/linux-arm64-c288e0776090cd558ef793b2a4e61939.tar.gz", "aarch64", "ARM", null, false)]
+    [InlineData("hwloc/nvidia-dgx-gb10.tar.bz2", "aarch64", "ARM", null, false)]
     [InlineData("ghw/linux-s390x-snapshot.tar.gz", "s390x", "IBM/S390", "sie", false)]
     [InlineData("hwloc/20s390-2g6s4c.tar.bz2", "s390x", "IBM/S390", "None", false)]
     [InlineData("hwloc/256ppc-8n8s4t.tar.bz2", "ppc64", "IBM", null, false)]
@@ -78,6 +79,9 @@ public class CapabilityParserTests
         var c = KernelCommandLine.Parse(Read(Fixtures.Root("hwloc/128arm-2pa2n8cluster4co.tar.bz2"), "/proc/cmdline"));
         Assert.Equal("1", c.Value("iommu.passthrough"));
         Assert.Equal("1", c.Value("arm_smmu_v3.disable_msipolling"));
+        var gb10 = KernelCommandLine.Parse(Read(Fixtures.Root("hwloc/nvidia-dgx-gb10.tar.bz2"), "/proc/cmdline"));
+        Assert.Equal("0", gb10.Value("iommu.passthrough"));
+        Assert.Equal("pcie_bus_safe", gb10.Value("pci"));
     }
 
     private static KernelCommandLine Variant(int n) => KernelCommandLine.Parse(File.ReadAllText(

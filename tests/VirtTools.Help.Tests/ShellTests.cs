@@ -125,6 +125,35 @@ public sealed class ShellTests : IDisposable
     }
 
     [Fact]
+    public void Unattended_a_high_impact_cmdlet_fails_at_once_without_Confirm_false_and_touches_nothing()
+    {
+        // Nobody at the keyboard (cron, Ansible, a runbook): the confirmation prompt must fail, never wait.
+        var link = Path.Combine(_root, "host", "sys", "bus", "pci", "devices", "0000:04:00.0", "driver");
+        var before = new FileInfo(link).LinkTarget;
+        var refused = Shell("-NonInteractive", "-Command", "Disable-VfioDevice -Address 0000:04:00.0");
+        AssertExit(1, refused);
+        Assert.Contains("NonInteractive", refused.StandardError);
+        Assert.Equal(before, new FileInfo(link).LinkTarget);
+
+        var dryRun = Shell("-NonInteractive", "-Command", "Disable-VfioDevice -Address 0000:04:00.0 -Confirm:$false -WhatIf");
+        AssertExit(0, dryRun);
+        Assert.Contains("What if:", dryRun.StandardOutput + dryRun.StandardError);
+        Assert.Equal(before, new FileInfo(link).LinkTarget);
+    }
+
+    [Fact]
+    public void File_exits_1_on_a_terminating_error_as_pwsh_does()
+    {
+        var script = Path.Combine(_root, "stop.ps1");
+        File.WriteAllText(script, "$ErrorActionPreference = 'Stop'\n'before'\nGet-PciDevice -Address zz\n'after'\n");
+        var r = Shell("-NonInteractive", "-File", script);
+        AssertExit(1, r);
+        Assert.Contains("before", r.StandardOutput);
+        Assert.DoesNotContain("after", r.StandardOutput);
+        Assert.Contains("Get-PciDevice", r.StandardError);
+    }
+
+    [Fact]
     public void Silenced_errors_do_not_fail_the_run()
     {
         var r = Shell("-Command", "Get-Command No-SuchCommand -ErrorAction SilentlyContinue; try { throw 'x' } catch { 'caught' }");

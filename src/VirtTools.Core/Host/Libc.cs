@@ -21,7 +21,10 @@ internal static class Libc
     }
 
     public const int O_RDONLY_CLOEXEC = 0x80000; // O_RDONLY | O_CLOEXEC (x86-64 and arm64 agree)
-    public const int O_DIRECTORY = 0x10000;
+    // Not the same on every architecture: 0x10000 on x86-64 is O_DIRECT on arm64, where opening a
+    // directory with it fails with EINVAL (asm-generic/fcntl.h against arch/arm64/.../fcntl.h).
+    public static readonly int O_DIRECTORY =
+        RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
 
     [DllImport("libc", SetLastError = true)]
     public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
