@@ -33,6 +33,31 @@ public sealed class PcibackTests
     }
 
     [XenFact]
+    public void Disable_gives_the_nic_back_to_e1000e_and_out_of_pcibacks_slots()
+    {
+        Pb.At("disable").NoErrors("Disable-VfioDevice");
+        var after = Pb.At("afterDisable");
+        Assert.Equal("e1000e", after.Str("Driver"));
+        Assert.Equal("(null)", after.Str("DriverOverride"));
+        Assert.NotNull(Pb.Str("netDevBackAfter"));
+        Assert.False(Assignable(after, Nic), "xl pci-assignable-list still shows " + Nic);
+        Assert.DoesNotContain(Nic, after.Str("PcibackSlots") ?? "");
+    }
+
+    [XenFact]
+    public void Pipeline_with_Persist_writes_the_driverctl_file_and_the_disable_removes_it()
+    {
+        Pb.At("pipeEnable").NoErrors("Get-PciDevice | Enable-VfioDevice -Driver pciback -Persist");
+        Assert.Equal("pciback", Pb.Str("fileAfterPipeEnable"));
+        Assert.Equal("pciback", Pb.Str("afterPipeEnable", "Driver"));
+        Assert.True(Assignable(Pb.At("afterPipeEnable"), Nic));
+        Pb.At("pipeDisable").NoErrors("Get-PciDevice | Disable-VfioDevice -Persist");
+        Assert.Null(Pb.Str("fileAfterPipeDisable"));
+        Assert.Equal("e1000e", Pb.Str("afterPipeDisable", "Driver"));
+        Assert.False(Assignable(Pb.At("afterPipeDisable"), Nic));
+    }
+
+    [XenFact]
     public void The_nic_with_the_default_route_is_refused_and_left_alone()
     {
         var g = XenLab.Instance.Scenario("pcibackGuards");

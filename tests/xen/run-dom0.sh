@@ -42,7 +42,7 @@ start=$(date +%s.%N)
 # Dom0 kernel crashed early. Xen owns com1 (its console and Dom0's hvc0, both into console.log).
 # In QEMU's multiboot module list a comma separates modules; ",," is a literal comma.
 qemu-system-x86_64 \
-    -machine q35 -accel tcg,thread=multi -cpu qemu64,+svm -smp 2 -m "$mem" \
+    -machine q35 -accel tcg,thread=multi -cpu "${VIRTTOOLS_XEN_CPU:-qemu64,+svm}" -smp 2 -m "$mem" \
     -display none -monitor none -no-reboot -nodefaults \
     -kernel "$xen" \
     -append "console=com1 com1=115200 dom0_mem=${dom0_mem}M,max:${dom0_mem}M dom0_max_vcpus=2 noreboot" \

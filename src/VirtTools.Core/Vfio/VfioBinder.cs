@@ -146,6 +146,7 @@ public sealed class VfioBinder
             PlanModuleLoad(plan, hostDriver);
             plan.Steps.Add(WriteOverrideStep(address, hostDriver));
             plan.Steps.Add(UnbindStep(address, t.OriginalDriver!));
+            if (PcibackSlots.Holds(_fs, address)) plan.Steps.Add(PcibackSlots.RemoveStep(address));
             plan.Steps.Add(ProbeStep(address));
             plan.Steps.Add(WaitStep(address, hostDriver));
             plan.Steps.Add(ClearOverrideStep(address, "driver_override"));
@@ -154,6 +155,7 @@ public sealed class VfioBinder
         {
             plan.Steps.Add(ClearOverrideStep(address, "driver_override"));
             plan.Steps.Add(UnbindStep(address, t.OriginalDriver!));
+            if (PcibackSlots.Holds(_fs, address)) plan.Steps.Add(PcibackSlots.RemoveStep(address));
             plan.Steps.Add(ProbeStep(address));
             plan.Steps.Add(WaitStep(address, null));
         }
@@ -360,6 +362,7 @@ public sealed class VfioBinder
             case VfioStepKind.WriteOverride:
             case VfioStepKind.ClearOverride:
             case VfioStepKind.Unbind:
+            case VfioStepKind.RemovePcibackSlot:
             case VfioStepKind.Probe:
                 if (target is not null && !touched.Contains(target)) touched.Add(target);
                 _fs.Write(step.Path!, step.Value!);
@@ -427,6 +430,13 @@ public sealed class VfioBinder
         }
         if (step.Value is null)
         {
+            // A stub that claims the device again (pciback's slots, vfio-pci.ids, pci-stub.ids) leaves it
+            // with no host driver: that is a failed disable, not a success.
+            if (VfioDrivers.IsPassthrough(now) || now == "pci-stub")
+                throw new VirtToolsException("DeviceLeftOnStubDriver", FailureKind.InvalidOperation,
+                    $"{a} was probed again but {now} claimed it, not a host driver.", a.ToString(),
+                    $"Check what makes {now} take it at every probe: vfio-pci.ids= or pci-stub.ids= on the kernel command line, " +
+                    "options ... ids= in /etc/modprobe.d, xen-pciback.hide=; remove that, then run Disable-VfioDevice again, or name the host driver with -Driver.");
             if (now is not null) result.Notes.Add($"{a} is now bound to {now}.");
             else result.Warnings.Add(NoHostDriverWarning(a));
             return;
