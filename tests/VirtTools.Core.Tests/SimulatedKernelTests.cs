@@ -90,6 +90,33 @@ public class SimulatedKernelTests
         Assert.Equal(Errno.EBUSY, Assert.Throws<HostIOException>(() => k.Write("/sys/bus/pci/drivers/e1000e/bind", W.FreeNic)).Errno);
     }
 
+    /// <summary>What the Xen lab measured on xen-pciback (tests/xen, Xen 4.17, Linux 6.1).</summary>
+    [Fact]
+    public void Pciback_keeps_a_device_it_took_in_its_slots_and_reclaims_it_until_remove_slot()
+    {
+        using var h = new SimHost();
+        var k = h.Kernel.RegisterDriver(SimulatedKernel.Pciback).ProbeFirst(SimulatedKernel.Pciback);
+        var dev = $"/sys/bus/pci/devices/{W.FreeNic}";
+        k.Write(dev + "/driver_override", "pciback");
+        k.Write(dev + "/driver/unbind", W.FreeNic);
+        k.Write("/sys/bus/pci/drivers_probe", W.FreeNic);
+        Assert.Equal("pciback", k.DriverOf(W.FreeNic));
+        Assert.Equal(W.FreeNic + "\n", k.ReadAllText("/sys/bus/pci/drivers/pciback/slots"));
+
+        // The KVM way back (clear, unbind, probe) lands on pciback again.
+        k.Write(dev + "/driver_override", "\n");
+        k.Write(dev + "/driver/unbind", W.FreeNic);
+        k.Write("/sys/bus/pci/drivers_probe", W.FreeNic);
+        Assert.Equal("pciback", k.DriverOf(W.FreeNic));
+
+        k.Write(dev + "/driver/unbind", W.FreeNic);
+        k.Write("/sys/bus/pci/drivers/pciback/remove_slot", W.FreeNic);
+        Assert.Equal("", k.ReadAllText("/sys/bus/pci/drivers/pciback/slots"));
+        Assert.Equal(Errno.ENOENT, Assert.Throws<HostIOException>(() => k.Write("/sys/bus/pci/drivers/pciback/remove_slot", W.FreeNic)).Errno);
+        k.Write("/sys/bus/pci/drivers_probe", W.FreeNic);
+        Assert.Equal("e1000e", k.DriverOf(W.FreeNic));
+    }
+
     [Fact]
     public void New_id_captures_every_unbound_device_with_that_id()
     {

@@ -14,7 +14,7 @@ public sealed class GuestRun
     private static readonly Lazy<GuestRun> s_run = new(() => new GuestRun(igb: false));
     private static readonly Lazy<GuestRun> s_igb = new(() => new GuestRun(igb: true));
 
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot { get; } = LabScript.FindRepoRoot("tests/qemu");
     public static string? SkipReason => s_skipReason.Value;
     public static GuestRun Instance => s_run.Value;
 
@@ -32,7 +32,7 @@ public sealed class GuestRun
 
     private GuestRun(bool igb)
     {
-        var runner = Path.Combine(RepoRoot, "tests/VirtTools.Integration.Tests/GuestRunner/bin", Configuration(), "net10.0/GuestRunner.dll");
+        var runner = Path.Combine(RepoRoot, "tests/VirtTools.Integration.Tests/GuestRunner/bin", LabScript.Configuration(), "net10.0/GuestRunner.dll");
         if (!File.Exists(runner)) throw new FileNotFoundException("GuestRunner is not built (the test project builds it)", runner);
         // Beside the test assembly: replaced by the next run, there to read after a failure.
         var outDir = Path.Combine(AppContext.BaseDirectory, igb ? "guest-results-igb" : "guest-results");
@@ -75,17 +75,6 @@ public sealed class GuestRun
         return default;
     }
 
-    private static string Configuration() =>
-        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent?.Name ?? "Debug";
-
-    private static string FindRepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "VirtTools.psd1")) && Directory.Exists(Path.Combine(d.FullName, "tests/qemu")))
-                return d.FullName;
-        throw new DirectoryNotFoundException("repository root (VirtTools.psd1 and tests/qemu) not found above " + AppContext.BaseDirectory);
-    }
-
     private static string? FindSkipReason()
     {
         if (System.Environment.GetEnvironmentVariable("VIRTTOOLS_SKIP_QEMU") == "1") return "VIRTTOOLS_SKIP_QEMU=1";
@@ -105,24 +94,8 @@ public sealed class GuestRun
         (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Any(d => File.Exists(Path.Combine(d, program)));
 
-    private static (int, string) RunScript(string script, IDictionary<string, string> env, params string[] args)
-    {
-        var psi = new ProcessStartInfo(Path.Combine(RepoRoot, "tests/qemu", script))
-        {
-            WorkingDirectory = RepoRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        foreach (var (k, v) in env) psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
-        p.StandardInput.Close();
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout + stderr.Result);
-    }
+    private static (int, string) RunScript(string script, IDictionary<string, string> env, params string[] args) =>
+        LabScript.Run(RepoRoot, Path.Combine("tests/qemu", script), env, args);
 }
 
 /// <summary>A fact that needs the guest: skipped with the reason when QEMU or the kernel is unavailable.</summary>

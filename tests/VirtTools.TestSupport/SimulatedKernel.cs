@@ -10,7 +10,10 @@ namespace VirtTools.Testing;
 /// $D/driver/unbind, drivers/X/bind, drivers_probe, new_id and remove_id act on the tree as the
 /// kernel would: driver links change both ways, probing honours driver_override and otherwise
 /// matches a registered ID table, and vfio drivers create and remove /dev/vfio/&lt;group&gt;.
-/// Faults can be injected per path pattern with an errno; every write is logged.
+/// Faults can be injected per path pattern with an errno; every write is logged. Xen's pciback
+/// keeps the devices it took in its slots (drivers/pciback/slots, new_slot, remove_slot) and claims
+/// a device in its slots at every later probe, even with driver_override cleared, as seen on a real
+/// Xen 4.17 Dom0 (tests/xen).
 /// </summary>
 public sealed class SimulatedKernel : DiskFileSystem
 {
@@ -21,7 +24,7 @@ public sealed class SimulatedKernel : DiskFileSystem
         /// <summary>vfio-pci since 5.16: its table entries match only through driver_override.</summary>
         public bool OverrideOnly { get; set; }
         public Errno ProbeError { get; set; }
-        public int Order { get; init; }
+        public int Order { get; set; }
     }
 
     private sealed class Fault
@@ -39,6 +42,9 @@ public sealed class SimulatedKernel : DiskFileSystem
     private readonly List<SimulatedWrite> _writes = new();
     private readonly Dictionary<string, (string Driver, int ReadsLeft)> _pending = new(StringComparer.Ordinal);
     private readonly object _gate = new();
+    private readonly List<string> _pcibackSlots = new();
+
+    public const string Pciback = "pciback";
 
     public SimulatedKernel(SysfsTreeBuilder tree) : base(tree.Root)
     {
@@ -49,9 +55,16 @@ public sealed class SimulatedKernel : DiskFileSystem
         Tree.EnsureDir("/run/lock");
         foreach (var d in List(VfioDriversDir)) RegisterDriver(d);
         foreach (var a in List("/sys/bus/pci/devices"))
-            if (PciAddress.TryParse(a, out var pa) && IsVfio(HostPath.LinkName(this, $"/sys/bus/pci/devices/{pa}/driver")))
-                CreateVfioNode(pa);
+        {
+            if (!PciAddress.TryParse(a, out var pa)) continue;
+            var bound = HostPath.LinkName(this, $"/sys/bus/pci/devices/{pa}/driver");
+            if (IsVfio(bound)) CreateVfioNode(pa);
+            if (bound == Pciback) AddPcibackSlot(pa);
+        }
     }
+
+    /// <summary>The addresses in pciback's slots, as drivers/pciback/slots lists them.</summary>
+    public IReadOnlyList<string> PcibackSlots { get { lock (_gate) return _pcibackSlots.ToArray(); } }
 
     private const string VfioDriversDir = "/sys/bus/pci/drivers";
 
@@ -99,6 +112,7 @@ public sealed class SimulatedKernel : DiskFileSystem
         lock (_gate)
         {
             Tree.Driver(name);
+            if (name == Pciback) WritePcibackSlots();
             if (!_drivers.TryGetValue(name, out var d))
                 _drivers[name] = d = new DriverEntry { Order = _drivers.Count };
             foreach (var id in ids ?? Array.Empty<string>()) d.Ids.Add(id);
@@ -108,6 +122,16 @@ public sealed class SimulatedKernel : DiskFileSystem
     }
 
     public SimulatedKernel RegisterDriver(string name, params string[] ids) => RegisterDriver(name, ids, false);
+
+    /// <summary>
+    /// Makes <paramref name="driver"/> the first one a probe tries, as a driver registered earlier is
+    /// (xen-pciback loaded from the initrd before the NIC drivers, as in the Xen lab).
+    /// </summary>
+    public SimulatedKernel ProbeFirst(string driver)
+    {
+        lock (_gate) _drivers[driver].Order = _drivers.Values.Min(d => d.Order) - 1;
+        return this;
+    }
 
     /// <summary>Makes the driver's probe fail (the device stays unbound; a bind write returns the errno).</summary>
     public SimulatedKernel FailProbe(string driver, Errno errno = Errno.ENODEV)
@@ -244,6 +268,16 @@ public sealed class SimulatedKernel : DiskFileSystem
                         AttachUnbound(driver);
                         return;
                     }
+                    case "new_slot" when driver == Pciback:
+                        AddPcibackSlot(DeviceArg(norm, value));
+                        return;
+                    case "remove_slot" when driver == Pciback:
+                    {
+                        // pcistub_device_id_remove: ENOENT when the slot is not listed.
+                        if (!PciAddress.TryParse(value.Trim(), out var a) || !_pcibackSlots.Remove(a.ToString())) throw new HostIOException(norm, Errno.ENOENT);
+                        WritePcibackSlots();
+                        return;
+                    }
                     case "remove_id":
                     {
                         var f = value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
@@ -378,6 +412,7 @@ public sealed class SimulatedKernel : DiskFileSystem
         if (!_drivers.TryGetValue(driver, out var d)) return false;
         var ov = OverrideOf(a);
         if (ov is not null) return ov == driver;
+        if (driver == Pciback && _pcibackSlots.Contains(a.ToString())) return true;
         var id = Id(a);
         return d.DynamicIds.Contains(id) || (!d.OverrideOnly && d.Ids.Contains(id));
     }
@@ -405,6 +440,21 @@ public sealed class SimulatedKernel : DiskFileSystem
         Tree.Link(dev + "/driver", $"{VfioDriversDir}/{driver}");
         Tree.Link($"{VfioDriversDir}/{driver}/{a}", dev);
         if (IsVfio(driver)) CreateVfioNode(a);
+        if (driver == Pciback) AddPcibackSlot(a);
+    }
+
+    private void AddPcibackSlot(PciAddress a)
+    {
+        if (!_pcibackSlots.Contains(a.ToString())) _pcibackSlots.Add(a.ToString());
+        WritePcibackSlots();
+    }
+
+    private void WritePcibackSlots()
+    {
+        if (!DirectoryExists($"{VfioDriversDir}/{Pciback}")) return;
+        Tree.File($"{VfioDriversDir}/{Pciback}/slots", string.Concat(_pcibackSlots.Select(s => s + "\n")));
+        foreach (var f in new[] { "new_slot", "remove_slot" })
+            if (!FileExists($"{VfioDriversDir}/{Pciback}/{f}")) Tree.File($"{VfioDriversDir}/{Pciback}/{f}", "");
     }
 
     private void Unbind(PciAddress a, string driver)

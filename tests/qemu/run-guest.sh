@@ -42,15 +42,9 @@ cleanup() { if [ "${VIRTTOOLS_QEMU_KEEP:-0}" = 1 ]; then echo "run-guest.sh: kep
 trap cleanup EXIT
 chmod 755 "$io"
 
-{
-    echo "cd $(printf %q "$PWD") || exit 126"
-    for v in ${VIRTTOOLS_QEMU_PASSENV:-}; do
-        [ -n "${!v+x}" ] && echo "export $v=$(printf %q "${!v}")"
-    done
-    printf 'exec'
-    printf ' %q' "$@"
-    echo
-} > "$io/command.sh"
+# shellcheck source=guest-command.sh
+. "$here/guest-command.sh"
+write_guest_command "$io/command.sh" "$@"
 
 timeout=${VIRTTOOLS_QEMU_TIMEOUT:-600}
 mem=${VIRTTOOLS_QEMU_MEMORY:-2048}

@@ -62,6 +62,7 @@ internal sealed class VfioApplier
             case VfioStepKind.WriteOverride:
             case VfioStepKind.ClearOverride:
             case VfioStepKind.Unbind:
+            case VfioStepKind.RemovePcibackSlot:
             case VfioStepKind.Probe:
                 if (target is not null && !touched.Contains(target)) touched.Add(target);
                 _fs.Write(step.Path!, step.Value!);
@@ -129,6 +130,13 @@ internal sealed class VfioApplier
         }
         if (step.Value is null)
         {
+            // A stub that claims the device again (pciback's slots, vfio-pci.ids, pci-stub.ids) leaves it
+            // with no host driver: that is a failed disable, not a success.
+            if (VfioDrivers.IsPassthrough(now) || now == "pci-stub")
+                throw new VirtToolsException("DeviceLeftOnStubDriver", FailureKind.InvalidOperation,
+                    $"{a} was probed again but {now} claimed it, not a host driver.", a.ToString(),
+                    $"Check what makes {now} take it at every probe: vfio-pci.ids= or pci-stub.ids= on the kernel command line, " +
+                    "options ... ids= in /etc/modprobe.d, xen-pciback.hide=; remove that, then run Disable-VfioDevice again, or name the host driver with -Driver.");
             if (now is not null) result.Notes.Add($"{a} is now bound to {now}.");
             else result.Warnings.Add(NoHostDriverWarning(a));
             return;

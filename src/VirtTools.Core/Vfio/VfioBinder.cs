@@ -130,6 +130,7 @@ public sealed class VfioBinder
             PlanModuleLoad(plan, hostDriver);
             plan.Steps.Add(WriteOverrideStep(address, hostDriver));
             plan.Steps.Add(UnbindStep(address, t.OriginalDriver!));
+            if (PcibackSlots.Holds(_fs, address)) plan.Steps.Add(PcibackSlots.RemoveStep(address));
             plan.Steps.Add(ProbeStep(address));
             plan.Steps.Add(WaitStep(address, hostDriver));
             plan.Steps.Add(ClearOverrideStep(address, "driver_override"));
@@ -138,6 +139,7 @@ public sealed class VfioBinder
         {
             plan.Steps.Add(ClearOverrideStep(address, "driver_override"));
             plan.Steps.Add(UnbindStep(address, t.OriginalDriver!));
+            if (PcibackSlots.Holds(_fs, address)) plan.Steps.Add(PcibackSlots.RemoveStep(address));
             plan.Steps.Add(ProbeStep(address));
             plan.Steps.Add(WaitStep(address, null));
         }

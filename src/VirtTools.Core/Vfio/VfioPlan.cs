@@ -11,6 +11,8 @@ public enum VfioStepKind
     WriteOverride,
     ClearOverride,
     Unbind,
+    /// <summary>xen-pciback: drop the device from pciback's slots, so the reprobe does not give it to pciback again.</summary>
+    RemovePcibackSlot,
     Probe,
     WaitForDriver,
     CheckVfioNode,

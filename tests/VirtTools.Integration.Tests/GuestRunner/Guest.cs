@@ -48,6 +48,10 @@ public static class Guest
         return Directory.Exists(dir) ? Directory.GetFileSystemEntries(dir).Select(Path.GetFileName).OfType<string>().Order().ToArray() : Array.Empty<string>();
     }
 
+    /// <summary>The loaded modules' names, from /proc/modules.</summary>
+    public static string[] LoadedModules() =>
+        (Read("/proc/modules") ?? "").Split('\n').Select(l => l.Split(' ')[0]).Where(m => m.Length > 0).Order().ToArray();
+
     public static string[] Addresses() =>
         Directory.GetFileSystemEntries(Devices).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray();
 

@@ -31,7 +31,7 @@ public sealed partial class Scenarios
         s.Set("kernel", Guest.Read("/proc/sys/kernel/osrelease"));
         s.Set("cmdline", Guest.Read("/proc/cmdline"));
         s.Set("iommuGroups", Directory.GetDirectories("/sys/kernel/iommu_groups").Length);
-        s.Set("modules", (Guest.Read("/proc/modules") ?? "").Split('\n').Select(l => l.Split(' ')[0]).Where(m => m.Length > 0).Order().ToArray());
+        s.Set("modules", Guest.LoadedModules());
         var route = Guest.DefaultRouteInterface();
         s.Set("defaultRouteInterface", route);
         s.Set("nics", Directory.GetDirectories("/sys/class/net").Select(Path.GetFileName).OfType<string>().Order()
@@ -41,16 +41,7 @@ public sealed partial class Scenarios
 
     private void Inventory(Scenario s)
     {
-        s.Set("kernelDevices", Guest.Addresses().Select(a => new
-        {
-            Address = a,
-            VendorId = Hex(Guest.Read(Path.Combine(Guest.Dev(a), "vendor"))),
-            DeviceId = Hex(Guest.Read(Path.Combine(Guest.Dev(a), "device"))),
-            ClassCode = Hex(Guest.Read(Path.Combine(Guest.Dev(a), "class"))),
-            Driver = Guest.Driver(a),
-            IommuGroup = Guest.Group(a),
-            SriovTotalVfs = Guest.Read(Path.Combine(Guest.Dev(a), "sriov_totalvfs")),
-        }).ToArray());
+        s.Set("kernelDevices", KernelDevices());
         s.Set("kernelGroups", Directory.GetDirectories("/sys/kernel/iommu_groups")
             .ToDictionary(d => Path.GetFileName(d)!, d => Guest.GroupMembers(int.Parse(Path.GetFileName(d)!))));
         s.Set("getPciDevice", _shell.Invoke("Get-PciDevice"));
@@ -63,6 +54,18 @@ public sealed partial class Scenarios
         s.Set("lspciVerboseExit", rcv);
         s.Set("lspciVerbose", textv);
     }
+
+    /// <summary>Every PCI function as the kernel's sysfs shows it, without VirtTools.</summary>
+    private static object[] KernelDevices() => Guest.Addresses().Select(a => (object)new
+    {
+        Address = a,
+        VendorId = Hex(Guest.Read(Path.Combine(Guest.Dev(a), "vendor"))),
+        DeviceId = Hex(Guest.Read(Path.Combine(Guest.Dev(a), "device"))),
+        ClassCode = Hex(Guest.Read(Path.Combine(Guest.Dev(a), "class"))),
+        Driver = Guest.Driver(a),
+        IommuGroup = Guest.Group(a),
+        SriovTotalVfs = Guest.Read(Path.Combine(Guest.Dev(a), "sriov_totalvfs")),
+    }).ToArray();
 
     private static string? Hex(string? sysfs) => sysfs?.StartsWith("0x") == true ? sysfs[2..] : sysfs;
 
