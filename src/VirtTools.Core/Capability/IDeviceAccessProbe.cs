@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace VirtTools.Capability;
 
 /// <summary>Whether this process may open a device node read-write. A seam: tests script it.</summary>

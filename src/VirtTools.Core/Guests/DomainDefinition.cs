@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Xml.Linq;
-using VirtTools.Libvirt;
 using VirtTools.Pci;
 
 namespace VirtTools.Guests;

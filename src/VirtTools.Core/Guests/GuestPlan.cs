@@ -1,11 +1,4 @@
-using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using VirtTools.Capability;
-using VirtTools.Host;
-using VirtTools.HostUsage;
-using VirtTools.Iommu;
-using VirtTools.Libvirt;
-using VirtTools.Pci;
 
 namespace VirtTools.Guests;
 

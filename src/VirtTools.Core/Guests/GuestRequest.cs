@@ -1,12 +1,3 @@
-using System.Text.RegularExpressions;
-using System.Xml.Linq;
-using VirtTools.Capability;
-using VirtTools.Host;
-using VirtTools.HostUsage;
-using VirtTools.Iommu;
-using VirtTools.Libvirt;
-using VirtTools.Pci;
-
 namespace VirtTools.Guests;
 
 /// <summary>What New-VMGuest was asked for; nulls take the host's defaults.</summary>

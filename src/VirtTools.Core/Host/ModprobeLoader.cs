@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace VirtTools.Host;
 
 /// <summary>Loads modules with modprobe, which honours softdeps (vfio-pci pulls vfio_iommu_type1).</summary>

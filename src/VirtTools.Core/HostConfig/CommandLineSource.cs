@@ -1,5 +1,3 @@
-using VirtTools.Host;
-
 namespace VirtTools.HostConfig;
 
 /// <summary>

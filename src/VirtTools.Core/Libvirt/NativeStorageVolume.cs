@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using static VirtTools.Libvirt.LibvirtNative;
 
 namespace VirtTools.Libvirt;

@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Xml.Linq;
-using VirtTools.Libvirt;
-using VirtTools.Guests;
-
 namespace VirtTools.Migration;
 
 /// <summary>What Move-VMGuest was asked for (virsh migrate's options).</summary>

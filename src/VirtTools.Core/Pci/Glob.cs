@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using VirtTools.Host;
-
 namespace VirtTools.Pci;
 
 /// <summary>fnmatch(3) without flags: '*', '?', and bracket sets ("[0-9A-F]", "[!x]").</summary>

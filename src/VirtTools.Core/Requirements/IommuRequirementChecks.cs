@@ -1,5 +1,4 @@
 using VirtTools.Capability;
-using VirtTools.Host;
 using Result = VirtTools.Requirements.RequirementResult;
 
 namespace VirtTools.Requirements;

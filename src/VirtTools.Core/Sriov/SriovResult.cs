@@ -1,6 +1,3 @@
-using VirtTools.HostUsage;
-using VirtTools.Pci;
-
 namespace VirtTools.Sriov;
 
 public sealed class SriovResult

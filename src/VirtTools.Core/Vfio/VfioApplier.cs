@@ -1,10 +1,5 @@
-using System.Globalization;
-using VirtTools.Capability;
 using VirtTools.Host;
-using VirtTools.HostUsage;
-using VirtTools.Iommu;
 using VirtTools.Pci;
-using VirtTools.Requirements;
 
 namespace VirtTools.Vfio;
 using static VirtTools.Vfio.VfioBinder;

@@ -1,6 +1,3 @@
-using VirtTools.HostUsage;
-using VirtTools.Pci;
-
 namespace VirtTools.Vfio;
 
 /// <summary>What happened: the plan, plus what was learnt while running it.</summary>

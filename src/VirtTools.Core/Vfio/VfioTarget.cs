@@ -1,4 +1,3 @@
-using VirtTools.HostUsage;
 using VirtTools.Pci;
 
 namespace VirtTools.Vfio;
