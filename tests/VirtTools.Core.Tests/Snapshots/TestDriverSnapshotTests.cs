@@ -3,7 +3,7 @@ using VirtTools.Migration;
 using VirtTools.Snapshots;
 using VirtTools.Tests.Libvirt;
 
-namespace VirtTools.Tests.SnapMig;
+namespace VirtTools.Tests.Snapshots;
 
 /// <summary>The snapshot service and the migrator's libvirt side on the test driver, in process.</summary>
 [Collection(TestDriverCollection.Name)]

@@ -2,7 +2,7 @@ using VirtTools.Guests;
 using VirtTools.Migration;
 using VirtTools.Snapshots;
 
-namespace VirtTools.Tests.SnapMig;
+namespace VirtTools.Tests.Snapshots;
 
 public class SnapshotRulesTests
 {
