@@ -35,6 +35,9 @@ public sealed class GuestCreator
 
     public GuestPlan Plan(GuestRequest r)
     {
+        // Before the name reaches a lookup, a volume name or any XML.
+        GuestSpecValidator.ValidateName(r.Name);
+        if (r.Bridge is not null) GuestSpecValidator.ValidateBridge(r.Bridge);
         var warnings = new List<string>();
         var hypervisor = r.Hypervisor ?? DefaultHypervisor(warnings);
         if (hypervisor == GuestHypervisor.KVM && r.Hypervisor is not null && _local && HostCapabilityOrNull()?.KvmPvm == true)
@@ -70,6 +73,11 @@ public sealed class GuestCreator
         if (r.Bridge is { } br && _local && _host.IsLiveRoot && !_host.Files.DirectoryExists($"/sys/class/net/{br}/bridge"))
             throw new VirtToolsException("BridgeNotFound", FailureKind.ObjectNotFound, $"'{br}' is not a bridge on this host.", br,
                 "List bridges with 'ip -d link show type bridge'.");
+
+        foreach (var (what, path) in new[] { ("-Kernel", r.Kernel), ("-Initrd", r.Initrd) })
+            if (path is not null && _local && !_host.Files.FileExists(path))
+                throw new VirtToolsException("KernelNotFound", FailureKind.ObjectNotFound, $"{what} {path} does not exist.", path,
+                    $"Give the path of an existing file on this host for {what}. Nothing was created.");
 
         string? kernel = r.Kernel, bootloader = null;
         if (hypervisor == GuestHypervisor.Xen && mode == GuestMode.PV && kernel is null)

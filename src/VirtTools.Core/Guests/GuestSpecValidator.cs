@@ -5,10 +5,31 @@ public static class GuestSpecValidator
 {
     public const long MinimumMemoryBytes = 64L << 20;
 
+    /// <summary>Linux interface names: at most 15 characters (IFNAMSIZ 16), no '/', ':', white space or control characters.</summary>
+    public static string? WhyNotABridge(string name)
+    {
+        if (InputText.WhyNotAName(name, 15) is { } why) return why;
+        var at = name.ToList().FindIndex(c => c is ':' || char.IsWhiteSpace(c));
+        return at < 0 ? null : $"it contains {InputText.Describe(name[at])}";
+    }
+
+    public static void ValidateName(string? name)
+    {
+        if (InputText.WhyNotAName(name) is { } why)
+            Bad("InvalidGuestName", $"'{InputText.Shown(name)}' is not a usable guest name: {why}. Nothing was created.", name, "Use letters, digits, '-', '_' and '.'.");
+    }
+
+    public static void ValidateBridge(string name)
+    {
+        if (WhyNotABridge(name) is { } why)
+            Bad("InvalidBridgeName", $"'{InputText.Shown(name)}' is not a network interface name: {why}. Nothing was created.", name,
+                "Give the name of a host bridge as 'ip link' shows it, e.g. -Bridge br0.");
+    }
+
     public static void Validate(GuestSpec s)
     {
-        if (string.IsNullOrWhiteSpace(s.Name) || s.Name.Contains('/'))
-            Bad("InvalidGuestName", $"'{s.Name}' is not a usable guest name.", s.Name, "Use letters, digits, '-', '_' and '.'.");
+        ValidateName(s.Name);
+        if (s.Bridge is not null) ValidateBridge(s.Bridge);
         if (s.MemoryBytes < MinimumMemoryBytes || s.MemoryBytes % (1L << 20) != 0)
             Bad("InvalidGuestMemory", $"-MemoryBytes {s.MemoryBytes} is not a whole number of MiB of at least 64 MiB.", s.MemoryBytes,
                 "Give the memory in MB or GB, e.g. -MemoryBytes 4GB.");

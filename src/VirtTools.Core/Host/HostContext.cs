@@ -43,6 +43,22 @@ public sealed class HostContext
 
     public static HostContext Current => Override?.Invoke() ?? FromEnvironment();
 
+    /// <summary>What every cmdlet says of its root before it reads or plans anything: a root that is
+    /// missing or not a directory is an error (HostRootNotFound); one that holds none of the trees
+    /// VirtTools reads gets the returned warning; the live root and ordinary captures get null.</summary>
+    public string? CheckRoot()
+    {
+        if (IsLiveRoot) return null;
+        if (!Files.DirectoryExists("/"))
+            throw new VirtToolsException("HostRootNotFound", FailureKind.ObjectNotFound,
+                $"The host root '{Files.Root}' ({RootVariable}) does not exist or is not a directory. Nothing was read or changed.", Files.Root,
+                $"Point {RootVariable} at a directory that holds a host's sys/, proc/ or etc/, or unset it to act on the live host.");
+        return TopDirectories.Any(d => Files.Exists("/" + d)) ? null
+            : $"The host root {Files.Root} ({RootVariable}) holds none of {string.Join(", ", TopDirectories.Select(d => d + "/"))}: there is nothing to read, and nothing will be written there. Point {RootVariable} at the top of a capture, or unset it.";
+    }
+
+    private static readonly string[] TopDirectories = { "sys", "proc", "etc", "boot", "lib", "usr", "dev", "run" };
+
     public static HostContext FromEnvironment()
     {
         var root = Environment.GetEnvironmentVariable(RootVariable);

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using VirtTools.Capability;
 using VirtTools.Host;
 
@@ -7,8 +6,8 @@ namespace VirtTools.HostConfig;
 /// <summary>Loads modules, persists them in modules-load.d and sets their options in modprobe.d.</summary>
 public sealed class KernelModuleChanges
 {
-    private static readonly Regex ModuleName = new("^[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant);
-    private static readonly Regex OptionName = new("^[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant);
+    /// <summary>The kernel's MODULE_NAME_LEN (64 - sizeof(long)) less its NUL.</summary>
+    public const int MaxModuleNameLength = 55;
 
     private readonly HostContext _host;
 
@@ -22,9 +21,9 @@ public sealed class KernelModuleChanges
 
     public static void ValidateName(string name)
     {
-        if (!ModuleName.IsMatch(name ?? ""))
+        if (!InputText.IsPlain(name, "_-", MaxModuleNameLength))
             throw new VirtToolsException("InvalidKernelModuleName", FailureKind.InvalidArgument,
-                $"'{name}' is not a kernel module name (letters, digits, '_' and '-'). Nothing was changed.", name,
+                $"'{InputText.Shown(name)}' is not a kernel module name (letters, digits, '_' and '-', at most {MaxModuleNameLength}). Nothing was changed.", name,
                 "Give the module name as modinfo knows it, e.g. vfio-pci or kvm_intel.");
     }
 
@@ -58,9 +57,10 @@ public sealed class KernelModuleChanges
         var eq = option.IndexOf('=');
         var key = eq < 0 ? option : option[..eq];
         var value = eq < 0 ? "1" : option[(eq + 1)..];
-        if (!OptionName.IsMatch(key) || value.Length == 0 || value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or '\'' or '\\' or '#'))
+        if (!InputText.IsPlain(key, "_-", 64) || value.Length == 0 || value.Length > 1024
+            || value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or '\'' or '\\' or '#' or '$' or '`' or ';'))
             throw new VirtToolsException("InvalidKernelModuleOption", FailureKind.InvalidArgument,
-                $"'{option}' is not a module option this command writes: use NAME=VALUE with a one-word value (no spaces, quotes, backslashes or '#'). Nothing was changed.",
+                $"'{InputText.Shown(option)}' is not a module option this command writes: use NAME=VALUE with a one-word value (no spaces, quotes, backslashes, '#', '$', '`', ';' or control characters). Nothing was changed.",
                 option, "Example: -Option nested=1.");
         return (key, value);
     }

@@ -8,7 +8,8 @@ namespace VirtTools.HostConfig;
 public sealed class KernelParameterConfig
 {
     public const string ProcCmdline = "/proc/cmdline";
-    private static readonly Regex NamePattern = new(@"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", RegexOptions.CultureInvariant);
+    /// <summary>Longer than any parameter the kernel knows; the whole command line is 2048 bytes on x86.</summary>
+    public const int MaxNameLength = 128;
 
     private readonly HostContext _host;
     private BootLoader? _bootLoader;
@@ -76,21 +77,28 @@ public sealed class KernelParameterConfig
 
     public static void ValidateName(string name)
     {
-        if (!NamePattern.IsMatch(name ?? ""))
+        if (!InputText.IsPlain(name, "_.-", MaxNameLength))
             throw new VirtToolsException("InvalidKernelParameter", FailureKind.InvalidArgument,
-                $"'{name}' is not a kernel parameter name: names are letters, digits, '_', '-' and '.' (module.parameter), without '=' or spaces. Nothing was written.",
+                $"'{InputText.Shown(name)}' is not a kernel parameter name: names are letters, digits, '_', '-' and '.' (module.parameter), at most {MaxNameLength} characters, without '=', spaces or control characters. Nothing was written.",
                 name, "Give the name and the value separately: -Name intel_iommu -Value on.");
     }
 
     public static void ValidateValue(string name, string? value)
     {
         if (value is null) return;
-        var bad = value.FirstOrDefault(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or '\'' or '\\' or '$' or '`' or ';');
-        if (value.Length == 0 || bad != default)
+        // An index, not FirstOrDefault: default(char) is NUL, which is itself one of the characters refused.
+        var at = value.AsSpan().IndexOfAny(" \t\n\r\v\f\0\"'\\$`;");
+        if (at < 0) at = value.ToList().FindIndex(c => char.IsWhiteSpace(c) || char.IsControl(c));
+        var bad = at < 0 ? ' ' : value[at];
+        if (value.Length > 1024)
+            throw new VirtToolsException("InvalidKernelParameterValue", FailureKind.InvalidArgument,
+                $"The value of {name} is {value.Length} characters long; the whole kernel command line holds 2048 on x86. Nothing was written.",
+                InputText.Shown(value), "Give a value the kernel can take.");
+        if (value.Length == 0 || at >= 0)
             throw new VirtToolsException("InvalidKernelParameterValue", FailureKind.InvalidArgument,
                 value.Length == 0
                     ? $"The value of {name} is empty. Nothing was written."
-                    : $"The value '{value}' of {name} contains {(char.IsWhiteSpace(bad) ? "white space" : $"'{bad}'")}, which VirtTools does not write into a boot loader file (quoting rules differ between the shell, GRUB and the kernel). Nothing was written.",
+                    : $"The value '{InputText.Shown(value)}' of {name} contains {InputText.Describe(bad)}, which VirtTools does not write into a boot loader file (quoting rules differ between the shell, GRUB and the kernel). Nothing was written.",
                 value, value.Length == 0 ? "Omit -Value for a flag such as 'quiet'." : $"Edit {name} by hand if it really needs spaces or quotes.");
     }
 

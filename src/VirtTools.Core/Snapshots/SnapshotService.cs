@@ -12,8 +12,8 @@ public sealed class SnapshotService
 
     public string ConnectionUri => _conn.Uri;
 
-    public ILibvirtDomain FindGuest(string name) =>
-        _conn.FindDomain(name) ?? throw new VirtToolsException("GuestNotFound", FailureKind.ObjectNotFound,
+    public ILibvirtDomain FindGuest(string? name) =>
+        (string.IsNullOrEmpty(name) ? null : _conn.FindDomain(name)) ?? throw new VirtToolsException("GuestNotFound", FailureKind.ObjectNotFound,
             $"No guest named '{name}' at {_conn.Uri}.", name, "Run Get-VMGuest to see the guests this connection has.");
 
     public IReadOnlyList<ILibvirtDomain> ListGuests() => _conn.ListDomains();
@@ -51,16 +51,30 @@ public sealed class SnapshotService
         return SnapshotXml.DefaultName(now, taken.Contains);
     }
 
+    /// <summary>Refuses a name libvirt would store as a file name or choke on in XML.</summary>
+    public static void ValidateName(string? name)
+    {
+        if (InputText.WhyNotAName(name) is { } why)
+            throw new VirtToolsException("InvalidSnapshotName", FailureKind.InvalidArgument,
+                $"'{InputText.Shown(name)}' is not a usable snapshot name: {why}. Nothing was changed.", name,
+                "Use letters, digits, '-', '_' and '.', or omit -SnapshotName for a dated name.");
+    }
+
+    /// <summary>The refusals a new snapshot meets before libvirt is asked, so -WhatIf can give them too.</summary>
+    public void CheckNew(ILibvirtDomain guest, string name)
+    {
+        ValidateName(name);
+        if (Preflight(guest) is { } refusal) throw refusal;
+        using var existing = guest.FindSnapshot(name);
+        if (existing is not null)
+            throw new VirtToolsException("SnapshotExists", FailureKind.ResourceExists,
+                $"Guest '{guest.Name}' already has a snapshot named '{name}'. Nothing was changed.", name,
+                "Pick another -SnapshotName, or remove the old one with Remove-VMGuestSnapshot.");
+    }
+
     public VMGuestSnapshot Create(ILibvirtDomain guest, string name, string? description)
     {
-        if (Preflight(guest) is { } refusal) throw refusal;
-        using (var existing = guest.FindSnapshot(name))
-        {
-            if (existing is not null)
-                throw new VirtToolsException("SnapshotExists", FailureKind.ResourceExists,
-                    $"Guest '{guest.Name}' already has a snapshot named '{name}'.", name,
-                    "Pick another -SnapshotName, or remove the old one with Remove-VMGuestSnapshot.");
-        }
+        CheckNew(guest, name);
         // Atomic: a failed snapshot of several disks leaves none of them changed.
         using var s = guest.CreateSnapshot(SnapshotXml.Build(name, description), SnapshotCreateFlags.Atomic);
         return Read(guest.Name, s);

@@ -47,6 +47,13 @@ public sealed class VfioBinder
             throw new VirtToolsException("IommuGroupMissing", FailureKind.NotEnabled,
                 $"{address} has no IOMMU group, so {driver} cannot take it: the IOMMU is off or not supported.",
                 address.ToString(), EnableIommuAdvice() + " Check with Test-VHSRequirement Iommu*.");
+        // A link into a group the kernel does not list means a torn or hand-made tree: the group's
+        // other members, which the isolation check needs, cannot be known.
+        if (VfioDrivers.IsVfio(driver) && group is int linked && _fs.DirectoryExists(IommuGroupReader.GroupsDir)
+            && !_fs.DirectoryExists($"{IommuGroupReader.GroupsDir}/{linked}"))
+            throw new VirtToolsException("IommuGroupInconsistent", FailureKind.InvalidData,
+                $"{address}'s iommu_group link names group {linked}, which {IommuGroupReader.GroupsDir} does not have, so the devices that share it cannot be checked. Nothing was changed.",
+                address.ToString(), "Check the host root (VIRTTOOLS_ROOT) or the kernel's IOMMU state: Get-IommuGroup lists the groups the kernel reports.");
 
         var addresses = new List<PciAddress> { address };
         if (_o.IncludeIommuGroup && group is int g)

@@ -14,8 +14,39 @@ public abstract class VirtToolsCmdlet : PSCmdlet
 
     private HostContext? _host;
 
-    /// <summary>The host this invocation acts on, fixed for the whole pipeline run.</summary>
-    protected HostContext HostContext => _host ??= HostContext.Current;
+    /// <summary>The host this invocation acts on, fixed for the whole pipeline run, its root checked
+    /// the same way for every cmdlet (<see cref="HostContext.CheckRoot"/>).</summary>
+    protected HostContext HostContext
+    {
+        get
+        {
+            if (_host is not null) return _host;
+            var host = HostContext.Current;
+            string? warning;
+            try { warning = host.CheckRoot(); }
+            catch (VirtToolsException e) { ThrowTerminatingError(e); throw; }
+            _host = host;
+            if (warning is not null)
+            {
+                RootIsBare = true;
+                WriteWarning(warning);
+            }
+            return host;
+        }
+    }
+
+    /// <summary>True once the bare-root warning was given, so no cmdlet adds its own for the same root.</summary>
+    protected bool RootIsBare { get; private set; }
+
+    /// <summary>Refuses a change on a root that holds nothing (the warning was given already).</summary>
+    protected void RefuseChangeOnBareRoot(object? target)
+    {
+        var host = HostContext;
+        if (RootIsBare)
+            ThrowTerminatingError(new VirtToolsException("HostRootEmpty", FailureKind.InvalidOperation,
+                $"The host root {host.Files.Root} holds no host to change. Nothing was changed.", target,
+                $"Point {HostContext.RootVariable} at a host's root (or unset it for the live host)."), target);
+    }
 
     protected static ErrorRecord ToErrorRecord(VirtToolsException e, object? target = null)
     {

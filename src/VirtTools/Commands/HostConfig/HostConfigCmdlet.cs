@@ -19,6 +19,7 @@ public abstract class HostConfigCmdlet : VirtToolsCmdlet
             foreach (var n in set.Notes) WriteVerbose(n);
             return false;
         }
+        RefuseChangeOnBareRoot(target);
         var description = $"{action} on {target}:{Environment.NewLine}{set.Describe()}";
         if (!ShouldProcess(description, $"{action} on {target}? The files and commands are:{Environment.NewLine}{set.Describe()}", action))
             return false;

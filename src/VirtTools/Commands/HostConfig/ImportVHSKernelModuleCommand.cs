@@ -34,6 +34,7 @@ public sealed class ImportVHSKernelModuleCommand : HostConfigCmdlet
     {
         KernelModuleChanges.ValidateName(name);
         var changes = new KernelModuleChanges(HostContext);
+        RefuseChangeOnBareRoot(name);
         changes.RequireInstalled(name);
         var state = changes.Reader.StateOf(name);
         if (state is KernelModuleState.Loaded or KernelModuleState.BuiltIn)

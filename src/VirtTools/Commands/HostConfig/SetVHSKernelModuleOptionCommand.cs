@@ -33,6 +33,7 @@ public sealed class SetVHSKernelModuleOptionCommand : HostConfigCmdlet
         KernelModuleChanges.ValidateName(Name);
         var options = Option.Select(KernelModuleChanges.ParseOption).ToList();
         var changes = new KernelModuleChanges(HostContext);
+        RefuseChangeOnBareRoot(Name);
         changes.RequireInstalled(Name);
         var state = changes.Reader.StateOf(Name);
         var module = Name.Replace('-', '_');

@@ -67,7 +67,7 @@ public sealed class GetPciDeviceCommand : VirtToolsCmdlet
         try
         {
             PciDeviceReader.EnsureHostRoot(HostContext.Files);
-            if (CapabilityReader.IsEmptyRoot(HostContext.Files))
+            if (CapabilityReader.IsEmptyRoot(HostContext.Files) && !RootIsBare)
                 WriteWarning(CapabilityReader.EmptyRootWarning(HostContext.Files, "there are no PCI devices to read"));
             _classes = Class?.Select(c => PciClassFilter.ParseForDevices(c, _reader.Ids)).ToArray();
         }

@@ -39,7 +39,7 @@ public sealed class TestVHSRequirementCommand : VirtToolsCmdlet
             {
                 // Every check would Skip, and Skip is not Fail: without this, -Quiet would answer True.
                 _nothingToCheck = true;
-                WriteWarning(CapabilityReader.EmptyRootWarning(HostContext.Files, "nothing could be checked, so -Quiet answers False"));
+                if (!RootIsBare) WriteWarning(CapabilityReader.EmptyRootWarning(HostContext.Files, "nothing could be checked, so -Quiet answers False"));
             }
             var facts = CapabilityReader.For(HostContext).ReadFacts();
             _evaluator = new RequirementEvaluator(facts, HostContext.Processes);

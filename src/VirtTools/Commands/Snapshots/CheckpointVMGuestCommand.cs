@@ -16,7 +16,6 @@ public sealed class CheckpointVMGuestCommand : GuestCmdletBase
     /// <summary>Default: the local time, 2026-12-01_12-30-05.</summary>
     [Parameter(Position = 1)]
     [ValidateNotNullOrEmpty]
-    [ValidatePattern("^[^/]+$")]
     public string? SnapshotName { get; set; }
 
     [Parameter]
@@ -31,8 +30,8 @@ public sealed class CheckpointVMGuestCommand : GuestCmdletBase
         var svc = new SnapshotService(c);
         ForEachGuest(c, Name, guest =>
         {
-            if (svc.Preflight(guest) is { } refusal) throw refusal;
             var name = SnapshotName ?? svc.DefaultName(guest, DateTime.Now);
+            svc.CheckNew(guest, name);
             var what = guest.IsActive ? "with its memory (the guest pauses while it is saved)" : "of its disks";
             if (!ShouldProcess($"guest '{guest.Name}' at {c.Uri}", $"Take snapshot '{name}' {what}")) return;
             var s = svc.Create(guest, name, Description);

@@ -17,6 +17,7 @@ public sealed class GetVMGuestSnapshotCommand : GuestCmdletBase
     [Parameter(Position = 1)]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(SnapshotNameCompleter))]
+    [ValidateNotNullOrEmpty]
     public string[]? SnapshotName { get; set; }
 
     protected override void ProcessRecord()

@@ -32,7 +32,11 @@ public abstract class SnapshotTargetCmdlet : GuestCmdletBase
             {
                 var svc = new SnapshotService(Connection(string.IsNullOrEmpty(s.ConnectionUri) ? CurrentUri : s.ConnectionUri));
                 ILibvirtDomain guest;
-                try { guest = svc.FindGuest(s.Guest); }
+                try
+                {
+                    SnapshotService.ValidateName(s.Name);
+                    guest = svc.FindGuest(s.Guest);
+                }
                 catch (VirtToolsException e) { WriteError(e, s); continue; }
                 yield return (svc, guest, s.Name);
             }
