@@ -91,7 +91,9 @@ Describe 'New-VMGuest' {
     }
 
     It 'Xen PVHVM and PV are written as virt-install would' {
-        $x = [xml](New-VMGuest nvx -Hypervisor Xen -Kernel /boot/vmlinuz-xen -KernelArguments 'console=hvc0' -Mode PV -XmlOnly)
+        # A kernel that exists: a missing -Kernel is refused like a missing disk.
+        $kernel = (New-Item -ItemType File (Join-Path $TestDrive vmlinuz-xen)).FullName
+        $x = [xml](New-VMGuest nvx -Hypervisor Xen -Kernel $kernel -KernelArguments 'console=hvc0' -Mode PV -XmlOnly)
         $x.domain.os.type.'#text' | Should -Be 'xen'
         $x.domain.os.cmdline | Should -Be 'console=hvc0'
         $h = [xml](New-VMGuest nvx -Hypervisor Xen -Network default -XmlOnly)

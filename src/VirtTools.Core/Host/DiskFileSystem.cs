@@ -157,7 +157,13 @@ public class DiskFileSystem : IHostFileSystem
                 fs.Write(bytes, 0, bytes.Length);
                 fs.Flush(flushToDisk: true);
             }
+            FaultInjection.Step($"wrote {tmp}");
             File.Move(tmp, target, overwrite: true);
+            FaultInjection.Step($"renamed over {path}");
+            // The rename is in the directory: until the directory is synced, a power cut may bring
+            // back the old name (or neither, on some file systems), whatever the file's own fsync did.
+            SyncDirectory(dir);
+            FaultInjection.Step($"synced {dir}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -166,9 +172,22 @@ public class DiskFileSystem : IHostFileSystem
         }
     }
 
+    private static void SyncDirectory(string dir)
+    {
+        if (!Libc.Available) return;
+        var fd = Libc.open(dir, Libc.O_RDONLY_CLOEXEC | Libc.O_DIRECTORY);
+        if (fd < 0) return; // a directory that cannot be opened cannot be synced either; the rename stands
+        try { _ = Libc.fsync(fd); }
+        finally { _ = Libc.close(fd); }
+    }
+
     public virtual void Delete(string path)
     {
-        try { File.Delete(Map(path)); }
+        try
+        {
+            File.Delete(Map(path));
+            FaultInjection.Step($"deleted {path}");
+        }
         catch (DirectoryNotFoundException) { }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -195,14 +214,17 @@ public class DiskFileSystem : IHostFileSystem
             {
                 Directory.CreateDirectory(System.IO.Path.GetDirectoryName(p)!);
                 // On Unix, FileShare.None makes .NET take flock(LOCK_EX | LOCK_NB), which other
-                // processes (and other handles in this one) respect.
-                return new FileStream(p, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                // processes (and other handles in this one) respect, and which the kernel drops
+                // when the holder dies.
+                var held = new FileStream(p, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                WriteHolder(held);
+                return held;
             }
             catch (IOException e) when (HostIOException.ErrnoOf(e) is Errno.EAGAIN or Errno.EBUSY or Errno.EIO)
             {
                 if (DateTime.UtcNow >= deadline)
                     throw new HostIOException(path, Errno.EAGAIN,
-                        $"{path} is locked by another process (waited {timeout.TotalSeconds:0.#} s).", e);
+                        $"{path} is held by {Holder(path) ?? "another process"} (waited {timeout.TotalSeconds:0.#} s).", e);
                 Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(50, Math.Max(1, timeout.TotalMilliseconds / 4))));
             }
             catch (UnauthorizedAccessException e)
@@ -210,6 +232,29 @@ public class DiskFileSystem : IHostFileSystem
                 throw Wrap(path, e);
             }
         }
+    }
+
+    /// <summary>"pid N (command line)" in the lock file, so a second writer can say whom it waits for.</summary>
+    private static void WriteHolder(FileStream held)
+    {
+        var args = Environment.GetCommandLineArgs();
+        var line = $"pid {Environment.ProcessId} ({string.Join(' ', args.Select(a => a.Length > 80 ? a[..80] + "..." : a)).ReplaceLineEndings(" ")})\n";
+        held.SetLength(0);
+        held.Write(Encoding.UTF8.GetBytes(line));
+        held.Flush();
+    }
+
+    /// <summary>What the holder wrote in the lock file; read with a bare read(), which flock does not block.</summary>
+    private string? Holder(string path)
+    {
+        Span<byte> buffer = stackalloc byte[512];
+        try
+        {
+            var n = Read(path, buffer);
+            var text = Encoding.UTF8.GetString(buffer[..n]).Trim();
+            return text.StartsWith("pid ", StringComparison.Ordinal) ? text : null;
+        }
+        catch (HostIOException) { return null; }
     }
 
     protected static HostIOException Wrap(string path, Exception e) =>

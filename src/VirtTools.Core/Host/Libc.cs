@@ -42,6 +42,12 @@ internal static class Libc
     public static extern int close(int fd);
 
     [DllImport("libc", SetLastError = true)]
+    public static extern int fsync(int fd);
+
+    [DllImport("libc", SetLastError = true)]
+    public static extern int kill(int pid, int signal);
+
+    [DllImport("libc", SetLastError = true)]
     public static extern nint readlink([MarshalAs(UnmanagedType.LPUTF8Str)] string path, ref byte buffer, nint size);
 
     [DllImport("libc", SetLastError = true)]

@@ -34,6 +34,11 @@ public sealed class ConfigChangeSet
 
     public static string BackupPathOf(string path) => path + BackupSuffix;
 
+    public static readonly string LockPath = HostLock.Directory + "/host-config.lock";
+
+    /// <summary>How long a second writer waits for the first; a boot-loader regeneration takes seconds.</summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Every diff and command, as -WhatIf and -Confirm show them.</summary>
     public string Describe()
     {
@@ -54,6 +59,17 @@ public sealed class ConfigChangeSet
             throw new VirtToolsException("RegenerationNotPossible", FailureKind.NotEnabled,
                 $"The host root is {fs.Root}, not the live system: {string.Join("; ", Commands)} would act on the machine VirtTools runs on, not on that root. Nothing was written.",
                 fs.Root, $"Unset {HostContext.RootVariable} and run the command on the host itself.");
+        // One writer of the host's boot configuration at a time; and what was planned must still be
+        // what is on disk, or this run would silently undo another command's change.
+        using var held = HostLock.Take(fs, LockPath, LockTimeout, fs.Root, "the host's boot configuration", " Nothing was written.");
+        foreach (var f in Files)
+        {
+            var now = fs.FileExists(f.Path) ? fs.ReadAllText(f.Path) : null;
+            if (now != f.Before)
+                throw new VirtToolsException("ConfigChangedMeanwhile", FailureKind.ResourceBusy,
+                    $"{f.Path} changed after this command read it (another command or an editor wrote it). Nothing was written.", f.Path,
+                    "Run the command again: it plans from the file as it is now.");
+        }
         var written = new List<FileChange>();
         try
         {
@@ -76,6 +92,7 @@ public sealed class ConfigChangeSet
         foreach (var c in Commands)
         {
             ProcessResult r;
+            FaultInjection.Step($"run {c}");
             try { r = host.Processes.Run(c.Program, c.Arguments, TimeSpan.FromMinutes(10)); }
             catch (HostIOException e)
             {

@@ -32,7 +32,7 @@ public sealed class SriovConfigurator
         public const string VfsNotCreated = "SriovVfsNotCreated";
         public const string DisableIncomplete = "SriovDisableIncomplete";
         public const string StateChanged = "SriovStateChanged";
-        public const string Locked = "SriovLocked";
+        public const string Locked = HostLock.LockedId;
         public const string HeldOpen = "SriovVfHeldOpen";
         public const string Passthrough = "SriovVfBoundToPassthrough";
         public const string InGuest = "SriovVfInGuestDefinition";
@@ -52,7 +52,7 @@ public sealed class SriovConfigurator
 
     public static string NumVfsPath(PciAddress pf) => PciFunction.Dir(pf) + "/sriov_numvfs";
     /// <summary>The lock every change of a PF's VFs (their count, their settings) holds.</summary>
-    public static string LockPathOf(PciAddress pf) => $"/run/lock/virttools-sriov-{pf}.lock";
+    public static string LockPathOf(PciAddress pf) => $"{HostLock.Directory}/sriov-{pf}.lock";
 
     public static string TotalVfsPath(PciAddress pf) => PciFunction.Dir(pf) + "/sriov_totalvfs";
     public static string AutoProbePath(PciAddress pf) => PciFunction.Dir(pf) + "/sriov_drivers_autoprobe";

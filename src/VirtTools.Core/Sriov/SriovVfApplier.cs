@@ -31,7 +31,7 @@ internal sealed class SriovVfApplier
         // The lock Set-SriovVfCount holds: VFs must not be destroyed or re-created under these calls, and
         // two setters must not interleave, or the undo of one would put back values the other replaced.
         var lockPath = SriovConfigurator.LockPathOf(pf);
-        using (HostLock.Take(_fs, lockPath, _lockTimeout, SriovConfigurator.Ids.Locked, pf.ToString(), "the VFs of this device", " Nothing was changed."))
+        using (HostLock.Take(_fs, lockPath, _lockTimeout, pf.ToString(), "the VFs of this device", " Nothing was changed."))
         {
             // The undo calls put back what planning read: refuse when the VF changed since then.
             var (_, now) = _reader.ReadPf(pf);

@@ -227,7 +227,7 @@ public sealed class VfioBinder
     };
 
     private static string LockPathOf(PciAddress a, int? group) =>
-        group is int g ? $"/run/lock/virttools-iommu-{g.ToString(CultureInfo.InvariantCulture)}.lock" : $"/run/lock/virttools-pci-{a}.lock";
+        group is int g ? $"{HostLock.Directory}/iommu-group-{g.ToString(CultureInfo.InvariantCulture)}.lock" : $"{HostLock.Directory}/pci-{a}.lock";
 
     /// <summary>Error ids of <see cref="GuardGuests"/>.</summary>
     public static class GuestIds

@@ -513,10 +513,10 @@ public class VfioBinderTests
     public void The_group_lock_serializes_and_times_out()
     {
         using var h = new SimHost(vfioLoaded: true);
-        using (h.Kernel.Lock("/run/lock/virttools-iommu-4.lock", TimeSpan.FromSeconds(1)))
+        using (h.Kernel.Lock("/run/virttools/iommu-group-4.lock", TimeSpan.FromSeconds(1)))
         {
             var e = Assert.Throws<VirtToolsException>(() => Enable(h, W.FreeNic));
-            Assert.Equal("IommuGroupLocked", e.ErrorId);
+            Assert.Equal("TargetLocked", e.ErrorId);
             Assert.Equal(FailureKind.ResourceBusy, e.Kind);
             Assert.Equal("e1000e", h.Kernel.DriverOf(W.FreeNic));
         }
