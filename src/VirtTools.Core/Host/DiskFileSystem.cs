@@ -151,6 +151,7 @@ public class DiskFileSystem : IHostFileSystem
         try
         {
             Directory.CreateDirectory(dir);
+            RemoveStaleTemps(dir, System.IO.Path.GetFileName(target));
             using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
             {
                 var bytes = Encoding.UTF8.GetBytes(content);
@@ -169,6 +170,21 @@ public class DiskFileSystem : IHostFileSystem
         {
             try { File.Delete(tmp); } catch (Exception) { /* the original error matters more */ }
             throw Wrap(path, e);
+        }
+    }
+
+    /// <summary>Temp files of this name left by a writer that died (its pid gone) before its rename.</summary>
+    private static void RemoveStaleTemps(string dir, string name)
+    {
+        var prefix = "." + name + ".vt-";
+        foreach (var p in Directory.EnumerateFiles(dir, prefix + "*"))
+        {
+            var pid = System.IO.Path.GetFileName(p)[prefix.Length..];
+            if (int.TryParse(pid, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+                && n != Environment.ProcessId && !Directory.Exists("/proc/" + pid))
+            {
+                try { File.Delete(p); } catch (IOException) { /* another writer's cleanup got there first */ }
+            }
         }
     }
 

@@ -9,6 +9,7 @@ namespace VirtTools.Host;
 public static class FaultInjection
 {
     public const string Variable = "VIRTTOOLS_CRASH_AFTER";
+    public const string TraceVariable = "VIRTTOOLS_CRASH_TRACE";
     private static readonly int CrashAt = int.TryParse(Environment.GetEnvironmentVariable(Variable), out var n) && n > 0 ? n : 0;
     private static int _steps;
 
@@ -17,7 +18,8 @@ public static class FaultInjection
     {
         if (CrashAt == 0) return;
         var step = Interlocked.Increment(ref _steps);
-        if (Environment.GetEnvironmentVariable("VIRTTOOLS_CRASH_TRACE") is { Length: > 0 } trace)
+        // The run that counts the steps a change has (a CrashAt beyond them) names each one.
+        if (Environment.GetEnvironmentVariable(TraceVariable) is { Length: > 0 } trace)
             File.AppendAllText(trace, $"{step} {what}\n");
         if (step == CrashAt && Libc.Available) _ = Libc.kill(Environment.ProcessId, 9);
     }
