@@ -18,7 +18,7 @@ public sealed class VMGuest
     public string Hypervisor { get; internal init; } = "";
     /// <summary>FV, PV or PVHVM.</summary>
     public string? Mode { get; internal init; }
-    /// <summary>The memory the guest has now (the balloon's target, &lt;currentMemory&gt;).</summary>
+    /// <summary>The memory the guest has now (&lt;currentMemory&gt;: while it runs, where the balloon is).</summary>
     public long MemoryBytes { get; internal init; }
     /// <summary>The most it can be given without a restart (&lt;memory&gt;).</summary>
     public long MaximumMemoryBytes { get; internal init; }

@@ -9,6 +9,6 @@ public partial interface ILibvirtDomain
     void SetVcpus(int count, DomainVcpuFlags flags);
     /// <summary>virDomainSetMetadata for description or title; null removes it.</summary>
     void SetMetadata(DomainMetadataType type, string? value, DomainModificationFlags flags);
-    /// <summary>virDomainRename: only an inactive guest.</summary>
+    /// <summary>virDomainRename: only an inactive guest. This object keeps answering to the old name; look the guest up again.</summary>
     void Rename(string newName);
 }

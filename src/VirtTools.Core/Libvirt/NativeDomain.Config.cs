@@ -15,9 +15,6 @@ internal sealed partial class NativeDomain
     public void SetMetadata(DomainMetadataType type, string? value, DomainModificationFlags flags) =>
         Check(virDomainSetMetadata(_h, (int)type, value, null, null, (uint)flags), "virDomainSetMetadata");
 
-    public void Rename(string newName)
-    {
-        Check(virDomainRename(_h, newName, 0), "virDomainRename");
-        _name = null; // the handle follows the guest; its cached name does not
-    }
+    /// <summary>The handle keeps the old name (virDomainGetName reads the handle's copy): look the guest up again after.</summary>
+    public void Rename(string newName) => Check(virDomainRename(_h, newName, 0), "virDomainRename");
 }

@@ -83,7 +83,11 @@ public sealed class SetVMGuestCommand : GuestCmdletBase
             if (!ShouldProcess($"guest '{d.Name}' on {c.Uri}", plan.Describe())) return;
             foreach (var w in plan.Warnings) WriteWarning(w);
             plan.Apply();
-            if (PassThru) WriteObject(ToGuest(d, c));
+            if (!PassThru) return;
+            if (settings.NewName is null) { WriteObject(ToGuest(d, c)); return; }
+            // A renamed guest's handle still answers to the old name.
+            using var renamed = c.FindDomain(d.Uuid);
+            if (renamed is not null) WriteObject(ToGuest(renamed, c));
         });
     }
 }
