@@ -41,7 +41,7 @@ public sealed class GuestConfigurator(ILibvirtConnection connection)
     private static Side Read(string xml)
     {
         var root = XDocument.Parse(xml).Root!;
-        var def = GuestReader.Definition(xml);
+        var def = GuestReader.Definition(root);
         var balloon = (string?)root.Element("devices")?.Element("memballoon")?.Attribute("model") is not "none";
         return new Side(def.MemoryBytes, def.MaximumMemoryBytes, def.ProcessorCount, def.MaximumProcessorCount, def.Description, balloon);
     }
@@ -114,9 +114,13 @@ public sealed class GuestConfigurator(ILibvirtConnection connection)
                 "Pick another name, or remove that guest first (Remove-VMGuest).");
     }
 
+    // One host per connection: read it once for a pipeline of guests.
+    private LibvirtNodeInfo? _node;
+
     private void CheckHost(GuestSettings s, Func<string, FailureKind, string, string, VirtToolsException> refuse)
     {
-        var node = connection.GetNodeInfo();
+        if (s.MemoryBytes is null && s.MaximumMemoryBytes is null && s.ProcessorCount is null && s.MaximumProcessorCount is null) return;
+        var node = _node ??= connection.GetNodeInfo();
         foreach (var (value, what) in new[] { (s.MemoryBytes, "-MemoryBytes"), (s.MaximumMemoryBytes, "-MaximumMemoryBytes") })
             if (value is long v && node.MemoryBytes > 0 && v > node.MemoryBytes)
                 throw refuse(Ids.MemoryAboveHost, FailureKind.InvalidArgument,

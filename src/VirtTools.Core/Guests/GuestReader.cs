@@ -36,9 +36,11 @@ public static class GuestReader
         };
     }
 
-    public static DomainDefinition Definition(string domainXml)
+    public static DomainDefinition Definition(string domainXml) =>
+        Definition(XDocument.Parse(domainXml).Root ?? throw new FormatException("empty domain XML"));
+
+    public static DomainDefinition Definition(XElement root)
     {
-        var root = XDocument.Parse(domainXml).Root ?? throw new FormatException("empty domain XML");
         var type = (string?)root.Attribute("type") ?? "";
         var os = root.Element("os");
         var mode = ModeOf(root, type);
