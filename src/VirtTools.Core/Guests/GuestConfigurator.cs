@@ -74,8 +74,12 @@ public sealed class GuestConfigurator(ILibvirtConnection connection)
 
         var steps = new List<GuestChangeStep>();
         var warnings = new List<string>();
-        PlanMemory(d, s, live, config, steps, warnings, Refuse);
-        PlanProcessors(d, s, live, config, steps, warnings, Refuse);
+        if (s.MemoryBytes is not null && live is { Balloon: false })
+            throw Refuse(Ids.NoBalloon, FailureKind.InvalidOperation,
+                $"Guest '{name}' has no memory balloon (memballoon model='none'), so its memory cannot change while it runs.",
+                "Use -Persistent to change it for the next boot, and give the guest a virtio memballoon device.");
+        PlanSized(MemorySetting(d), name, s.MemoryBytes, s.MaximumMemoryBytes, live, config, steps, warnings, Refuse);
+        PlanSized(ProcessorSetting(d), name, s.ProcessorCount, s.MaximumProcessorCount, live, config, steps, warnings, Refuse);
         if (s.Description is not null) PlanDescription(d, s.Description, live, config, steps);
         if (s.AutoStart is bool auto)
         {
@@ -131,104 +135,74 @@ public sealed class GuestConfigurator(ILibvirtConnection connection)
                     $"{what} {v} is more than this host's {node.Cpus} logical CPUs.", $"Give at most {node.Cpus}.");
     }
 
-    private static void PlanMemory(ILibvirtDomain d, GuestSettings s, Side? live, Side? config, List<GuestChangeStep> steps,
-        List<string> warnings, Func<string, FailureKind, string, string, VirtToolsException> refuse)
-    {
-        var name = d.Name;
-        const string advice = "Check the guest's memory with Get-VMGuest and virsh dommemstat.";
-        if (s.MaximumMemoryBytes is long max)
-        {
-            if (live is not null && max != live.MaxMemory)
-            {
-                if (config is null)
-                    throw refuse(Ids.MaximumNeedsRestart, FailureKind.InvalidOperation,
-                        $"Guest '{name}' is running and its maximum memory can change only in its definition, for the next boot.",
-                        "Leave out -Live (or use -Persistent) to set it for the next boot.");
-                warnings.Add($"Guest '{name}' is running: its maximum memory becomes {Size(max)} at the next boot.");
-            }
-            if (config is not null)
-            {
-                var old = config;
-                // libvirt lowers the current size along with a lower ceiling: the undo restores both.
-                steps.Add(new GuestChangeStep($"set the maximum memory of the definition to {Size(max)}", Ids.MemoryRefused, advice,
-                    () => d.SetMemory(max, DomainMemoryFlags.Config | DomainMemoryFlags.Maximum),
-                    () => { d.SetMemory(old.MaxMemory, DomainMemoryFlags.Config | DomainMemoryFlags.Maximum); d.SetMemory(old.Memory, DomainMemoryFlags.Config); }));
-            }
-        }
-        if (s.MemoryBytes is not long mem) return;
-        if (live is not null)
-        {
-            if (mem > live.MaxMemory)
-                throw refuse(Ids.MemoryAboveMaximum, FailureKind.InvalidArgument,
-                    $"-MemoryBytes {Size(mem)} is more than running guest '{name}''s maximum of {Size(live.MaxMemory)}.",
-                    $"Raise the maximum for the next boot (-MaximumMemoryBytes {mem} -Persistent) and restart it, or give at most {Size(live.MaxMemory)}.");
-            if (!live.Balloon)
-                throw refuse(Ids.NoBalloon, FailureKind.InvalidOperation,
-                    $"Guest '{name}' has no memory balloon (memballoon model='none'), so its memory cannot change while it runs.",
-                    "Use -Persistent to change it for the next boot, and give the guest a virtio memballoon device.");
-            var old = live.Memory;
-            steps.Add(new GuestChangeStep($"set the running guest's memory to {Size(mem)} (balloon)", Ids.MemoryRefused,
-                "The guest needs a balloon driver (virtio_balloon) to give memory back or take more.",
-                () => d.SetMemory(mem, DomainMemoryFlags.Live), () => d.SetMemory(old, DomainMemoryFlags.Live)));
-        }
-        if (config is not null)
-        {
-            var ceiling = s.MaximumMemoryBytes ?? config.MaxMemory;
-            if (mem > ceiling)
-                throw refuse(Ids.MemoryAboveMaximum, FailureKind.InvalidArgument,
-                    $"-MemoryBytes {Size(mem)} is more than guest '{name}''s maximum of {Size(ceiling)}.",
-                    $"Raise the maximum in the same call: -MaximumMemoryBytes {mem}");
-            var old = config.Memory;
-            steps.Add(new GuestChangeStep($"set the memory of the definition to {Size(mem)}", Ids.MemoryRefused, advice,
-                () => d.SetMemory(mem, DomainMemoryFlags.Config), () => d.SetMemory(old, DomainMemoryFlags.Config)));
-        }
-    }
+    /// <summary>
+    /// Memory and vCPUs follow one rule: a current value and a ceiling; the ceiling changes only in the
+    /// definition (on a running guest from the next boot), the current value live and in the definition.
+    /// </summary>
+    private sealed record Sized(
+        string Param, string MaxParam, string Noun, string MaxNoun, Func<long, string> Show, string RefusedId,
+        string AboveMaximumId, string Advice, string LiveHow, string LiveAdvice,
+        Func<Side, long> Current, Func<Side, long> Ceiling, Action<long, bool, DomainModificationFlags> Set);
 
-    private static void PlanProcessors(ILibvirtDomain d, GuestSettings s, Side? live, Side? config, List<GuestChangeStep> steps,
+    private static Sized MemorySetting(ILibvirtDomain d) => new(
+        "-MemoryBytes", "-MaximumMemoryBytes", "memory", "maximum memory", Size, Ids.MemoryRefused, Ids.MemoryAboveMaximum,
+        "Check the guest's memory with Get-VMGuest and virsh dommemstat.", "(balloon)",
+        "The guest needs a balloon driver (virtio_balloon) to give memory back or take more.",
+        x => x.Memory, x => x.MaxMemory,
+        (v, max, side) => d.SetMemory(v, (DomainMemoryFlags)(uint)side | (max ? DomainMemoryFlags.Maximum : 0)));
+
+    private static Sized ProcessorSetting(ILibvirtDomain d) => new(
+        "-ProcessorCount", "-MaximumProcessorCount", "vCPU count", "maximum vCPU count", v => $"{v}", Ids.ProcessorsRefused,
+        Ids.ProcessorsAboveMaximum, "Check the guest's vCPUs with Get-VMGuest and virsh vcpucount.", "(hot-plug)",
+        "The machine type and the guest must support vCPU hot-plug (q35 or pc with a current QEMU); a guest OS brings new vCPUs " +
+        "online itself (udev), or write 1 to /sys/devices/system/cpu/cpuN/online.",
+        x => x.Vcpus, x => x.MaxVcpus,
+        (v, max, side) => d.SetVcpus((int)v, (DomainVcpuFlags)(uint)side | (max ? DomainVcpuFlags.Maximum : 0)));
+
+    private static void PlanSized(Sized k, string name, long? value, long? maximum, Side? live, Side? config, List<GuestChangeStep> steps,
         List<string> warnings, Func<string, FailureKind, string, string, VirtToolsException> refuse)
     {
-        var name = d.Name;
-        const string advice = "Check the guest's vCPUs with Get-VMGuest and virsh vcpucount.";
-        if (s.MaximumProcessorCount is int max)
+        const DomainModificationFlags Live = DomainModificationFlags.Live, Config = DomainModificationFlags.Config;
+        if (maximum is long max)
         {
-            if (live is not null && max != live.MaxVcpus)
+            if (live is not null && max != k.Ceiling(live))
             {
                 if (config is null)
                     throw refuse(Ids.MaximumNeedsRestart, FailureKind.InvalidOperation,
-                        $"Guest '{name}' is running and its maximum vCPU count can change only in its definition, for the next boot.",
+                        $"Guest '{name}' is running and its {k.MaxNoun} can change only in its definition, for the next boot.",
                         "Leave out -Live (or use -Persistent) to set it for the next boot.");
-                warnings.Add($"Guest '{name}' is running: its maximum vCPU count becomes {max} at the next boot.");
+                warnings.Add($"Guest '{name}' is running: its {k.MaxNoun} becomes {k.Show(max)} at the next boot.");
             }
             if (config is not null)
             {
                 var old = config;
-                steps.Add(new GuestChangeStep($"set the maximum vCPU count of the definition to {max}", Ids.ProcessorsRefused, advice,
-                    () => d.SetVcpus(max, DomainVcpuFlags.Config | DomainVcpuFlags.Maximum),
-                    () => { d.SetVcpus(old.MaxVcpus, DomainVcpuFlags.Config | DomainVcpuFlags.Maximum); d.SetVcpus(old.Vcpus, DomainVcpuFlags.Config); }));
+                // libvirt lowers the current value along with a lower ceiling: the undo restores both.
+                steps.Add(new GuestChangeStep($"set the {k.MaxNoun} of the definition to {k.Show(max)}", k.RefusedId, k.Advice,
+                    () => k.Set(max, true, Config), () => { k.Set(k.Ceiling(old), true, Config); k.Set(k.Current(old), false, Config); }));
             }
         }
-        if (s.ProcessorCount is not int n) return;
+        if (value is not long v) return;
         if (live is not null)
         {
-            if (n > live.MaxVcpus)
-                throw refuse(Ids.ProcessorsAboveMaximum, FailureKind.InvalidArgument,
-                    $"-ProcessorCount {n} is more than running guest '{name}''s maximum of {live.MaxVcpus} vCPUs.",
-                    $"Raise the maximum for the next boot (-MaximumProcessorCount {n} -Persistent) and restart it, or give at most {live.MaxVcpus}.");
-            var old = live.Vcpus;
-            steps.Add(new GuestChangeStep($"set the running guest's vCPUs to {n} (hot-plug)", Ids.ProcessorsRefused,
-                "The machine type and the guest must support vCPU hot-plug (q35 or pc with a current QEMU); a guest OS brings new vCPUs online itself (udev), or write 1 to /sys/devices/system/cpu/cpuN/online.",
-                () => d.SetVcpus(n, DomainVcpuFlags.Live), () => d.SetVcpus(old, DomainVcpuFlags.Live)));
+            var ceiling = k.Ceiling(live);
+            if (v > ceiling)
+                throw refuse(k.AboveMaximumId, FailureKind.InvalidArgument,
+                    $"{k.Param} {k.Show(v)} is more than running guest '{name}''s maximum of {k.Show(ceiling)}.",
+                    $"Raise the maximum for the next boot ({k.MaxParam} {v} -Persistent) and restart it, or give at most {k.Show(ceiling)}.");
+            var old = k.Current(live);
+            steps.Add(new GuestChangeStep($"set the running guest's {k.Noun} to {k.Show(v)} {k.LiveHow}", k.RefusedId, k.LiveAdvice,
+                () => k.Set(v, false, Live), () => k.Set(old, false, Live)));
         }
         if (config is not null)
         {
-            var ceiling = s.MaximumProcessorCount ?? config.MaxVcpus;
-            if (n > ceiling)
-                throw refuse(Ids.ProcessorsAboveMaximum, FailureKind.InvalidArgument,
-                    $"-ProcessorCount {n} is more than guest '{name}''s maximum of {ceiling} vCPUs.",
-                    $"Raise the maximum in the same call: -MaximumProcessorCount {n}");
-            var old = config.Vcpus;
-            steps.Add(new GuestChangeStep($"set the vCPU count of the definition to {n}", Ids.ProcessorsRefused, advice,
-                () => d.SetVcpus(n, DomainVcpuFlags.Config), () => d.SetVcpus(old, DomainVcpuFlags.Config)));
+            var ceiling = maximum ?? k.Ceiling(config);
+            if (v > ceiling)
+                throw refuse(k.AboveMaximumId, FailureKind.InvalidArgument,
+                    $"{k.Param} {k.Show(v)} is more than guest '{name}''s maximum of {k.Show(ceiling)}.",
+                    $"Raise the maximum in the same call: {k.MaxParam} {v}");
+            var old = k.Current(config);
+            steps.Add(new GuestChangeStep($"set the {k.Noun} of the definition to {k.Show(v)}", k.RefusedId, k.Advice,
+                () => k.Set(v, false, Config), () => k.Set(old, false, Config)));
         }
     }
 
