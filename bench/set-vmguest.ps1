@@ -37,12 +37,28 @@ try {
         if ($times.Count -ne 200) { throw "expected 200 virsh timings, got $($times.Count)" }
         $virshCalls += ($times[100..199] | Measure-Object -Sum).Sum
     }
+    # The same 100 guests in a test-driver file that both sides open (each connection gets its own copy,
+    # running guests): whole invocations, connection included, changing the definitions only on both sides.
+    $node = Join-Path $work 'node100.xml'
+    [IO.File]::WriteAllText($node, '<node>' + (($files | ForEach-Object { [IO.File]::ReadAllText($_) }) -join '') + '</node>')
+    $U2 = "test://$node"
+    $fileOurs = @(); $fileVirsh = @()
+    foreach ($r in 1..$Rounds) {
+        $mib = 128 + $r
+        $setmems = (1..100 | ForEach-Object { "setmem s$_ $($mib * 1024) --config" }) -join '; '
+        $fileOurs += (Measure-Command { Set-VMGuest s* -ConnectionUri $U2 -MemoryBytes ($mib * 1MB) -Persistent -WarningAction SilentlyContinue }).TotalMilliseconds
+        $fileVirsh += (Measure-Command { virsh -q -c $U2 $setmems > $null }).TotalMilliseconds
+        if ($LASTEXITCODE -ne 0) { throw 'virsh setmem on the file failed' }
+    }
     $a = Median $ours; $b = Median $virshCalls; $diff = (Median $withSetmem) - (Median $defineOnly)
     '{0,-62} {1,8:0.0} ms' -f '100 x Set-VMGuest -MemoryBytes, one pipeline (median)', $a
     '{0,-62} {1,8:0.0} ms' -f '100 x setmem --config, one virsh session (virsh -t, median)', $b
     '{0,-62} {1,8:0.0} ms' -f '  virsh wall time: defines+setmems minus defines (median)', $diff
     '{0,-62} {1,8:0.00}x (goal <= 2x)' -f 'ratio to virsh wall time', ($a / $diff)
     '{0,-62} {1,8:0.00}x (goal <= 2x)' -f 'ratio to virsh -t (time inside its 100 calls only)', ($a / $b)
+    '{0,-62} {1,8:0.0} ms' -f '100 guests in a file: Set-VMGuest s* -Persistent (median)', (Median $fileOurs)
+    '{0,-62} {1,8:0.0} ms' -f '100 guests in a file: one virsh process, 100 setmem --config', (Median $fileVirsh)
+    '{0,-62} {1,8:0.00}x (goal <= 2x)' -f 'ratio, whole invocations', ((Median $fileOurs) / (Median $fileVirsh))
     'The test driver changes memory in process in microseconds: what either side spends is its own overhead.'
 }
 finally {

@@ -178,9 +178,15 @@ Describe 'Guests on a real libvirtd with the QEMU driver' -Skip:$Skip {
             $null = New-VMGuest day2cfg @Boot -WarningAction SilentlyContinue
             # Room for one hot-plugged vCPU, set on the shut-off definition.
             $script:defined = Set-VMGuest day2cfg -ConnectionUri $U -MaximumProcessorCount 2 -ProcessorCount 1 -PassThru
-            Start-VMGuest day2cfg -ConnectionUri $U
+            # QEMU drops what a pty prints while nobody reads it: start paused, attach the reader, then run.
+            $c = [VirtTools.Libvirt.LibvirtConnector]::Open($U)
+            try { $d = $c.FindDomain('day2cfg'); $d.Start('Paused'); $d.Dispose() } finally { $c.Dispose() }
             $pty = ([xml](virsh -q -c $U dumpxml day2cfg)).domain.devices.console.source.path
             $script:console = Start-Job { param($p) timeout 900 cat $p 2>$null } -ArgumentList $pty
+            $deadline = (Get-Date).AddSeconds(60)
+            while ($script:console.State -ne 'Running' -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            Start-Sleep -Seconds 1
+            Resume-VMGuest day2cfg -ConnectionUri $U
             function Wait-Guest([string]$Pattern, [int]$Seconds) {
                 $deadline = (Get-Date).AddSeconds($Seconds)
                 while ((Get-Date) -lt $deadline) {
