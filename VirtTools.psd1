@@ -45,6 +45,7 @@
         'Restore-VMGuestSnapshot'
         'Remove-VMGuestSnapshot'
         'Move-VMGuest'
+        'Set-VMGuest'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

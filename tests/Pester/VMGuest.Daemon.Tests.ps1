@@ -170,4 +170,113 @@ Describe 'Guests on a real libvirtd with the QEMU driver' -Skip:$Skip {
         }
         finally { $c.Dispose() }
     }
+
+    Context 'Set-VMGuest and Restart-VMGuest on a running guest (day2-config)' {
+        # One boot for every check: the guest loads virtio_balloon and reports its online CPUs and
+        # MemTotal (tests/libvirt/guest.d/config.*); one console reader follows it from the start.
+        BeforeAll {
+            $null = New-VMGuest day2cfg @Boot -WarningAction SilentlyContinue
+            # Room for one hot-plugged vCPU, set on the shut-off definition.
+            $script:defined = Set-VMGuest day2cfg -ConnectionUri $U -MaximumProcessorCount 2 -ProcessorCount 1 -PassThru
+            # QEMU drops what a pty prints while nobody reads it: start paused, attach the reader, then run.
+            $c = [VirtTools.Libvirt.LibvirtConnector]::Open($U)
+            try { $d = $c.FindDomain('day2cfg'); $d.Start('Paused'); $d.Dispose() } finally { $c.Dispose() }
+            $pty = ([xml](virsh -q -c $U dumpxml day2cfg)).domain.devices.console.source.path
+            $script:console = Start-Job { param($p) timeout 900 cat $p 2>$null } -ArgumentList $pty
+            $deadline = (Get-Date).AddSeconds(60)
+            while ($script:console.State -ne 'Running' -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            Start-Sleep -Seconds 1
+            Resume-VMGuest day2cfg -ConnectionUri $U
+            function Wait-Guest([string]$Pattern, [int]$Seconds) {
+                $deadline = (Get-Date).AddSeconds($Seconds)
+                while ((Get-Date) -lt $deadline) {
+                    $text = Receive-Job $script:console -Keep | Out-String
+                    if ($text -match $Pattern) { return $Matches[0] }
+                    Start-Sleep -Milliseconds 500
+                }
+                throw "guest day2cfg never printed '$Pattern' in $Seconds s; console: $text"
+            }
+            $null = Wait-Guest 'guest init: ready' 180
+        }
+        AfterAll {
+            if ($script:console) { Remove-Job $script:console -Force }
+            Remove-VMGuest day2cfg -ConnectionUri $U -Force -RemoveStorage -Confirm:$false -ErrorAction SilentlyContinue
+        }
+
+        It 'the shut-off definition took the new vCPU maximum; Get-VMGuest shows current and maximum' {
+            $defined.ProcessorCount | Should -Be 1
+            $defined.MaximumProcessorCount | Should -Be 2
+            $x = [xml](virsh -q -c $U dumpxml --inactive day2cfg)
+            $x.domain.vcpu.current | Should -Be '1'
+            $x.domain.vcpu.'#text' | Should -Be '2'
+        }
+
+        It 'a live memory change moves the balloon: virsh dommemstat shows it, and the definition too' {
+            # The balloon moves after the call returns: Get-VMGuest shows where it is, as dommemstat does.
+            $g = Set-VMGuest day2cfg -ConnectionUri $U -MemoryBytes 192MB -PassThru
+            $g.MemoryBytes | Should -BeLessOrEqual 256MB
+            $g.MaximumMemoryBytes | Should -Be 256MB
+            $deadline = (Get-Date).AddSeconds(120)
+            do {
+                Start-Sleep -Seconds 1
+                $actual = (virsh -q -c $U dommemstat day2cfg | Where-Object { $_ -match '^actual ' }) -replace '^actual\s+'
+            } until ($actual -eq '196608' -or (Get-Date) -gt $deadline)
+            $actual | Should -Be '196608'
+            (Get-VMGuest day2cfg -ConnectionUri $U).MemoryBytes | Should -Be 192MB
+            ([xml](virsh -q -c $U dumpxml --inactive day2cfg)).domain.currentMemory.'#text' | Should -Be '196608'
+            # The guest itself has less memory now: its latest MemTotal report drops below 192 MiB.
+            $deadline = (Get-Date).AddSeconds(60)
+            do {
+                $kb = [regex]::Matches((Receive-Job $script:console -Keep | Out-String), 'guest report config: memtotal (\d+) kB') |
+                    Select-Object -Last 1 | ForEach-Object { [long]$_.Groups[1].Value }
+                if ($kb -and $kb -lt 196608) { break }
+                Start-Sleep -Milliseconds 500
+            } until ((Get-Date) -gt $deadline)
+            $kb | Should -BeLessThan 196608
+        }
+
+        It 'a vCPU hot-added live comes online inside the guest' {
+            (Set-VMGuest day2cfg -ConnectionUri $U -ProcessorCount 2 -PassThru).ProcessorCount | Should -Be 2
+            Wait-Guest 'guest report config: cpus online 0-1' 180 | Should -Be 'guest report config: cpus online 0-1'
+            (virsh -q -c $U vcpucount day2cfg --live --active) | Should -Be '2'
+            # current equal to the maximum: libvirt writes no current attribute.
+            $v = ([xml](virsh -q -c $U dumpxml --inactive day2cfg)).SelectSingleNode('/domain/vcpu')
+            ($v.GetAttribute('current'), $v.InnerText) | Should -Be @('', '2')
+        }
+
+        It 'a new maximum on the running guest waits for the next boot, with a warning; -Live refuses it' {
+            $w = $null
+            $null = Set-VMGuest day2cfg -ConnectionUri $U -MaximumMemoryBytes 320MB -WarningVariable w -WarningAction SilentlyContinue
+            $w | Should -BeLike '*next boot*'
+            ([xml](virsh -q -c $U dumpxml day2cfg)).domain.memory.'#text' | Should -Be '262144'
+            ([xml](virsh -q -c $U dumpxml --inactive day2cfg)).domain.memory.'#text' | Should -Be '327680'
+            $err = $null
+            Set-VMGuest day2cfg -ConnectionUri $U -MaximumProcessorCount 1 -Live -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -Be 'MaximumNeedsRestart,VirtTools.Commands.SetVMGuestCommand'
+        }
+
+        It 'Restart-VMGuest waits for the guest to go down and come back' {
+            $before = (Receive-Job $script:console -Keep | Out-String)
+            $boots = ([regex]::Matches($before, 'guest init: ready')).Count
+            (Restart-VMGuest day2cfg -ConnectionUri $U -TimeoutSec 120 -PassThru).State | Should -Be 'Running'
+            (Receive-Job $script:console -Keep | Out-String) | Should -Match 'guest init: power button'
+            $deadline = (Get-Date).AddSeconds(180)
+            while ((Get-Date) -lt $deadline -and ([regex]::Matches((Receive-Job $script:console -Keep | Out-String), 'guest init: ready')).Count -le $boots) {
+                Start-Sleep -Milliseconds 500
+            }
+            ([regex]::Matches((Receive-Job $script:console -Keep | Out-String), 'guest init: ready')).Count | Should -Be ($boots + 1)
+        }
+
+        It 'Restart-VMGuest on a guest that ignores ACPI times out with advice to use -TurnOff' {
+            $null = New-VMGuest cfgdeaf -ConnectionUri $U -Hypervisor QEMU -MemoryBytes 128MB -ProcessorCount 1 -Start -WarningAction SilentlyContinue
+            try {
+                $err = $null
+                Restart-VMGuest cfgdeaf -ConnectionUri $U -TimeoutSec 3 -ErrorVariable err -ErrorAction SilentlyContinue
+                $err[0].FullyQualifiedErrorId | Should -Be 'GuestRestartTimedOut,VirtTools.Commands.RestartVMGuestCommand'
+                $err[0].ErrorDetails.RecommendedAction | Should -BeLike '*-TurnOff*'
+                (Restart-VMGuest cfgdeaf -ConnectionUri $U -TurnOff -PassThru).State | Should -Be 'Running'
+            }
+            finally { Remove-VMGuest cfgdeaf -ConnectionUri $U -Force -Confirm:$false }
+        }
+    }
 }

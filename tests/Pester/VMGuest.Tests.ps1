@@ -269,7 +269,7 @@ Describe 'Get-VMGuest' {
     It 'deserialized guests keep the table view' {
         $d = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize((Get-VMGuest ga1)))
         $d.PSObject.TypeNames | Should -Contain 'Deserialized.VirtTools.VMGuest'
-        ($d | Out-String) | Should -BeLike '*Memory(GB)*'
+        ($d | Out-String) | Should -BeLike '*Name*State*Hypervisor*Memory*CPU*HostDevices*'
     }
 
     It 'completes names from the connection' {

@@ -29,8 +29,15 @@ public sealed class DomainDefinition
     public string? Firmware { get; init; }
     /// <summary>UEFI firmware in pflash (os firmware='efi' or loader type='pflash'): QEMU keeps NVRAM outside any qcow2 disk.</summary>
     public bool UsesPflash { get; init; }
+    /// <summary>&lt;currentMemory&gt; (the balloon's target), else &lt;memory&gt;.</summary>
     public long MemoryBytes { get; init; }
+    /// <summary>&lt;memory&gt;: the ceiling while the guest runs.</summary>
+    public long MaximumMemoryBytes { get; init; }
+    /// <summary>&lt;vcpu current=...&gt;, else the &lt;vcpu&gt; count.</summary>
     public int ProcessorCount { get; init; }
+    /// <summary>&lt;vcpu&gt;: the ceiling for hot-plug.</summary>
+    public int MaximumProcessorCount { get; init; }
+    public string? Description { get; init; }
     public IReadOnlyList<DomainDisk> Disks { get; init; } = Array.Empty<DomainDisk>();
     /// <summary>"network:default", "bridge:br0", "direct:eth0" ...</summary>
     public IReadOnlyList<string> Interfaces { get; init; } = Array.Empty<string>();

@@ -53,12 +53,35 @@ public static class GuestLifecycle
         return LifecycleOutcome.Changed;
     }
 
-    public static LifecycleOutcome Restart(ILibvirtDomain d, bool turnOff)
+    /// <summary>
+    /// Asks the guest OS to reboot through ACPI and waits up to <paramref name="timeout"/> for libvirt to
+    /// report it went down (the reboot event, or stopped when its on_reboot is destroy): a guest that
+    /// ignores the button must not pass for restarted. <paramref name="turnOff"/> resets at once.
+    /// </summary>
+    public static LifecycleOutcome Restart(ILibvirtDomain d, ILibvirtConnection c, bool turnOff, TimeSpan timeout,
+        Action<TimeSpan>? progress = null, CancellationToken cancel = default)
     {
         if (!d.IsActive)
             throw NotRunning(d, "restart");
-        if (turnOff) d.Reset();
-        else WithAcpiFallback(d.Reboot);
+        if (turnOff)
+        {
+            d.Reset();
+            return LifecycleOutcome.Changed;
+        }
+        // Listen before asking: a quick guest can be back before a watch started afterwards.
+        using var watch = c.WatchReboot(d);
+        WithAcpiFallback(d.Reboot);
+        var sw = Stopwatch.StartNew();
+        while (watch.Wait(PollInterval, cancel) == GuestRebootOutcome.Pending)
+        {
+            cancel.ThrowIfCancellationRequested();
+            if (sw.Elapsed >= timeout)
+                throw new VirtToolsException("GuestRestartTimedOut", FailureKind.OperationTimeout,
+                    $"Guest '{d.Name}' did not restart within {timeout.TotalSeconds:0} s of the ACPI reboot request. " +
+                    "Its OS may ignore ACPI (no acpid, a screen lock, a stuck service); it is still running as it was.", d.Name,
+                    $"Wait longer (-TimeoutSec), or reset it at once: Restart-VMGuest {d.Name} -TurnOff");
+            progress?.Invoke(sw.Elapsed);
+        }
         return LifecycleOutcome.Changed;
     }
 

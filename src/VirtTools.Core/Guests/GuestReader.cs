@@ -22,7 +22,10 @@ public static class GuestReader
             Hypervisor = HypervisorName(def.DomainType),
             Mode = def.Mode,
             MemoryBytes = def.MemoryBytes,
+            MaximumMemoryBytes = def.MaximumMemoryBytes,
             ProcessorCount = def.ProcessorCount,
+            MaximumProcessorCount = def.MaximumProcessorCount,
+            Description = def.Description,
             Firmware = def.Firmware,
             Disks = def.DiskSources.ToArray(),
             Interfaces = def.Interfaces.ToArray(),
@@ -33,12 +36,17 @@ public static class GuestReader
         };
     }
 
-    public static DomainDefinition Definition(string domainXml)
+    public static DomainDefinition Definition(string domainXml) =>
+        Definition(XDocument.Parse(domainXml).Root ?? throw new FormatException("empty domain XML"));
+
+    public static DomainDefinition Definition(XElement root)
     {
-        var root = XDocument.Parse(domainXml).Root ?? throw new FormatException("empty domain XML");
         var type = (string?)root.Attribute("type") ?? "";
         var os = root.Element("os");
         var mode = ModeOf(root, type);
+        var maxMemory = MemoryBytes(root.Element("memory"));
+        var vcpu = root.Element("vcpu");
+        var maxVcpus = Int((string?)vcpu) ?? 0;
         return new DomainDefinition
         {
             Name = (string?)root.Element("name") ?? "",
@@ -47,13 +55,19 @@ public static class GuestReader
             Mode = mode,
             Firmware = mode == "PV" ? null : FirmwareOf(root),
             UsesPflash = (string?)os?.Attribute("firmware") == "efi" || (string?)os?.Element("loader")?.Attribute("type") == "pflash",
-            MemoryBytes = MemoryBytes(root.Element("memory")),
-            ProcessorCount = int.TryParse((string?)root.Element("vcpu"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0,
+            MemoryBytes = root.Element("currentMemory") is { } cur ? MemoryBytes(cur) : maxMemory,
+            MaximumMemoryBytes = maxMemory,
+            ProcessorCount = Int((string?)vcpu?.Attribute("current")) ?? maxVcpus,
+            MaximumProcessorCount = maxVcpus,
+            Description = (string?)root.Element("description"),
             Disks = Disks(root).ToArray(),
             Interfaces = Interfaces(root).ToArray(),
             PciHostDevices = HostDeviceAddresses(root).ToArray(),
         };
     }
+
+    private static int? Int(string? s) =>
+        int.TryParse(s?.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : null;
 
     public static string HypervisorName(string domainType) => domainType switch
     {
@@ -89,7 +103,7 @@ public static class GuestReader
             ? "Uefi" : "Bios";
     }
 
-    private static long MemoryBytes(XElement? memory)
+    internal static long MemoryBytes(XElement? memory)
     {
         if (memory is null || !long.TryParse(memory.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)) return 0;
         return ((string?)memory.Attribute("unit") ?? "KiB") switch

@@ -7,7 +7,7 @@ namespace VirtTools.Libvirt;
 /// is a <see cref="LibvirtException"/>. Objects handed out are IDisposable (each holds a libvirt
 /// reference) and may outlive the connection.
 /// </summary>
-public interface ILibvirtConnection : IDisposable
+public partial interface ILibvirtConnection : IDisposable
 {
     /// <summary>The canonical URI libvirt resolved (virConnectGetURI), e.g. qemu:///system.</summary>
     string Uri { get; }

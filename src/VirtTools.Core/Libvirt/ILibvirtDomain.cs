@@ -4,7 +4,7 @@ public sealed record LibvirtDomainInfo(DomainState State, long MaxMemoryBytes, l
 
 public sealed record LibvirtJobStats(DomainJobType Type, IReadOnlyDictionary<string, object> Values);
 
-public interface ILibvirtDomain : IDisposable
+public partial interface ILibvirtDomain : IDisposable
 {
     string Name { get; }
     Guid Uuid { get; }

@@ -8,7 +8,7 @@ namespace VirtTools.Libvirt;
 /// exported; a string return would be freed by the marshaller, and borrowed ones must never be);
 /// handles come back as SafeHandles so each is released once, on every path.
 /// </summary>
-internal static unsafe class LibvirtNative
+internal static unsafe partial class LibvirtNative
 {
     public const string Lib = "libvirt.so.0";
 

@@ -4,7 +4,7 @@ using static VirtTools.Libvirt.LibvirtNative;
 namespace VirtTools.Libvirt;
 
 /// <summary>The seam's live implementation: one virConnectPtr.</summary>
-internal sealed unsafe class NativeConnection : ILibvirtConnection
+internal sealed unsafe partial class NativeConnection : ILibvirtConnection
 {
     private readonly ConnectHandle _h;
 

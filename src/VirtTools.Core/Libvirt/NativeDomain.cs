@@ -3,7 +3,7 @@ using static VirtTools.Libvirt.LibvirtNative;
 
 namespace VirtTools.Libvirt;
 
-internal sealed unsafe class NativeDomain : ILibvirtDomain
+internal sealed unsafe partial class NativeDomain : ILibvirtDomain
 {
     private readonly DomainHandle _h;
     private string? _name;

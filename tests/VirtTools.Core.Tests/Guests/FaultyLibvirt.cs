@@ -3,7 +3,7 @@ using VirtTools.Libvirt;
 namespace VirtTools.Tests.Guests;
 
 /// <summary>A real test-driver connection that fails (or does nothing) on cue: the seam's decorator.</summary>
-public sealed class FaultyConnection(ILibvirtConnection inner) : ILibvirtConnection
+public sealed partial class FaultyConnection(ILibvirtConnection inner) : ILibvirtConnection
 {
     public bool FailDefine { get; set; }
     public bool FailStart { get; set; }
@@ -35,7 +35,7 @@ public sealed class FaultyConnection(ILibvirtConnection inner) : ILibvirtConnect
 
     private ILibvirtDomain Wrap(ILibvirtDomain d) => new FaultyDomain(d, this);
 
-    private sealed class FaultyDomain(ILibvirtDomain d, FaultyConnection owner) : ILibvirtDomain
+    private sealed partial class FaultyDomain(ILibvirtDomain d, FaultyConnection owner) : ILibvirtDomain
     {
         public string Name => d.Name;
         public Guid Uuid => d.Uuid;

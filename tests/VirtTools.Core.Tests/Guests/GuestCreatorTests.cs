@@ -197,7 +197,7 @@ public sealed class GuestCreatorTests : IDisposable
         try
         {
             Assert.Equal("GuestNotRunning", Assert.Throws<VirtToolsException>(() => GuestLifecycle.Suspend(d)).ErrorId);
-            Assert.Equal("GuestNotRunning", Assert.Throws<VirtToolsException>(() => GuestLifecycle.Restart(d, false)).ErrorId);
+            Assert.Equal("GuestNotRunning", Assert.Throws<VirtToolsException>(() => GuestLifecycle.Restart(d, _keep, false, TimeSpan.FromSeconds(5))).ErrorId);
             Assert.Equal(LifecycleOutcome.Changed, GuestLifecycle.Start(d));
             Assert.Equal(LifecycleOutcome.AlreadyInState, GuestLifecycle.Start(d));
             Assert.Equal(LifecycleOutcome.AlreadyInState, GuestLifecycle.Resume(d));
@@ -205,8 +205,8 @@ public sealed class GuestCreatorTests : IDisposable
             Assert.Equal(LifecycleOutcome.AlreadyInState, GuestLifecycle.Suspend(d));
             Assert.Equal("GuestPaused", Assert.Throws<VirtToolsException>(() => GuestLifecycle.Start(d)).ErrorId);
             Assert.Equal(LifecycleOutcome.Changed, GuestLifecycle.Resume(d));
-            Assert.Equal(LifecycleOutcome.Changed, GuestLifecycle.Restart(d, true));
-            Assert.Equal(LifecycleOutcome.Changed, GuestLifecycle.Restart(d, false));
+            Assert.Equal(LifecycleOutcome.Changed, GuestLifecycle.Restart(d, _keep, true, TimeSpan.FromSeconds(5)));
+            Assert.Equal(LifecycleOutcome.Changed, GuestLifecycle.Restart(d, _keep, false, TimeSpan.FromSeconds(5)));
             var busy = Assert.Throws<VirtToolsException>(() => GuestLifecycle.Remove(d, _keep, force: false, removeStorage: false));
             Assert.Equal("GuestRunning", busy.ErrorId);
             Assert.True(d.IsActive && d.IsPersistent);

@@ -39,4 +39,39 @@ public abstract class GuestLifecycleCommandBase : GuestCmdletBase
     }
 
     protected virtual void Emit(ILibvirtDomain d, ILibvirtConnection c) => WriteObject(ToGuest(d, c));
+
+    /// <summary>Cancelled by Ctrl+C, for the waits of Stop- and Restart-VMGuest.</summary>
+    protected CancellationToken Stopping => _stopping.Token;
+    private readonly CancellationTokenSource _stopping = new();
+
+    protected override void StopProcessing()
+    {
+        _stopping.Cancel();
+        base.StopProcessing();
+    }
+
+    /// <summary>Runs a bounded wait for guest <paramref name="name"/> with a progress bar over <paramref name="timeoutSec"/>, completed at the end.</summary>
+    protected T WithWaitProgress<T>(string name, string activity, string status, int timeoutSec, Func<Action<TimeSpan>, T> run)
+    {
+        var progress = new ProgressRecord(Math.Abs(name.GetHashCode() % 10000) + 1, activity, status);
+        var sawProgress = false;
+        try
+        {
+            return run(elapsed =>
+            {
+                sawProgress = true;
+                progress.PercentComplete = timeoutSec == 0 ? 100 : (int)Math.Min(99, elapsed.TotalSeconds * 100 / timeoutSec);
+                progress.SecondsRemaining = (int)Math.Max(0, timeoutSec - elapsed.TotalSeconds);
+                WriteProgress(progress);
+            });
+        }
+        finally
+        {
+            if (sawProgress)
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+            }
+        }
+    }
 }
