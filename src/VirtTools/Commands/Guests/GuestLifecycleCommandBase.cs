@@ -41,7 +41,7 @@ public abstract class GuestLifecycleCommandBase : GuestCmdletBase
     protected virtual void Emit(ILibvirtDomain d, ILibvirtConnection c) => WriteObject(ToGuest(d, c));
 
     /// <summary>Cancelled by Ctrl+C, for the waits of Stop- and Restart-VMGuest.</summary>
-    protected CancellationToken Stopping => _stopping.Token;
+    protected CancellationToken Cancellation => _stopping.Token;
     private readonly CancellationTokenSource _stopping = new();
 
     protected override void StopProcessing()

@@ -22,5 +22,5 @@ public sealed class RestartVMGuestCommand : GuestLifecycleCommandBase
 
     protected override LifecycleOutcome Act(ILibvirtDomain d, ILibvirtConnection c) =>
         WithWaitProgress(d.Name, $"Restarting guest '{d.Name}'", "Waiting for the guest OS to reboot", TimeoutSec,
-            progress => GuestLifecycle.Restart(d, c, TurnOff, TimeSpan.FromSeconds(TimeoutSec), progress, Stopping));
+            progress => GuestLifecycle.Restart(d, c, TurnOff, TimeSpan.FromSeconds(TimeoutSec), progress, Cancellation));
 }

@@ -22,5 +22,5 @@ public sealed class StopVMGuestCommand : GuestLifecycleCommandBase
 
     protected override LifecycleOutcome Act(ILibvirtDomain d, ILibvirtConnection c) =>
         WithWaitProgress(d.Name, $"Stopping guest '{d.Name}'", "Waiting for the guest OS to power off", TimeoutSec,
-            progress => GuestLifecycle.Stop(d, TurnOff, TimeSpan.FromSeconds(TimeoutSec), progress, Stopping));
+            progress => GuestLifecycle.Stop(d, TurnOff, TimeSpan.FromSeconds(TimeoutSec), progress, Cancellation));
 }
