@@ -50,10 +50,7 @@ public sealed class CapabilityReader
 
     public HostFacts ReadFacts()
     {
-        if (!_fs.DirectoryExists("/"))
-            throw new VirtToolsException("HostRootNotFound", FailureKind.ObjectNotFound,
-                $"The host root '{_fs.Root}' does not exist.", _fs.Root,
-                $"Point {HostContext.RootVariable} at a directory that holds sys/ and proc/, or unset it to read the live host.");
+        HostContext.EnsureRoot(_fs);
         _notes.Clear();
 
         var release = Text("/proc/sys/kernel/osrelease") ?? ReleaseFromVersion(Text("/proc/version"));

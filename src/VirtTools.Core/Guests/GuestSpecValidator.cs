@@ -9,7 +9,7 @@ public static class GuestSpecValidator
     public static string? WhyNotABridge(string name)
     {
         if (InputText.WhyNotAName(name, 15) is { } why) return why;
-        var at = name.ToList().FindIndex(c => c is ':' || char.IsWhiteSpace(c));
+        var at = Array.FindIndex(name.ToCharArray(), c => c is ':' || char.IsWhiteSpace(c));
         return at < 0 ? null : $"it contains {InputText.Describe(name[at])}";
     }
 

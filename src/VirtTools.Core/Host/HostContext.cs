@@ -49,12 +49,18 @@ public sealed class HostContext
     public string? CheckRoot()
     {
         if (IsLiveRoot) return null;
-        if (!Files.DirectoryExists("/"))
-            throw new VirtToolsException("HostRootNotFound", FailureKind.ObjectNotFound,
-                $"The host root '{Files.Root}' ({RootVariable}) does not exist or is not a directory. Nothing was read or changed.", Files.Root,
-                $"Point {RootVariable} at a directory that holds a host's sys/, proc/ or etc/, or unset it to act on the live host.");
+        EnsureRoot(Files);
         return TopDirectories.Any(d => Files.Exists("/" + d)) ? null
             : $"The host root {Files.Root} ({RootVariable}) holds none of {string.Join(", ", TopDirectories.Select(d => d + "/"))}: there is nothing to read, and nothing will be written there. Point {RootVariable} at the top of a capture, or unset it.";
+    }
+
+    /// <summary>The one HostRootNotFound: the root is missing or not a directory.</summary>
+    public static void EnsureRoot(IHostFileSystem files)
+    {
+        if (files.DirectoryExists("/")) return;
+        throw new VirtToolsException("HostRootNotFound", FailureKind.ObjectNotFound,
+            $"The host root '{files.Root}' ({RootVariable}) does not exist or is not a directory. Nothing was read or changed.", files.Root,
+            $"Point {RootVariable} at a directory that holds a host's sys/, proc/ or etc/, or unset it to act on the live host.");
     }
 
     private static readonly string[] TopDirectories = { "sys", "proc", "etc", "boot", "lib", "usr", "dev", "run" };

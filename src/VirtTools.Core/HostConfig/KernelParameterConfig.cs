@@ -87,8 +87,7 @@ public sealed class KernelParameterConfig
     {
         if (value is null) return;
         // An index, not FirstOrDefault: default(char) is NUL, which is itself one of the characters refused.
-        var at = value.AsSpan().IndexOfAny(" \t\n\r\v\f\0\"'\\$`;");
-        if (at < 0) at = value.ToList().FindIndex(c => char.IsWhiteSpace(c) || char.IsControl(c));
+        var at = Array.FindIndex(value.ToCharArray(), c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or '\'' or '\\' or '$' or '`' or ';');
         var bad = at < 0 ? ' ' : value[at];
         if (value.Length > 1024)
             throw new VirtToolsException("InvalidKernelParameterValue", FailureKind.InvalidArgument,

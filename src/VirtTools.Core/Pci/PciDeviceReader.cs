@@ -34,15 +34,6 @@ public sealed class PciDeviceReader
 
     private ModuleAliasIndex Aliases => _aliases ??= ModuleAliasIndex.Load(_fs, out _);
 
-    /// <summary>Throws HostRootNotFound when VIRTTOOLS_ROOT names a directory that does not exist.</summary>
-    public static void EnsureHostRoot(IHostFileSystem fs)
-    {
-        if (fs.DirectoryExists("/")) return;
-        throw new VirtToolsException("HostRootNotFound", FailureKind.ObjectNotFound,
-            $"The host root '{fs.Root}' does not exist or is not a directory.", fs.Root,
-            $"Point {HostContext.RootVariable} at an extracted sysfs/procfs tree, or remove it to use the live host.");
-    }
-
     public IEnumerable<PciAddress> ListAddresses()
     {
         var list = new List<PciAddress>();

@@ -245,7 +245,7 @@ public class PciDeviceReaderTests
     [Fact]
     public void Missing_root_is_HostRootNotFound()
     {
-        var e = Assert.Throws<VirtToolsException>(() => PciDeviceReader.EnsureHostRoot(new DiskFileSystem("/nonexistent/vt-root")));
+        var e = Assert.Throws<VirtToolsException>(() => HostContext.EnsureRoot(new DiskFileSystem("/nonexistent/vt-root")));
         Assert.Equal("HostRootNotFound", e.ErrorId);
         Assert.Equal(FailureKind.ObjectNotFound, e.Kind);
     }

@@ -26,8 +26,6 @@ public sealed class GetIommuGroupCommand : VirtToolsCmdlet
 
     protected override void BeginProcessing()
     {
-        try { PciDeviceReader.EnsureHostRoot(HostContext.Files); }
-        catch (VirtToolsException e) { ThrowTerminatingError(e); }
         _pci = new PciDeviceReader(HostContext.Files);
         _groups = new IommuGroupReader(_pci);
     }

@@ -66,7 +66,6 @@ public sealed class GetPciDeviceCommand : VirtToolsCmdlet
         _reader = new PciDeviceReader(HostContext.Files);
         try
         {
-            PciDeviceReader.EnsureHostRoot(HostContext.Files);
             if (CapabilityReader.IsEmptyRoot(HostContext.Files) && !RootIsBare)
                 WriteWarning(CapabilityReader.EmptyRootWarning(HostContext.Files, "there are no PCI devices to read"));
             _classes = Class?.Select(c => PciClassFilter.ParseForDevices(c, _reader.Ids)).ToArray();
