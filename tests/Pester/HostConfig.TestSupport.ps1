@@ -42,7 +42,12 @@ function Set-RootFile {
 # Every file under the root with its bytes as base64: equal snapshots prove nothing was written.
 function Get-RootSnapshot {
     param([string] $Root)
-    (Get-ChildItem -LiteralPath $Root -Recurse -File -Force | Sort-Object FullName | ForEach-Object {
+    # Lock files in /run/virttools stay after release on purpose (unlinking a flock file races with the
+    # next taker); they are runtime state on tmpfs, not configuration, so they are not part of the host.
+    $locks = [IO.Path]::GetFullPath([IO.Path]::Combine($Root, 'run', 'virttools'))
+    (Get-ChildItem -LiteralPath $Root -Recurse -File -Force |
+        Where-Object { -not ($_.DirectoryName -eq $locks -and $_.Name -like '*.lock') } |
+        Sort-Object FullName | ForEach-Object {
         $_.FullName + '=' + [Convert]::ToBase64String([IO.File]::ReadAllBytes($_.FullName))
     }) -join "`n"
 }

@@ -114,7 +114,10 @@ Describe 'Guests on a real libvirtd with the QEMU driver' -Skip:$Skip {
 
     It 'a failure half-way (start fails) leaves no volume and no definition' {
         $err = $null
-        $bad = $Boot.Clone(); $bad.Kernel = Join-Path $W 'no-such-kernel'
+        # A file that exists (a missing one is refused before anything is made: KernelNotFound) but that
+        # QEMU cannot boot, so the definition and the volume exist when the start fails.
+        $bad = $Boot.Clone(); $bad.Kernel = Join-Path $W 'not-a-kernel'
+        [IO.File]::WriteAllBytes($bad.Kernel, [byte[]]::new(4096))
         New-VMGuest half @bad -NewDiskSizeBytes 64MB -Start -ErrorVariable err -ErrorAction SilentlyContinue -WarningAction SilentlyContinue |
             Should -BeNullOrEmpty
         $err[0].Exception.Message | Should -BeLike '*virDomainCreateWithFlags*'
