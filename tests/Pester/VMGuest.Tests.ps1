@@ -125,12 +125,21 @@ Describe 'New-VMGuest' {
         $Keep.FindDomain('nv3') | Should -BeNullOrEmpty
     }
 
-    It 'an unreachable libvirt is one terminating error that names the URI and says to start libvirtd' {
+    It 'a socket path that does not exist is one terminating error that names the URI and says to check its socket path' {
         $uri = 'qemu+unix:///system?socket=/nonexistent/sock'
         $e = { New-VMGuest nv3 -ConnectionUri $uri } | Should -Throw -PassThru
-        $e.FullyQualifiedErrorId | Should -Be 'LibvirtConnectionFailed,VirtTools.Commands.NewVMGuestCommand'
+        $e.FullyQualifiedErrorId | Should -Be 'LibvirtSocketNotFound,VirtTools.Commands.NewVMGuestCommand'
+        $e.CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $e.Exception.Message | Should -BeLike "*$uri*"
-        $e.ErrorDetails.RecommendedAction | Should -BeLike '*libvirtd*'
+        $e.ErrorDetails.RecommendedAction | Should -BeLike '*socket path in the URI*'
+    }
+
+    It 'a URI with an unknown scheme gets advice about the URI, not about libvirtd' {
+        $e = { Get-VMGuest -ConnectionUri 'kvm:///system' } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -Be 'LibvirtUriInvalid,VirtTools.Commands.GetVMGuestCommand'
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $e.ErrorDetails.RecommendedAction | Should -BeLike '*qemu:///system*'
+        $e.ErrorDetails.RecommendedAction | Should -Not -BeLike '*libvirtd*'
     }
 
     It 'a host device already assigned to another guest is refused' {

@@ -44,32 +44,9 @@ public sealed class LibvirtException : VirtToolsException
             LibvirtNative.virFreeError(copy);
         }
         LibvirtNative.virResetLastError();
-        var (id, kind, action) = Classify(code);
-        return new LibvirtException(operation, code, domain, message, target(), id, kind, action);
+        var c = LibvirtErrorClassifier.Classify(code, domain, message);
+        return new LibvirtException(operation, code, domain, message, target(), c.Id, c.Kind, c.Action);
     }
-
-    /// <summary>Stable error ids for the codes a user can act on; the rest are LibvirtError.</summary>
-    internal static (string Id, FailureKind Kind, string? Action) Classify(int code) => code switch
-    {
-        ErrorCodes.NoConnect or ErrorCodes.SystemError or ErrorCodes.AuthFailed or ErrorCodes.RpcError =>
-            ("LibvirtConnectionFailed", FailureKind.ConnectionError,
-             "Start libvirtd (or the modular daemons: virtqemud, virtxend) and check the connection URI and your access to its socket."),
-        ErrorCodes.NoDomain => ("GuestNotFound", FailureKind.ObjectNotFound, "Run Get-VMGuest to see the guests this connection has."),
-        ErrorCodes.NoStoragePool => ("StoragePoolNotFound", FailureKind.ObjectNotFound, "List pools with 'virsh pool-list --all'."),
-        ErrorCodes.NoStorageVol => ("StorageVolumeNotFound", FailureKind.ObjectNotFound, null),
-        ErrorCodes.NoDomainSnapshot => ("SnapshotNotFound", FailureKind.ObjectNotFound, null),
-        ErrorCodes.NoSupport or ErrorCodes.ArgumentUnsupported or ErrorCodes.OperationUnsupported => ("LibvirtNotSupported", FailureKind.NotImplemented, null),
-        ErrorCodes.XmlError or ErrorCodes.XmlDetail or ErrorCodes.XmlInvalidSchema or ErrorCodes.ConfigUnsupported =>
-            ("LibvirtRejectedXml", FailureKind.InvalidData, null),
-        ErrorCodes.OperationInvalid => ("LibvirtOperationInvalid", FailureKind.InvalidOperation, null),
-        ErrorCodes.OperationDenied or ErrorCodes.AccessDenied => ("LibvirtAccessDenied", FailureKind.PermissionDenied, null),
-        ErrorCodes.OperationTimeout => ("LibvirtTimeout", FailureKind.OperationTimeout, null),
-        ErrorCodes.DomainExists => ("GuestExists", FailureKind.ResourceExists, null),
-        ErrorCodes.NoNetwork => ("NetworkNotFound", FailureKind.ObjectNotFound, "List networks with 'virsh net-list --all'."),
-        ErrorCodes.StorageVolExist => ("StorageVolumeExists", FailureKind.ResourceExists, null),
-        ErrorCodes.InvalidArg => ("LibvirtInvalidArgument", FailureKind.InvalidArgument, null),
-        _ => ("LibvirtError", FailureKind.NotSpecified, null),
-    };
 }
 
 /// <summary>The virErrorNumber values VirtTools reacts to (libvirt/virterror.h).</summary>

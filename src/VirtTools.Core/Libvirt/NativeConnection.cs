@@ -20,13 +20,9 @@ internal sealed unsafe partial class NativeConnection : ILibvirtConnection
         {
             var e = LibvirtException.FromLastError("virConnectOpenAuth", uri);
             h.Dispose();
-            var unreachable = e.Kind == FailureKind.ConnectionError || e.ErrorId == "LibvirtError";
+            var c = LibvirtErrorClassifier.ClassifyOpen(uri, e.Code, e.ErrorDomain, e.LibvirtMessage);
             throw new LibvirtException(e.Operation, e.Code, e.ErrorDomain,
-                $"cannot connect to '{uri}': {e.LibvirtMessage}", uri,
-                unreachable ? "LibvirtConnectionFailed" : e.ErrorId, unreachable ? FailureKind.ConnectionError : e.Kind,
-                unreachable
-                    ? "Start libvirtd (or virtqemud/virtxend) on that host, check the URI (-ConnectionUri) and that you may use its socket (root or the libvirt group)."
-                    : e.RecommendedAction);
+                $"cannot connect to '{uri}': {e.LibvirtMessage}", uri, c.Id, c.Kind, c.Action);
         }
         return new NativeConnection(h);
     }

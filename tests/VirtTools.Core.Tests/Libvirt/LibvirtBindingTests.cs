@@ -38,14 +38,15 @@ public class LibvirtBindingTests
     }
 
     [Fact]
-    public void Open_of_an_unreachable_daemon_is_a_connection_error_with_the_uri()
+    public void Open_of_a_socket_path_that_does_not_exist_is_about_the_uri_with_the_uri()
     {
+        // A typo in ?socket= looks to libvirt like any dead socket; the advice is about the path first.
         var uri = "qemu+unix:///system?socket=/nonexistent/virttools-test-sock";
         var e = Assert.Throws<LibvirtException>(() => LibvirtConnector.Open(uri));
-        Assert.Equal("LibvirtConnectionFailed", e.ErrorId);
-        Assert.Equal(FailureKind.ConnectionError, e.Kind);
+        Assert.Equal("LibvirtSocketNotFound", e.ErrorId);
+        Assert.Equal(FailureKind.ObjectNotFound, e.Kind);
         Assert.Contains(uri, e.Message);
-        Assert.Contains("libvirtd", e.RecommendedAction);
+        Assert.Contains("socket path in the URI", e.RecommendedAction);
         Assert.NotEqual(0, e.Code);
     }
 
