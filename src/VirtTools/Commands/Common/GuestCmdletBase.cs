@@ -82,7 +82,7 @@ public abstract class GuestCmdletBase : VirtToolsCmdlet, IDisposable
     /// </summary>
     protected void ForEachGuest(ILibvirtConnection c, IEnumerable<string> names, Action<ILibvirtDomain> act)
     {
-        foreach (var n in names)
+        foreach (var n in GuestNames(names))
         {
             List<ILibvirtDomain> found;
             try { found = Resolve(c, n).ToList(); }
@@ -91,6 +91,12 @@ public abstract class GuestCmdletBase : VirtToolsCmdlet, IDisposable
                 using (d) Try(d.Name, () => act(d));
         }
     }
+
+    /// <summary>The guest a piped non-guest object belongs to (<see cref="PipedGuestCmdletBase"/>); null when none was piped.</summary>
+    protected virtual string? PipedGuest => null;
+
+    /// <summary>The names to act on: the piped object's guest when it names one, else <paramref name="names"/>.</summary>
+    protected IEnumerable<string> GuestNames(IEnumerable<string> names) => PipedGuest is { Length: > 0 } g ? new[] { g } : names;
 
     /// <summary>Runs an action whose VirtToolsException (libvirt's too) becomes an error for this object only.</summary>
     protected void Try(object target, Action action)

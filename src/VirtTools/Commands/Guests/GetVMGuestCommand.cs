@@ -6,7 +6,7 @@ namespace VirtTools.Commands;
 /// <summary>Lists libvirt guests with their state, hardware and devices.</summary>
 [Cmdlet(VerbsCommon.Get, "VMGuest", HelpUri = VirtToolsCmdlet.HelpBase + "Get-VMGuest.md")]
 [OutputType(typeof(VMGuest))]
-public sealed class GetVMGuestCommand : GuestCmdletBase
+public sealed class GetVMGuestCommand : PipedGuestCmdletBase
 {
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
@@ -24,12 +24,12 @@ public sealed class GetVMGuestCommand : GuestCmdletBase
         var c = Connection();
         try
         {
-            if (Name is not { Length: > 0 })
+            if (Name is not { Length: > 0 } && PipedGuest is null)
             {
                 foreach (var d in c.ListDomains().OrderBy(d => d.Name, StringComparer.OrdinalIgnoreCase)) Emit(d, c);
                 return;
             }
-            foreach (var n in Name)
+            foreach (var n in GuestNames(Name ?? Array.Empty<string>()))
                 foreach (var d in Resolve(c, n)) Emit(d, c);
         }
         catch (LibvirtException e) { WriteError(e); }

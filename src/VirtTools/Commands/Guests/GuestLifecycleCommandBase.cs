@@ -5,7 +5,7 @@ using VirtTools.Libvirt;
 namespace VirtTools.Commands;
 
 /// <summary>Start/Stop/Restart/Suspend/Resume/Remove-VMGuest: names or piped guests, ShouldProcess, -PassThru, "nothing changed".</summary>
-public abstract class GuestLifecycleCommandBase : GuestCmdletBase
+public abstract class GuestLifecycleCommandBase : PipedGuestCmdletBase
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]

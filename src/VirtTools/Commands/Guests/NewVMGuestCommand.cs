@@ -8,7 +8,7 @@ namespace VirtTools.Commands;
 [Cmdlet(VerbsCommon.New, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Define", HelpUri = VirtToolsCmdlet.HelpBase + "New-VMGuest.md")]
 [OutputType(typeof(VMGuest), ParameterSetName = ["Define"])]
 [OutputType(typeof(string), ParameterSetName = ["XmlOnly"])]
-public sealed class NewVMGuestCommand : GuestCmdletBase
+public sealed class NewVMGuestCommand : PipedGuestCmdletBase
 {
     private readonly List<string> _devices = new();
     private readonly Dictionary<ILibvirtConnection, GuestCreator> _creators = new();
@@ -107,6 +107,14 @@ public sealed class NewVMGuestCommand : GuestCmdletBase
 
     protected override void ProcessRecord()
     {
+        if (PipedGuest is { } owner)
+        {
+            // A piped snapshot (or any object of an existing guest) names no guest to create.
+            WriteError(new VirtToolsException("InputBelongsToGuest", FailureKind.InvalidArgument,
+                $"The piped object belongs to the existing guest '{owner}'; New-VMGuest takes the name of a guest to create. Nothing was created.",
+                owner, "Pipe objects with a Name for a new guest (or give -Name), not a guest's snapshots."), owner);
+            return;
+        }
         if (_nameFixed)
         {
             if (HostDevice is { } h) _devices.AddRange(h);

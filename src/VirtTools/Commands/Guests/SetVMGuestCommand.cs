@@ -10,7 +10,7 @@ namespace VirtTools.Commands;
 [Cmdlet(VerbsCommon.Set, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
     DefaultParameterSetName = "Both", HelpUri = VirtToolsCmdlet.HelpBase + "Set-VMGuest.md")]
 [OutputType(typeof(VMGuest))]
-public sealed class SetVMGuestCommand : GuestCmdletBase
+public sealed class SetVMGuestCommand : PipedGuestCmdletBase
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]

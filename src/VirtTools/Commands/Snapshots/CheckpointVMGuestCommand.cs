@@ -6,7 +6,7 @@ namespace VirtTools.Commands;
 /// <summary>Takes a libvirt snapshot of guests (memory too while they run), after the checks that libvirt would fail late or not at all.</summary>
 [Cmdlet(VerbsData.Checkpoint, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Checkpoint-VMGuest.md")]
 [OutputType(typeof(VMGuestSnapshot))]
-public sealed class CheckpointVMGuestCommand : GuestCmdletBase
+public sealed class CheckpointVMGuestCommand : PipedGuestCmdletBase
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]

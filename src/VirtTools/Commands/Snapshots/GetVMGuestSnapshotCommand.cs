@@ -6,7 +6,7 @@ namespace VirtTools.Commands;
 /// <summary>Lists guests' snapshots, parents before children.</summary>
 [Cmdlet(VerbsCommon.Get, "VMGuestSnapshot", HelpUri = VirtToolsCmdlet.HelpBase + "Get-VMGuestSnapshot.md")]
 [OutputType(typeof(VMGuestSnapshot))]
-public sealed class GetVMGuestSnapshotCommand : GuestCmdletBase
+public sealed class GetVMGuestSnapshotCommand : PipedGuestCmdletBase
 {
     /// <summary>Guest names; default every guest.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
