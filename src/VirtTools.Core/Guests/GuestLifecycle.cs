@@ -112,9 +112,7 @@ public static class GuestLifecycle
     /// </summary>
     public static IReadOnlyList<string> Remove(ILibvirtDomain d, ILibvirtConnection c, bool force, bool removeStorage)
     {
-        if (d.IsActive && !force)
-            throw new VirtToolsException("GuestRunning", FailureKind.ResourceBusy, $"Guest '{d.Name}' is running; it was not removed.", d.Name,
-                $"Stop it first (Stop-VMGuest {d.Name}), or add -Force to power it off and remove it.");
+        EnsureRemovable(d, force);
         var disks = removeStorage ? OwnedDisks(d) : Array.Empty<string>();
         var inactive = XDocument.Parse(d.GetXml(DomainXmlFlags.Inactive)).Root!;
         var flags = DomainUndefineFlags.ManagedSave | DomainUndefineFlags.SnapshotsMetadata | DomainUndefineFlags.CheckpointsMetadata;
@@ -141,6 +139,27 @@ public static class GuestLifecycle
             v.Delete();
         }
         return left;
+    }
+
+    /// <summary>Refuses a running guest without <paramref name="force"/>: called before anyone is asked to confirm, and again by <see cref="Remove"/>.</summary>
+    public static void EnsureRemovable(ILibvirtDomain d, bool force)
+    {
+        if (d.IsActive && !force)
+            throw new VirtToolsException("GuestRunning", FailureKind.ResourceBusy, $"Guest '{d.Name}' is running; it was not removed.", d.Name,
+                $"Stop it first (Stop-VMGuest {d.Name}), or add -Force to power it off and remove it.");
+    }
+
+    /// <summary>What -RemoveStorage would do with each owned disk: the libvirt volumes it deletes, and the files in no pool it leaves in place.</summary>
+    public static (IReadOnlyList<string> Deleted, IReadOnlyList<string> Kept) StoragePlan(ILibvirtDomain d, ILibvirtConnection c)
+    {
+        var deleted = new List<string>();
+        var kept = new List<string>();
+        foreach (var path in OwnedDisks(d))
+        {
+            using var v = c.FindStorageVolume(path);
+            (v is null ? kept : deleted).Add(path);
+        }
+        return (deleted, kept);
     }
 
     private static VirtToolsException NotRunning(ILibvirtDomain d, string what) =>

@@ -24,14 +24,18 @@ public abstract class GuestLifecycleCommandBase : PipedGuestCmdletBase
 
     protected abstract LifecycleOutcome Act(ILibvirtDomain d, ILibvirtConnection c);
 
-    protected virtual string Describe(ILibvirtDomain d) => Action;
+    protected virtual string Describe(ILibvirtDomain d, ILibvirtConnection c) => Action;
+
+    /// <summary>Throws when the guest cannot have this done to it, before ShouldProcess asks (so no one says Yes to a refusal).</summary>
+    protected virtual void Refuse(ILibvirtDomain d) { }
 
     protected override void ProcessRecord()
     {
         var c = Connection();
         ForEachGuest(c, Name, d =>
         {
-            if (!ShouldProcess($"guest '{d.Name}' on {c.Uri}", Describe(d))) return;
+            Refuse(d);
+            if (!ShouldProcess($"guest '{d.Name}' on {c.Uri}", Describe(d, c))) return;
             if (Act(d, c) == LifecycleOutcome.AlreadyInState)
                 WriteWarning($"Guest '{d.Name}' is already {AskedState}; nothing changed.");
             if (PassThru) Emit(d, c);

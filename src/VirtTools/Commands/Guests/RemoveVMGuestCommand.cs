@@ -21,13 +21,16 @@ public sealed class RemoveVMGuestCommand : GuestLifecycleCommandBase
     protected override string Action => "Remove";
     protected override string AskedState => "removed";
 
-    protected override string Describe(ILibvirtDomain d)
+    protected override void Refuse(ILibvirtDomain d) => GuestLifecycle.EnsureRemovable(d, Force);
+
+    protected override string Describe(ILibvirtDomain d, ILibvirtConnection c)
     {
         var what = "Remove the definition, managed save, snapshot metadata and NVRAM";
         if (RemoveStorage)
         {
-            var disks = GuestLifecycle.OwnedDisks(d);
-            what += disks.Count > 0 ? $", and delete volumes {string.Join(", ", disks)}" : " (it has no disks to delete)";
+            var (deleted, kept) = GuestLifecycle.StoragePlan(d, c);
+            what += deleted.Count > 0 ? $", and delete volumes {string.Join(", ", deleted)}" : ", and delete no volume (it has none in a storage pool)";
+            if (kept.Count > 0) what += $"; leave in place {string.Join(", ", kept)} (in no storage pool)";
         }
         if (d.IsActive) what = (Force ? "Power off, then " : "") + what;
         return what;
