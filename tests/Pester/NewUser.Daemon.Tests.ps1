@@ -67,4 +67,14 @@ Describe 'What a new user met, on a real libvirtd' -Skip:$Skip {
             $e.ErrorDetails.RecommendedAction | Should -BeLike '*qemu:///system*'
         }
     }
+
+    It 'New-VMGuest warns, as virt-install does, when a new disk is larger than the pool has free' {
+        $w = $null
+        $xml = New-VMGuest big -ConnectionUri $U -Hypervisor QEMU -NewDiskSizeBytes 1PB -XmlOnly -WarningVariable w -WarningAction SilentlyContinue
+        $xml | Should -BeLike '*big.qcow2*'
+        ($w | Out-String) | Should -BeLike "*storage pool 'default' has free*"
+        $w = $null
+        $null = New-VMGuest small -ConnectionUri $U -Hypervisor QEMU -NewDiskSizeBytes 1MB -XmlOnly -WarningVariable w -WarningAction SilentlyContinue
+        ($w | Out-String) | Should -Not -BeLike '*has free*'
+    }
 }

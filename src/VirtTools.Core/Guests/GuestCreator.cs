@@ -63,7 +63,7 @@ public sealed class GuestCreator
 
         var disks = new List<GuestDisk>();
         NewVolume? volume = null;
-        if (r.NewDiskSizeBytes is long size) volume = PlanVolume(r, size);
+        if (r.NewDiskSizeBytes is long size) volume = PlanVolume(r, size, warnings);
         if (volume is not null) disks.Add(new GuestDisk(volume.Path, "qcow2"));
         foreach (var p in r.DiskPaths) disks.Add(new GuestDisk(p, ExistingDiskFormat(p)));
         if (r.CdromPath is { } iso) CheckReadable(iso);
@@ -197,7 +197,7 @@ public sealed class GuestCreator
         catch (System.Xml.XmlException) { return (null, null); }
     }
 
-    private NewVolume PlanVolume(GuestRequest r, long size)
+    private NewVolume PlanVolume(GuestRequest r, long size, List<string> warnings)
     {
         if (size < 1L << 20)
             throw new VirtToolsException("InvalidDiskSize", FailureKind.InvalidArgument, $"-NewDiskSizeBytes {size} is smaller than 1 MiB.", size,
@@ -209,7 +209,20 @@ public sealed class GuestCreator
         using (var old = pool.FindVolume(name))
             if (old is not null) throw VolumeExists(path);
         if (_local && _host.Files.Exists(path)) throw VolumeExists(path);
+        if (PoolSpaceWarning(r.StoragePool, pool.GetXml(), size) is { } full) warnings.Add(full);
         return new NewVolume(r.StoragePool, name, path, size);
+    }
+
+    /// <summary>
+    /// A qcow2 volume grows up to its capacity: like virt-install, warn (not refuse) when that is more than
+    /// the pool has free, since the guest then stops with an I/O error once the pool is full.
+    /// </summary>
+    internal static string? PoolSpaceWarning(string poolName, string poolXml, long size)
+    {
+        var available = (long?)XDocument.Parse(poolXml).Root!.Element("available");
+        if (available is not long free || size <= free) return null;
+        return $"The new disk's capacity ({size >> 20} MiB) is more than storage pool '{poolName}' has free ({free >> 20} MiB): " +
+               "the guest stops with an I/O error when the pool fills up. Free space in the pool, give a smaller -NewDiskSizeBytes, or name another pool with -StoragePool.";
     }
 
     private static VirtToolsException PoolMissing(string pool) =>
@@ -251,7 +264,8 @@ public sealed class GuestCreator
             if (vol is not null) return;
         if (!_local) return; // not a volume: only the remote host can tell; libvirt will at start
         if (!_host.Files.FileExists(iso))
-            throw new VirtToolsException("CdromNotFound", FailureKind.ObjectNotFound, $"ISO image {iso} does not exist.", iso, null);
+            throw new VirtToolsException("CdromNotFound", FailureKind.ObjectNotFound, $"ISO image {iso} does not exist. Nothing was created.", iso,
+                "Give the full path of an existing ISO image on this host (check it with Test-Path), or the path of a volume in a storage pool ('virsh vol-list POOL').");
         Span<byte> one = stackalloc byte[1];
         try { _host.Files.Read(iso, one); }
         catch (HostIOException e)
