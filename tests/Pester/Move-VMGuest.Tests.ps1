@@ -34,7 +34,7 @@ Describe 'Move-VMGuest' {
         @{ Case = 'PCI host devices'; Guest = 'mv-dev'; Devices = "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0' bus='3' slot='0' function='1'/></source></hostdev>"; Id = 'MigrationWithHostDevice'; Fix = 'Remove-VMGuestHostDevice' }
         @{ Case = 'a VF given as a hostdev interface'; Guest = 'mv-vf'; Devices = "<interface type='hostdev' managed='yes'><mac address='52:54:00:6d:90:02'/><source><address type='pci' domain='0x0000' bus='0x08' slot='0x10' function='0x1'/></source></interface>"; Id = 'MigrationWithHostDevice'; Fix = 'Remove-VMGuestHostDevice' }
         @{ Case = 'local disks without -CopyStorage'; Guest = 'mv-disk'; Devices = $null; Id = 'MigrationLocalDisks'; Fix = '-CopyStorage' }
-        @{ Case = 'snapshots'; Guest = 'mv-snap'; Devices = ''; Snapshot = $true; Id = 'MigrationWithSnapshots'; Fix = 'Remove-VMGuestSnapshot' }
+        @{ Case = 'snapshots'; Guest = 'mv-snap'; Devices = ''; Snapshot = $true; Id = 'MigrationWithSnapshots'; Fix = 'Remove-VMGuestSnapshot -MetadataOnly' }
         @{ Case = 'a name already defined at the destination'; Guest = 'mv-taken'; Devices = ''; Id = 'MigrationNameTaken'; Fix = 'Remove-VMGuest' }
     ) {
         if ($null -eq $Devices) { $null = New-TestGuest $Guest } else { $null = New-TestGuest $Guest -Devices $Devices }

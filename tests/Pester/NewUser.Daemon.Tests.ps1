@@ -77,4 +77,20 @@ Describe 'What a new user met, on a real libvirtd' -Skip:$Skip {
         $null = New-VMGuest small -ConnectionUri $U -Hypervisor QEMU -NewDiskSizeBytes 1MB -XmlOnly -WarningVariable w -WarningAction SilentlyContinue
         ($w | Out-String) | Should -Not -BeLike '*has free*'
     }
+
+    It 'Remove-VMGuestSnapshot -MetadataOnly drops libvirt''s record and keeps the data in the qcow2 image; a plain remove deletes it' {
+        $null = New-VMGuest snapmeta -ConnectionUri $U -Hypervisor QEMU -MemoryBytes 128MB -ProcessorCount 1 -NewDiskSizeBytes 16MB -WarningAction SilentlyContinue
+        try {
+            Checkpoint-VMGuest snapmeta keep -ConnectionUri $U
+            Checkpoint-VMGuest snapmeta gone -ConnectionUri $U
+            $img = Join-Path $PoolDir 'snapmeta.qcow2'
+            Remove-VMGuestSnapshot snapmeta keep -MetadataOnly -ConnectionUri $U -Confirm:$false
+            Remove-VMGuestSnapshot snapmeta gone -ConnectionUri $U -Confirm:$false
+            (Get-VMGuestSnapshot snapmeta -ConnectionUri $U).Name | Should -BeNullOrEmpty
+            $listed = qemu-img snapshot -l -U $img | Out-String
+            $listed | Should -Match '\bkeep\b'
+            $listed | Should -Not -Match '\bgone\b'
+        }
+        finally { Remove-VMGuest snapmeta -ConnectionUri $U -RemoveStorage -Force -Confirm:$false -ErrorAction SilentlyContinue }
+    }
 }

@@ -49,7 +49,10 @@ public static class MigrationPreflight
         if (s.SnapshotCount > 0)
             return new VirtToolsException("MigrationWithSnapshots", FailureKind.InvalidOperation,
                 $"Guest '{name}' has {s.SnapshotCount} snapshot(s): libvirt refuses to move a guest with snapshot metadata to another host.", name,
-                "Remove them with Get-VMGuestSnapshot -Name " + name + " | Remove-VMGuestSnapshot (the snapshot data stays in the qcow2 images), then move it.");
+                "Remove-VMGuestSnapshot would delete their data. To keep it, remove only libvirt's metadata: " +
+                "Get-VMGuestSnapshot -Name " + name + " | Remove-VMGuestSnapshot -MetadataOnly (the snapshots stay in the qcow2 images, " +
+                "where 'qemu-img snapshot -l' lists them, but libvirt no longer knows them: save each one's XML first with " +
+                "'virsh snapshot-dumpxml' to redefine it later with 'virsh snapshot-create --redefine'), then move it.");
 
         if (!s.Offline && !s.CopyStorage)
         {

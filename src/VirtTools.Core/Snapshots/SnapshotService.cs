@@ -102,9 +102,14 @@ public sealed class SnapshotService
         return names;
     }
 
-    public void Delete(ILibvirtDomain guest, string snapshotName, bool includeChildren)
+    /// <summary>
+    /// Deletes a snapshot (and with <paramref name="includeChildren"/> its descendants); with
+    /// <paramref name="metadataOnly"/> only libvirt's record of it: the data stays in the qcow2 images.
+    /// </summary>
+    public void Delete(ILibvirtDomain guest, string snapshotName, bool includeChildren, bool metadataOnly = false)
     {
         using var s = Open(guest, snapshotName);
-        s.Delete(includeChildren ? SnapshotDeleteFlags.Children : SnapshotDeleteFlags.None);
+        s.Delete((includeChildren ? SnapshotDeleteFlags.Children : SnapshotDeleteFlags.None)
+                 | (metadataOnly ? SnapshotDeleteFlags.MetadataOnly : SnapshotDeleteFlags.None));
     }
 }
