@@ -40,8 +40,12 @@ public sealed class GuestCreator
         if (r.Bridge is not null) GuestSpecValidator.ValidateBridge(r.Bridge);
         var warnings = new List<string>();
         var hypervisor = r.Hypervisor ?? DefaultHypervisor(warnings);
-        if (hypervisor == GuestHypervisor.KVM && r.Hypervisor is not null && _local && HostCapabilityOrNull()?.KvmPvm == true)
-            warnings.Add("This host's /dev/kvm is kvm_pvm: KVM runs only PVM guest kernels here; use -Hypervisor QEMU for any other OS.");
+        if (hypervisor == GuestHypervisor.KVM && r.Hypervisor is not null && _local && HostCapabilityOrNull() is { } hc)
+        {
+            var (kind, story) = GuestAcceleration.Of(hc);
+            if (kind == AccelerationKind.PvmOnly) warnings.Add($"-Hypervisor KVM: {story} Use -Hypervisor QEMU for any other OS.");
+            else if (kind == AccelerationKind.Emulation) warnings.Add($"-Hypervisor KVM: {story} This guest cannot start with KVM; use -Hypervisor QEMU.");
+        }
         var mode = r.Mode ?? (hypervisor == GuestHypervisor.Xen ? GuestMode.PVHVM : GuestMode.FV);
 
         using (var existing = _c.FindDomain(r.Name))
@@ -152,10 +156,10 @@ public sealed class GuestCreator
             var cap = HostCapabilityOrNull();
             if (cap?.IsXenDom0 == true) return GuestHypervisor.Xen;
             if (cap?.KvmModule is "kvm_intel" or "kvm_amd" && cap.KvmDeviceAccessible != false) return GuestHypervisor.KVM;
-            var why = cap?.KvmPvm == true
-                ? "this host's /dev/kvm is kvm_pvm, which runs only PVM guest kernels"
-                : cap?.KvmDevicePresent == true ? "kvm_intel/kvm_amd is not loaded" : "this host has no /dev/kvm (no VT-x/AMD-V, or it is disabled)";
-            warnings.Add($"-Hypervisor QEMU (plain emulation, slow): {why}. Get-VHSCapability shows what the host offers.");
+            var why = cap is null ? "the host's capability could not be read."
+                : cap.KvmPvm != true && cap.KvmDevicePresent == true ? "kvm_intel/kvm_amd is not loaded."
+                : GuestAcceleration.Of(cap).Story;
+            warnings.Add($"-Hypervisor QEMU (plain emulation, slow): {why} Test-VHSRequirement -Name GuestAcceleration says what would give KVM.");
             return GuestHypervisor.QEMU;
         }
         var caps = _c.GetCapabilities();
