@@ -46,6 +46,8 @@
         'Remove-VMGuestSnapshot'
         'Move-VMGuest'
         'Set-VMGuest'
+        # monitoring (issue 17)
+        'Get-VHSResource'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
