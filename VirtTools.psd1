@@ -48,6 +48,7 @@
         'Set-VMGuest'
         # monitoring (issue 17)
         'Get-VHSResource'
+        'Measure-VMGuest'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -9,28 +9,14 @@ namespace VirtTools.Tests.Monitoring;
 [Collection(TestDriverCollection.Name)]
 public sealed class HostResourceReaderTests : IDisposable
 {
-    private readonly FaultyConnection _c = new(LibvirtConnector.Open(LibvirtBindingTests.TestUri));
-    private readonly List<string> _names = new();
+    private readonly TestDriverGuests _g = new();
+    private FaultyConnection _c => _g.C;
 
-    public void Dispose()
-    {
-        foreach (var n in _names)
-        {
-            using var d = _c.FindDomain(n);
-            if (d is null) continue;
-            if (d.IsActive) d.Destroy();
-            if (d.IsPersistent) d.Undefine();
-        }
-        _c.Dispose();
-    }
+    public void Dispose() => _g.Dispose();
 
-    private void Running(string name, int vcpus, int mib)
-    {
-        _names.Add(name);
-        using var d = _c.DefineDomain($"<domain type='test'><name>{name}</name><memory unit='MiB'>{mib}</memory>" +
-                                      $"<vcpu>{vcpus}</vcpu><os><type arch='i686'>hvm</type></os></domain>");
-        d.Start();
-    }
+    private void Running(string name, int vcpus, int mib) =>
+        _g.Running(name, $"<domain type='test'><name>{name}</name><memory unit='MiB'>{mib}</memory>" +
+                         $"<vcpu>{vcpus}</vcpu><os><type arch='i686'>hvm</type></os></domain>");
 
     private static (int Guests, int Vcpus, long Memory) Committed(ILibvirtConnection c)
     {
@@ -58,8 +44,7 @@ public sealed class HostResourceReaderTests : IDisposable
         Assert.Equal(expected.Vcpus, before.CommittedProcessorCount);
 
         Running("vt-res-a", 3, 256);
-        _names.Add("vt-res-off");
-        _c.DefineDomain("<domain type='test'><name>vt-res-off</name><memory unit='MiB'>4096</memory><vcpu>8</vcpu><os><type arch='i686'>hvm</type></os></domain>").Dispose();
+        _g.Defined("vt-res-off", "<domain type='test'><name>vt-res-off</name><memory unit='MiB'>4096</memory><vcpu>8</vcpu><os><type arch='i686'>hvm</type></os></domain>");
         var after = HostResourceReader.Read(_c, new Host.DiskFileSystem("/nonexistent"));
         Assert.Equal(before.RunningGuestCount + 1, after.RunningGuestCount);
         Assert.Equal(before.CommittedProcessorCount + 3, after.CommittedProcessorCount);
