@@ -49,6 +49,7 @@
         # monitoring (issue 17)
         'Get-VHSResource'
         'Measure-VMGuest'
+        'Wait-VMGuest'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

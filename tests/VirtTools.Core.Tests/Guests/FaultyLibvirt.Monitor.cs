@@ -19,7 +19,23 @@ public sealed partial class FaultyConnection
         return inner.GetDomainStats(types, flags, domains?.Select(x => x is FaultyDomain f ? f.Inner : x).ToList());
     }
 
-    public IGuestStateWatch WatchState(ILibvirtDomain domain) => inner.WatchState(domain is FaultyDomain f ? f.Inner : domain);
+    /// <summary>State reads of every watch: one at registration and one per event when the wait is event-driven.</summary>
+    public int StateReads => _stateReads;
+    private int _stateReads;
+
+    public IGuestStateWatch WatchState(ILibvirtDomain domain) =>
+        new CountingWatch(inner.WatchState(domain is FaultyDomain f ? f.Inner : domain), this);
+
+    private sealed class CountingWatch(IGuestStateWatch w, FaultyConnection owner) : IGuestStateWatch
+    {
+        public DomainState CurrentState()
+        {
+            Interlocked.Increment(ref owner._stateReads);
+            return w.CurrentState();
+        }
+        public bool WaitForEvent(TimeSpan timeout, CancellationToken cancel = default) => w.WaitForEvent(timeout, cancel);
+        public void Dispose() => w.Dispose();
+    }
 
     private sealed partial class FaultyDomain
     {
