@@ -46,6 +46,10 @@
         'Remove-VMGuestSnapshot'
         'Move-VMGuest'
         'Set-VMGuest'
+        # monitoring (issue 17)
+        'Get-VHSResource'
+        'Measure-VMGuest'
+        'Wait-VMGuest'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
