@@ -46,6 +46,12 @@
         'Remove-VMGuestSnapshot'
         'Move-VMGuest'
         'Set-VMGuest'
+        # disks and media (issue 17)
+        'Get-VMGuestDisk'
+        'Add-VMGuestDisk'
+        'Remove-VMGuestDisk'
+        'Resize-VMGuestDisk'
+        'Set-VMGuestDvdDrive'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
