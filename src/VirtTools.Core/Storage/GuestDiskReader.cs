@@ -88,7 +88,8 @@ public static class GuestDiskReader
     /// <summary>
     /// The disk the guest boots from: with per-device boot orders, the disk of the lowest order (when a
     /// NIC or hostdev comes first the guest still falls back to it); without them, the first
-    /// device='disk' when &lt;os&gt; boots from hd (libvirt's default). Null when it boots from nothing of these.
+    /// device='disk' when &lt;os&gt; boots from hd (libvirt's default). Null when it boots from nothing of these,
+    /// or from a kernel given in &lt;os&gt;.
     /// </summary>
     public static string? BootTarget(XElement domain)
     {
@@ -98,6 +99,8 @@ public static class GuestDiskReader
         var anyOrder = domain.Element("devices")?.Elements().Any(e => e.Element("boot")?.Attribute("order") is not null) == true;
         if (anyOrder) return null;
         var os = domain.Element("os");
+        // Direct kernel boot: QEMU (or Xen) loads the kernel itself and no disk is booted from.
+        if (os?.Element("kernel") is not null) return null;
         var bootDevs = os?.Elements("boot").Select(b => (string?)b.Attribute("dev")).ToList() ?? new List<string?>();
         if (bootDevs.Count > 0 && !bootDevs.Contains("hd")) return null;
         var first = disks.FirstOrDefault(d => ((string?)d.Attribute("device") ?? "disk") == "disk");

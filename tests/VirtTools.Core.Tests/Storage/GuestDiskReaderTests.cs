@@ -63,7 +63,7 @@ public sealed class GuestDiskReaderTests
     }
 
     [Fact]
-    public void Without_boot_orders_the_first_disk_boots_when_the_os_boots_from_hd_or_names_nothing()
+    public void Without_boot_orders_the_first_disk_boots_when_the_os_boots_from_hd_or_names_nothing_and_no_kernel()
     {
         const string disks = """
             <disk type='file' device='cdrom'><target dev='sda' bus='sata'/></disk>
@@ -72,6 +72,7 @@ public sealed class GuestDiskReaderTests
         Assert.Equal("vda", GuestDiskReader.BootTarget(Domain(disks)));
         Assert.Equal("vda", GuestDiskReader.BootTarget(Domain(disks, "<os><type>hvm</type><boot dev='cdrom'/><boot dev='hd'/></os>")));
         Assert.Null(GuestDiskReader.BootTarget(Domain(disks, "<os><type>hvm</type><boot dev='network'/></os>")));
+        Assert.Null(GuestDiskReader.BootTarget(Domain(disks, "<os><type>hvm</type><kernel>/boot/vmlinuz</kernel></os>")));
     }
 
     [Fact]
