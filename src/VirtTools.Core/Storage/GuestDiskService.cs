@@ -15,8 +15,8 @@ public sealed class GuestDiskService(ILibvirtConnection connection, IHostFileSys
 {
     public static class Ids
     {
-        public const string NotRunning = "GuestNotRunning";
-        public const string NotPersistent = "GuestNotPersistent";
+        public const string NotRunning = GuestConfigurator.Ids.NotRunning;
+        public const string NotPersistent = GuestConfigurator.Ids.NotPersistent;
         public const string NoSource = "DiskSourceMissing";
         public const string InvalidSize = "InvalidDiskSize";
         public const string InvalidBus = "InvalidDiskBus";

@@ -30,8 +30,18 @@ public abstract class GuestDiskCommandBase : GuestCmdletBase
         var plan = change.Plan;
         if (plan.Steps.Count > 0 && !ShouldProcess($"guest '{d.Name}' on {c.Uri}", plan.Describe())) return;
         foreach (var w in plan.Warnings) WriteWarning(w);
-        plan.Apply();
+        Apply(d, plan);
         if (PassThru) EmitDisk(d, c, change.Target);
+    }
+
+    /// <summary>A live unplug waits for the guest OS, a new volume for the pool: seconds that deserve a progress line.</summary>
+    protected void Apply(ILibvirtDomain d, GuestChangePlan plan)
+    {
+        if (plan.Steps.Count == 0) return;
+        var activity = $"{MyInvocation.MyCommand.Name} {d.Name}";
+        WriteProgress(new ProgressRecord(1, activity, plan.Describe()));
+        try { plan.Apply(); }
+        finally { WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed }); }
     }
 
     protected void EmitDisk(ILibvirtDomain d, ILibvirtConnection c, string target)

@@ -31,7 +31,7 @@ public sealed class RemoveVMGuestDiskCommand : GuestDiskChangeCommandBase
             var change = service.PlanRemove(d, Target, RemoveStorage, Force, Scope);
             if (!ShouldProcess($"guest '{d.Name}' on {c.Uri}", change.Plan.Describe())) return;
             foreach (var w in change.Plan.Warnings) WriteWarning(w);
-            change.Plan.Apply();
+            Apply(d, change.Plan);
             // The disk is gone: -PassThru returns it as it was.
             if (before is not null) WriteObject(before);
         });
