@@ -110,4 +110,16 @@ Describe 'Disks and media of a running guest on a real libvirtd' -Skip:$Skip {
         ([xml](virsh -q -c $U dumpxml --inactive $G)).domain.devices.disk.target.dev | Should -Not -Contain 'vda'
         Test-Path (Join-Path $PoolDir 'stg1-vda.qcow2') | Should -BeFalse
     }
+
+    It 'an existing image is attached by path, its format asked of its pool (the daemon sees another file system)' {
+        # /var/lib/libvirt/images is $PoolDir only inside the daemon's mount namespace: the pool answers, not this host.
+        qemu-img create -q -f qcow2 (Join-Path $PoolDir 'extra.qcow2') 8M
+        virsh -q -c $U pool-refresh default | Out-Null
+        $disk = Add-VMGuestDisk $G /var/lib/libvirt/images/extra.qcow2 -ReadOnly -ConnectionUri $U -PassThru
+        ($disk.Target, $disk.Format, $disk.ReadOnly) | Should -Be @('vda', 'qcow2', $true)
+        Wait-Report 'vda=16384' 90 | Should -Be 'block vda=16384 sr0=empty'
+        Remove-VMGuestDisk $G vda -ConnectionUri $U -Confirm:$false
+        Wait-Report '^block sr0=empty$' 90 | Should -Be 'block sr0=empty'
+        Test-Path (Join-Path $PoolDir 'extra.qcow2') | Should -BeTrue
+    }
 }
