@@ -144,6 +144,25 @@ public sealed class GuestDiskServiceTests : IDisposable
     }
 
     [Fact]
+    public void A_definition_that_refuses_after_the_hot_plug_unplugs_the_disk_again()
+    {
+        var faulty = new FaultyConnection(LibvirtConnector.Open(LibvirtBindingTests.TestUri)) { SimulateHotplug = true };
+        using var _ = Guest("dk-half", "<disk type='file' device='disk'><source file='/img/old'/><target dev='vdb' bus='virtio'/></disk>", start: true);
+        using var d = faulty.FindDomain("dk-half")!;
+        var before = d.GetXml(DomainXmlFlags.Inactive);
+        var add = Service(faulty).PlanAdd(d, new DiskAddRequest { Path = "/img/data.raw" }, GuestChangeScope.LiveAndPersistent);
+        var remove = Service(faulty).PlanRemove(d, "vdb", removeStorage: false, force: false, GuestChangeScope.LiveAndPersistent);
+        faulty.FailDefine = true;
+        var e = Refused(GuestDiskService.Ids.AttachRefused, add.Plan.Apply);
+        Assert.Contains("were undone", e.Message);
+        Assert.Equal(["attach Live vdc", "detach Live vdc"], faulty.DiskCalls);
+        faulty.DiskCalls.Clear();
+        Refused(GuestDiskService.Ids.DetachRefused, remove.Plan.Apply);
+        Assert.Equal(["detach Live vdb", "attach Live vdb"], faulty.DiskCalls);
+        Assert.Equal(before, d.GetXml(DomainXmlFlags.Inactive));
+    }
+
+    [Fact]
     public void Persistent_on_a_running_guest_changes_the_definition_and_warns_about_the_next_boot()
     {
         using var d = Guest("dk-pers", start: true);
