@@ -116,6 +116,11 @@ public sealed class GuestDiskService(ILibvirtConnection connection, IHostFileSys
                 if (x is not null && GuestDiskReader.Elements(x).FirstOrDefault(e => GuestDiskReader.SourceText(e) == path) is { } held)
                     throw new VirtToolsException(Ids.AlreadyAttached, FailureKind.ResourceExists,
                         $"{path} is already disk '{GuestDiskReader.TargetOf(held)}' of guest '{name}'.", path, $"Get-VMGuestDisk {name} shows it.");
+            // virt-install asks before giving a second guest a disk; a cmdlet says so instead.
+            if (!r.ReadOnly && OtherGuestUsing(d, path) is { } user)
+                sides.Warnings.Add(r.Shareable
+                    ? $"{path} is also a disk of guest '{user}': both write to it; only a cluster file system keeps that consistent."
+                    : $"{path} is also a disk of guest '{user}': two guests writing one image corrupt it. Give it to one guest, or -Shareable to both with a cluster file system.");
             var probe = new DiskImageProbe(connection, files);
             format = probe.Format(path, "-NewSizeBytes with -StoragePool");
             type = probe.IsBlockDevice(path) ? "block" : "file";
@@ -242,22 +247,30 @@ public sealed class GuestDiskService(ILibvirtConnection connection, IHostFileSys
                 warnings.Add($"{source} is not a libvirt volume; it was left in place (delete it yourself if nothing else uses it).");
                 return;
             }
-        foreach (var other in connection.ListDomains())
-            using (other)
-            {
-                if (other.Uuid == d.Uuid) continue;
-                var xml = XDocument.Parse(other.GetXml(other.IsPersistent ? DomainXmlFlags.Inactive : DomainXmlFlags.None)).Root!;
-                if (GuestDiskReader.Elements(xml).Any(e => GuestDiskReader.SourceText(e) == source))
-                    throw new VirtToolsException(Ids.InUseElsewhere, FailureKind.ResourceBusy,
-                        $"{source} is also a disk of guest '{other.Name}'; it was not removed.", source,
-                        "Leave out -RemoveStorage, or remove the disk from the other guest first.");
-            }
+        if (OtherGuestUsing(d, source) is { } user)
+            throw new VirtToolsException(Ids.InUseElsewhere, FailureKind.ResourceBusy,
+                $"{source} is also a disk of guest '{user}'; it was not removed.", source,
+                "Leave out -RemoveStorage, or remove the disk from the other guest first.");
         steps.Add(new GuestChangeStep($"delete volume {source}", Ids.DeleteRefused, "Check the pool with virsh vol-list.", () =>
         {
             if (unplugged) WaitUnplugged(d, target, source);
             using var v = Lookup();
             v?.Delete();
         }, () => { }));
+    }
+
+    /// <summary>The name of another guest whose definition (or, when transient, running XML) has a disk on <paramref name="source"/>.</summary>
+    private string? OtherGuestUsing(ILibvirtDomain d, string source)
+    {
+        string? user = null;
+        foreach (var other in connection.ListDomains())
+            using (other)
+            {
+                if (user is not null || other.Uuid == d.Uuid) continue;
+                var xml = XDocument.Parse(other.GetXml(other.IsPersistent ? DomainXmlFlags.Inactive : DomainXmlFlags.None)).Root!;
+                if (GuestDiskReader.Elements(xml).Any(e => GuestDiskReader.SourceText(e) == source)) user = other.Name;
+            }
+        return user;
     }
 
     /// <summary>A live unplug finishes when the guest OS lets go; deleting the image before would pull it from under a running guest.</summary>

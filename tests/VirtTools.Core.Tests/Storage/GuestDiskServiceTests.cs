@@ -234,6 +234,11 @@ public sealed class GuestDiskServiceTests : IDisposable
         using var b = Guest("dk-share-b");
         s.PlanAdd(b, new DiskAddRequest { Path = $"/{Pool}/dk-share-a-vdb.qcow2" }, GuestChangeScope.LiveAndPersistent).Plan.Apply();
         Refused(GuestDiskService.Ids.InUseElsewhere, () => s.PlanRemove(a, "vdb", removeStorage: true, false, GuestChangeScope.LiveAndPersistent));
+        // Giving a third guest the same image is allowed, with a warning (virt-install asks); read-only needs none.
+        using var c = Guest("dk-share-c");
+        var shared = s.PlanAdd(c, new DiskAddRequest { Path = $"/{Pool}/dk-share-a-vdb.qcow2" }, GuestChangeScope.LiveAndPersistent);
+        Assert.Contains(shared.Plan.Warnings, w => w.Contains("also a disk of guest 'dk-share-") && w.Contains("-Shareable"));
+        Assert.Empty(s.PlanAdd(c, new DiskAddRequest { Path = $"/{Pool}/dk-share-a-vdb.qcow2", ReadOnly = true }, GuestChangeScope.LiveAndPersistent).Plan.Warnings);
         Assert.True(VolumeExists(_keep, "dk-share-a-vdb.qcow2"));
     }
 
