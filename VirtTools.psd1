@@ -50,6 +50,12 @@
         'Get-VHSResource'
         'Measure-VMGuest'
         'Wait-VMGuest'
+        # disks and media (issue 17)
+        'Get-VMGuestDisk'
+        'Add-VMGuestDisk'
+        'Remove-VMGuestDisk'
+        'Resize-VMGuestDisk'
+        'Set-VMGuestDvdDrive'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

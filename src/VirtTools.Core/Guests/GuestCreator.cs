@@ -224,44 +224,7 @@ public sealed class GuestCreator
         new("DiskExists", FailureKind.ResourceExists, $"{path} already exists; New-VMGuest never overwrites a disk.", path,
             "Attach it with -DiskPath, or remove it first.");
 
-    /// <summary>An existing image's format: the pool's word for a volume, else qcow2's magic in the file header, else raw.</summary>
-    private string ExistingDiskFormat(string path)
-    {
-        using (var vol = _c.FindStorageVolume(path))
-            if (vol is not null)
-                return (string?)XDocument.Parse(vol.GetXml()).Root!.Element("target")?.Element("format")?.Attribute("type") is "qcow2" ? "qcow2" : "raw";
-        if (!_local)
-            throw new VirtToolsException("DiskNotFound", FailureKind.ObjectNotFound,
-                $"{path} is not a libvirt volume on {_c.Uri}, so it cannot be checked from here.", path,
-                "Put the image in a storage pool on that host (virsh pool-refresh), then use its path.");
-        if (!_host.Files.FileExists(path))
-            throw new VirtToolsException("DiskNotFound", FailureKind.ObjectNotFound, $"Disk image {path} does not exist.", path,
-                "Give the path of an existing image, or -NewDiskSizeBytes to create one.");
-        Span<byte> head = stackalloc byte[4];
-        try
-        {
-            var n = _host.Files.Read(path, head);
-            return n == 4 && head[0] == (byte)'Q' && head[1] == (byte)'F' && head[2] == (byte)'I' && head[3] == 0xfb ? "qcow2" : "raw";
-        }
-        catch (HostIOException e)
-        {
-            throw new VirtToolsException("DiskNotReadable", FailureKind.PermissionDenied, $"Disk image {path} cannot be read: {e.Message}", path, null, e);
-        }
-    }
+    private string ExistingDiskFormat(string path) => new Storage.DiskImageProbe(_c, _host.Files).Format(path, "-NewDiskSizeBytes");
 
-    private void CheckReadable(string iso)
-    {
-        using (var vol = _c.FindStorageVolume(iso))
-            if (vol is not null) return;
-        if (!_local) return; // not a volume: only the remote host can tell; libvirt will at start
-        if (!_host.Files.FileExists(iso))
-            throw new VirtToolsException("CdromNotFound", FailureKind.ObjectNotFound, $"ISO image {iso} does not exist.", iso, null);
-        Span<byte> one = stackalloc byte[1];
-        try { _host.Files.Read(iso, one); }
-        catch (HostIOException e)
-        {
-            throw new VirtToolsException("CdromNotReadable", FailureKind.PermissionDenied, $"ISO image {iso} cannot be read: {e.Message}", iso,
-                "Fix its permissions (the QEMU process must read it too).", e);
-        }
-    }
+    private void CheckReadable(string iso) => new Storage.DiskImageProbe(_c, _host.Files).CheckReadable(iso);
 }

@@ -126,8 +126,7 @@ public static class GuestReader
             var s = d.Element("source");
             var pool = (string?)s?.Attribute("pool");
             var volume = (string?)s?.Attribute("volume");
-            var source = (string?)s?.Attribute("file") ?? (string?)s?.Attribute("dev")
-                ?? (pool is not null && volume is not null ? $"{pool}/{volume}" : null) ?? (string?)s?.Attribute("name");
+            var source = Storage.GuestDiskReader.SourceText(d);
             return new DomainDisk(
                 (string?)d.Element("target")?.Attribute("dev") ?? "",
                 (string?)d.Attribute("device") ?? "disk",
