@@ -46,6 +46,8 @@
         'Remove-VMGuestSnapshot'
         'Move-VMGuest'
         'Set-VMGuest'
+        # guest NICs and libvirt networks (issue 17 item 4)
+        'Get-VMGuestNetworkAdapter'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -1,0 +1,15 @@
+namespace VirtTools.Libvirt;
+
+/// <summary>One guest NIC as virDomainInterfaceAddresses reports it.</summary>
+public sealed record LibvirtInterfaceAddresses(string Name, string? MacAddress, IReadOnlyList<LibvirtIPAddress> Addresses);
+
+public sealed record LibvirtIPAddress(IPAddressType Type, string Address, int Prefix);
+
+/// <summary>A guest's NICs: addresses and live device updates.</summary>
+public partial interface ILibvirtDomain
+{
+    /// <summary>virDomainInterfaceAddresses from one source; fails when that source has no answer (no agent ...).</summary>
+    IReadOnlyList<LibvirtInterfaceAddresses> GetInterfaceAddresses(InterfaceAddressSource source);
+    /// <summary>virDomainUpdateDeviceFlags: changes a device in place (a NIC's link state).</summary>
+    void UpdateDevice(string xml, DomainModificationFlags flags);
+}

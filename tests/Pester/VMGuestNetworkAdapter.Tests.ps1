@@ -1,0 +1,94 @@
+# The guest NIC cmdlets on libvirt's test driver (test:///default), in process. The test driver refuses
+# every device call, so what attaches, detaches or updates a NIC is proven on the real daemon in
+# VMGuestNetworkAdapter.Daemon.Tests.ps1; here: reading, the refusals made before any call, -WhatIf.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
+    $U = 'test:///default'
+    $Keep = [VirtTools.Libvirt.LibvirtConnector]::Open($U)
+
+    function New-NicGuest([string]$Name, [string]$Devices, [switch]$Start) {
+        $d = $Keep.DefineDomain("<domain type='test'><name>$Name</name><memory unit='MiB'>128</memory>" +
+            "<os><type arch='i686'>hvm</type></os><devices>$Devices</devices></domain>", 'None')
+        if ($Start) { $d.Start('None') }
+        $d.Dispose()
+    }
+    function Remove-NicGuest([string]$Name) {
+        $d = $Keep.FindDomain($Name)
+        if ($d) { if ($d.IsActive) { $d.Destroy('Default') }; $d.Undefine('None'); $d.Dispose() }
+    }
+    function Get-Xml([string]$Name, [switch]$Inactive) {
+        $d = $Keep.FindDomain($Name)
+        try { $d.GetXml($(if ($Inactive) { 'Inactive' } else { 'None' })) } finally { $d.Dispose() }
+    }
+    $TwoNics = "<interface type='bridge'><mac address='52:54:00:0a:0b:01'/><source bridge='br0'/><model type='e1000e'/><link state='down'/></interface>" +
+        "<interface type='vhostuser'><mac address='52:54:00:0a:0b:02'/><source type='unix' path='/run/ovs/vhu0.sock' mode='client'/><model type='virtio'/></interface>"
+}
+
+AfterAll { $Keep.Dispose() }
+
+Describe 'Get-VMGuestNetworkAdapter' {
+    BeforeAll { New-NicGuest nic-off $TwoNics }
+    AfterAll { Remove-NicGuest nic-off }
+
+    It 'is exported with VMGuestNetworkAdapter output' {
+        (Get-Command Get-VMGuestNetworkAdapter).OutputType.Name | Should -Contain 'VirtTools.VMGuestNetworkAdapter'
+    }
+
+    It 'shows a running guest''s NIC with the address libvirt''s DHCP lease gave, saying so' {
+        $n = Get-VMGuestNetworkAdapter test -ConnectionUri $U
+        $n.Guest | Should -Be 'test'
+        $n.MacAddress | Should -Be 'aa:bb:cc:dd:ee:ff'
+        $n.Type | Should -Be 'network'
+        $n.Source | Should -Be 'default'
+        $n.LinkState | Should -Be 'Up'
+        $n.Device | Should -Be 'testnet0'
+        $n.IPAddresses.Count | Should -Be 1
+        $n.IPAddresses[0].Address | Should -Be '192.168.122.3'
+        $n.IPAddresses[0].PrefixLength | Should -Be 24
+        $n.IPAddresses[0].Source | Should -Be 'Lease'
+        $n.ConnectionUri | Should -Be $U
+    }
+
+    It 'shows a shut-off guest''s definition: link state, model, a vhost-user socket, no addresses' {
+        $n = @(Get-VMGuestNetworkAdapter nic-off -ConnectionUri $U)
+        $n.Count | Should -Be 2
+        $n[0].Connection | Should -Be 'bridge:br0'
+        $n[0].LinkState | Should -Be 'Down'
+        $n[0].Model | Should -Be 'e1000e'
+        $n[1].Type | Should -Be 'vhostuser'
+        $n[1].Source | Should -Be '/run/ovs/vhu0.sock'
+        $n.ForEach({ $_.IPAddresses.Count }) | Should -Be @(0, 0)
+        $n.Where({ $_.Device }) | Should -BeNullOrEmpty
+        (Get-VMGuest nic-off -ConnectionUri $U).Interfaces | Should -Contain 'vhostuser:/run/ovs/vhu0.sock'
+    }
+
+    It 'takes guests from the pipeline, wildcards, and -MacAddress in any separator or case' {
+        (Get-VMGuest nic-off -ConnectionUri $U | Get-VMGuestNetworkAdapter -MacAddress 52-54-00-0A-0B-02).Type | Should -Be 'vhostuser'
+        @(Get-VMGuestNetworkAdapter 'nic-*', 'te?t' -ConnectionUri $U).Count | Should -Be 3
+        @(Get-VMGuestNetworkAdapter -ConnectionUri $U).MacAddress | Should -Contain 'aa:bb:cc:dd:ee:ff'
+        Get-VMGuestNetworkAdapter 'nomatch*' -ConnectionUri $U | Should -BeNullOrEmpty
+    }
+
+    It 'a guest that does not exist is GuestNotFound' {
+        Get-VMGuestNetworkAdapter nosuch -ConnectionUri $U -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -Be 'GuestNotFound,VirtTools.Commands.GetVMGuestNetworkAdapterCommand'
+        $e[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'fits 80 columns with the address and its source in the table' {
+        $text = (Get-VMGuestNetworkAdapter test, nic-off -ConnectionUri $U | Out-String -Width 80) -replace "`e\[[0-9;]*m", ''
+        $lines = $text -split "`r?`n"
+        ($lines | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual 80
+        $lines | Where-Object { $_ -match '^Guest\s' } | Should -Match '^Guest\s+MacAddress\s+Connection\s+Model\s+Link\s+IPAddresses\s*$'
+        $lines | Where-Object { $_ -like 'test *' } | Should -Match 'network:default .*Up +192\.168\.122\.3 \(Lease\)'
+        $list = (Get-VMGuestNetworkAdapter test -ConnectionUri $U | Format-List | Out-String -Width 80) -replace "`e\[[0-9;]*m", ''
+        $list | Should -Match 'IPAddresses\s+: 192\.168\.122\.3/24 \(Lease\)'
+    }
+
+    It 'completes MACs of the named guest, with the guest and source as tooltip' {
+        $line = "Get-VMGuestNetworkAdapter -ConnectionUri $U -Name nic-off -MacAddress 52:54:00:0a:0b:0"
+        $r = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+        $r.CompletionText | Should -Be @('52:54:00:0a:0b:01', '52:54:00:0a:0b:02')
+        $r[0].ToolTip | Should -BeLike 'nic-off: bridge:br0 e1000e Down'
+    }
+}
