@@ -92,3 +92,48 @@ Describe 'Get-VMGuestNetworkAdapter' {
         $r[0].ToolTip | Should -BeLike 'nic-off: bridge:br0 e1000e Down'
     }
 }
+
+Describe 'New-VMGuest and networks (issue 20 items 7 and 8)' {
+    AfterEach {
+        $n = $Keep.FindNetwork('default'); if (-not $n.IsActive) { $n.Start() }; $n.Dispose()
+        $n = $Keep.FindNetwork('nic-idle'); if ($n) { $n.Undefine(); $n.Dispose() }
+        Remove-NicGuest nic-new
+    }
+
+    It 'puts a virtio NIC on an active default network when neither -Network nor -Bridge is given' {
+        [xml]$x = New-VMGuest nic-new -ConnectionUri $U -XmlOnly -WarningAction SilentlyContinue
+        $x.domain.devices.interface.type | Should -Be 'network'
+        $x.domain.devices.interface.source.network | Should -Be 'default'
+        $x.domain.devices.interface.model.type | Should -Be 'virtio'
+        $g = New-VMGuest nic-new -ConnectionUri $U -WarningAction SilentlyContinue
+        $g.Interfaces | Should -Be 'network:default'
+        (Get-VMGuestNetworkAdapter nic-new -ConnectionUri $U).MacAddress | Should -Match '^52:54:00(:[0-9a-f]{2}){3}$'
+    }
+
+    It '-NoNetwork makes a guest without a NIC; with -Network it is refused' {
+        [xml]$x = New-VMGuest nic-new -ConnectionUri $U -XmlOnly -NoNetwork -WarningVariable w -WarningAction SilentlyContinue
+        $x.domain.devices.interface | Should -BeNullOrEmpty
+        $w | Where-Object { $_ -like '*NIC*' } | Should -BeNullOrEmpty
+        New-VMGuest nic-new -ConnectionUri $U -NoNetwork -Network default -ErrorVariable e -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $e[0].FullyQualifiedErrorId | Should -Be 'NoNetworkWithNetwork,VirtTools.Commands.NewVMGuestCommand'
+        Get-VMGuest nic-new -ConnectionUri $U -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'warns, and makes no NIC, when default is not active' {
+        $n = $Keep.FindNetwork('default'); $n.Stop(); $n.Dispose()
+        [xml]$x = New-VMGuest nic-new -ConnectionUri $U -XmlOnly -WarningVariable w -WarningAction SilentlyContinue
+        $x.domain.devices.interface | Should -BeNullOrEmpty
+        $w | Where-Object { $_ -like "*no NIC*'default' is not active*virsh net-start default*" } | Should -Not -BeNullOrEmpty
+    }
+
+    It 'refuses an inactive -Network before creating anything, advising to start it and mark it autostart' {
+        $Keep.DefineNetwork("<network><name>nic-idle</name><bridge name='virbr9'/></network>").Dispose()
+        New-VMGuest nic-new -ConnectionUri $U -Network nic-idle -NewDiskSizeBytes 1GB -StoragePool default-pool -ErrorVariable e -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $e[0].FullyQualifiedErrorId | Should -Be 'NetworkNotActive,VirtTools.Commands.NewVMGuestCommand'
+        $e[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $e[0].ErrorDetails.RecommendedAction | Should -BeLike '*virsh net-start nic-idle; virsh net-autostart nic-idle'
+        $e[0].Exception.Message | Should -BeLike '*Nothing was created.'
+        Get-VMGuest nic-new -ConnectionUri $U -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $p = $Keep.FindStoragePool('default-pool'); try { $p.FindVolume('nic-new.qcow2') | Should -BeNullOrEmpty } finally { $p.Dispose() }
+    }
+}
