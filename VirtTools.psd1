@@ -48,6 +48,9 @@
         'Set-VMGuest'
         # guest NICs and libvirt networks (issue 17 item 4)
         'Get-VMGuestNetworkAdapter'
+        'Add-VMGuestNetworkAdapter'
+        'Remove-VMGuestNetworkAdapter'
+        'Set-VMGuestNetworkAdapter'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

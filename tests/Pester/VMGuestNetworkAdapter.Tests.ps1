@@ -137,3 +137,75 @@ Describe 'New-VMGuest and networks (issue 20 items 7 and 8)' {
         $p = $Keep.FindStoragePool('default-pool'); try { $p.FindVolume('nic-new.qcow2') | Should -BeNullOrEmpty } finally { $p.Dispose() }
     }
 }
+
+Describe 'Add-, Remove- and Set-VMGuestNetworkAdapter on the test driver' {
+    BeforeAll { New-NicGuest nic-off2 $TwoNics }
+    AfterAll { Remove-NicGuest nic-off2 }
+
+    It '<Cmd> is exported, Medium impact, with -WhatIf, -PassThru, -Live and -Persistent' -ForEach @(
+        @{ Cmd = 'Add-VMGuestNetworkAdapter'; Out = 'VirtTools.VMGuestNetworkAdapter' }
+        @{ Cmd = 'Remove-VMGuestNetworkAdapter'; Out = 'VirtTools.VMGuest' }
+        @{ Cmd = 'Set-VMGuestNetworkAdapter'; Out = 'VirtTools.VMGuestNetworkAdapter' }) {
+        $c = Get-Command $Cmd
+        $c.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'Medium'
+        foreach ($p in 'WhatIf', 'PassThru', 'Live', 'Persistent', 'ConnectionUri') { $c.Parameters.Keys | Should -Contain $p }
+        $c.OutputType.Name | Should -Contain $Out
+    }
+
+    It '-WhatIf changes nothing' {
+        $before = (Get-Xml test), (Get-Xml test -Inactive)
+        Add-VMGuestNetworkAdapter test -ConnectionUri $U -Network default -MacAddress 52:54:00:01:02:03 -WhatIf | Should -BeNullOrEmpty
+        Get-VMGuestNetworkAdapter test -ConnectionUri $U | Remove-VMGuestNetworkAdapter -WhatIf
+        Set-VMGuestNetworkAdapter test aa:bb:cc:dd:ee:ff -ConnectionUri $U -LinkState Down -WhatIf
+        ((Get-Xml test), (Get-Xml test -Inactive)) | Should -Be $before
+    }
+
+    It 'libvirt''s refusal is an error with the cmdlet''s own id that says nothing was changed' {
+        $before = (Get-Xml test), (Get-Xml test -Inactive)
+        Add-VMGuestNetworkAdapter test -ConnectionUri $U -Network default -ErrorVariable e -ErrorAction SilentlyContinue
+        $e[0].FullyQualifiedErrorId | Should -Be 'NetworkAdapterAddRefused,VirtTools.Commands.AddVMGuestNetworkAdapterCommand'
+        $e[0].Exception.Message | Should -BeLike '*Nothing was changed.'
+        Remove-VMGuestNetworkAdapter test AA:BB:CC:DD:EE:FF -ConnectionUri $U -ErrorVariable e -ErrorAction SilentlyContinue
+        $e[0].FullyQualifiedErrorId | Should -Be 'NetworkAdapterRemoveRefused,VirtTools.Commands.RemoveVMGuestNetworkAdapterCommand'
+        ((Get-Xml test), (Get-Xml test -Inactive)) | Should -Be $before
+    }
+
+    It 'refuses before any call: <Why>' -ForEach @(
+        @{ Why = 'a MAC in use'; Id = 'MacAddressInUse,VirtTools.Commands.AddVMGuestNetworkAdapterCommand'; Cat = 'ResourceExists'
+           Run = { Add-VMGuestNetworkAdapter nic-off2 -ConnectionUri $U -Network default -MacAddress aa-bb-cc-dd-ee-ff -ErrorAction SilentlyContinue -ErrorVariable script:e } }
+        @{ Why = 'a multicast MAC'; Id = 'InvalidMacAddress,VirtTools.Commands.AddVMGuestNetworkAdapterCommand'; Cat = 'InvalidArgument'
+           Run = { Add-VMGuestNetworkAdapter nic-off2 -ConnectionUri $U -Bridge br0 -MacAddress 01:00:5e:00:00:01 -ErrorAction SilentlyContinue -ErrorVariable script:e } }
+        @{ Why = 'a missing network'; Id = 'NetworkNotFound,VirtTools.Commands.AddVMGuestNetworkAdapterCommand'; Cat = 'ObjectNotFound'
+           Run = { Add-VMGuestNetworkAdapter nic-off2 -ConnectionUri $U -Network nope -ErrorAction SilentlyContinue -ErrorVariable script:e } }
+        @{ Why = '-Live on a shut-off guest'; Id = 'GuestNotRunning,VirtTools.Commands.AddVMGuestNetworkAdapterCommand'; Cat = 'InvalidOperation'
+           Run = { Add-VMGuestNetworkAdapter nic-off2 -ConnectionUri $U -Network default -Live -ErrorAction SilentlyContinue -ErrorVariable script:e } }
+        @{ Why = 'a MAC the guest does not have'; Id = 'NetworkAdapterNotFound,VirtTools.Commands.SetVMGuestNetworkAdapterCommand'; Cat = 'ObjectNotFound'
+           Run = { Set-VMGuestNetworkAdapter nic-off2 52:54:00:99:99:99 -ConnectionUri $U -LinkState Up -ErrorAction SilentlyContinue -ErrorVariable script:e } }
+        @{ Why = 'a guest that does not exist'; Id = 'GuestNotFound,VirtTools.Commands.RemoveVMGuestNetworkAdapterCommand'; Cat = 'ObjectNotFound'
+           Run = { Remove-VMGuestNetworkAdapter nosuch 52:54:00:99:99:99 -ConnectionUri $U -ErrorAction SilentlyContinue -ErrorVariable script:e } }) {
+        $before = Get-Xml nic-off2 -Inactive
+        $script:e = $null
+        & $Run
+        $script:e[0].FullyQualifiedErrorId | Should -Be $Id
+        $script:e[0].CategoryInfo.Category | Should -Be $Cat
+        $script:e[0].ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
+        Get-Xml nic-off2 -Inactive | Should -Be $before
+    }
+
+    It 'piped NICs bind their guest through Guest, not as a guest name; a link already so is a warning' {
+        $nics = Get-VMGuestNetworkAdapter nic-off2 -ConnectionUri $U
+        $nics[0] | Set-VMGuestNetworkAdapter -LinkState Down -WarningVariable w -WarningAction SilentlyContinue -ErrorVariable e
+        $e | Should -BeNullOrEmpty
+        $w | Should -BeLike "*52:54:00:0a:0b:01 of guest 'nic-off2' is already Down in the definition*"
+        $nics[1] | Set-VMGuestNetworkAdapter -LinkState Down -ErrorVariable e -ErrorAction SilentlyContinue
+        $e[0].FullyQualifiedErrorId | Should -Be 'LinkStateChangeRefused,VirtTools.Commands.SetVMGuestNetworkAdapterCommand'
+        $e[0].TargetObject | Should -Be '52:54:00:0a:0b:02'
+    }
+
+    It 'completes networks and models' {
+        $line = "Add-VMGuestNetworkAdapter nic-off2 -ConnectionUri $U -Network def"
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be 'default'
+        $line = 'Add-VMGuestNetworkAdapter nic-off2 -Bridge br0 -Model e1'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('e1000e', 'e1000')
+    }
+}

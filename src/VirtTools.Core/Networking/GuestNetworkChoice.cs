@@ -40,15 +40,16 @@ public static class GuestNetworkChoice
     }
 
     /// <summary>Refuses a network that does not exist or is not active, with what to do.</summary>
-    public static void RequireActive(ILibvirtConnection c, string network)
+    public static void RequireActive(ILibvirtConnection c, string network, string outcome = "Nothing was created.")
     {
-        using var n = c.FindNetwork(network)
-            ?? throw new VirtToolsException(Ids.NotFound, FailureKind.ObjectNotFound,
-                $"libvirt network '{network}' does not exist on {c.Uri}. Nothing was created.", network,
-                "List networks with 'virsh net-list --all', or use -Bridge with a host bridge.");
+        using var n = c.FindNetwork(network) ?? throw NotFound(c, network, outcome);
         if (!n.IsActive)
             throw new VirtToolsException(Ids.NotActive, FailureKind.InvalidOperation,
-                $"libvirt network '{network}' on {c.Uri} is not active, so a guest on it could not start. Nothing was created.", network,
+                $"libvirt network '{network}' on {c.Uri} is not active: a guest on it cannot start and no NIC can join it. {outcome}", network,
                 $"Start it and mark it autostart so it comes back with the host: virsh net-start {network}; virsh net-autostart {network}");
     }
+
+    public static VirtToolsException NotFound(ILibvirtConnection c, string network, string outcome) =>
+        new(Ids.NotFound, FailureKind.ObjectNotFound, $"libvirt network '{network}' does not exist on {c.Uri}. {outcome}", network,
+            "List networks with 'virsh net-list --all', or use -Bridge with a host bridge.");
 }
