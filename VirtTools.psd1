@@ -51,6 +51,7 @@
         'Add-VMGuestNetworkAdapter'
         'Remove-VMGuestNetworkAdapter'
         'Set-VMGuestNetworkAdapter'
+        'Get-VMNetwork'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -209,3 +209,35 @@ Describe 'Add-, Remove- and Set-VMGuestNetworkAdapter on the test driver' {
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('e1000e', 'e1000')
     }
 }
+
+Describe 'Get-VMNetwork' {
+    AfterAll { $n = $Keep.FindNetwork('nic-iso'); if ($n) { $n.Undefine(); $n.Dispose() } }
+
+    It 'shows the test driver''s default network: active, bridge, NAT, address and DHCP range' {
+        $n = Get-VMNetwork default -ConnectionUri $U
+        $n.Name | Should -Be 'default'
+        $n.Active | Should -BeTrue
+        $n.Autostart | Should -BeFalse
+        $n.Persistent | Should -BeTrue
+        $n.Bridge | Should -Be 'virbr0'
+        $n.ForwardMode | Should -Be 'nat'
+        $n.IPAddress | Should -Be '192.168.122.1/24'
+        $n.DhcpRange | Should -Be '192.168.122.2-192.168.122.254'
+        (Get-Command Get-VMNetwork).OutputType.Name | Should -Contain 'VirtTools.VMNetwork'
+    }
+
+    It 'an inactive isolated network without DHCP; wildcards; a missing name is NetworkNotFound' {
+        $Keep.DefineNetwork("<network><name>nic-iso</name><bridge name='virbr7'/><ip address='10.7.0.1' prefix='16'/></network>").Dispose()
+        $n = Get-VMNetwork 'nic-*' -ConnectionUri $U
+        ($n.Active, $n.ForwardMode, $n.IPAddress, $n.DhcpRange) | Should -Be @($false, 'isolated', '10.7.0.1/16', $null)
+        @(Get-VMNetwork -ConnectionUri $U).Name | Should -Be @('default', 'nic-iso')
+        Get-VMNetwork nope -ConnectionUri $U -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -Be 'NetworkNotFound,VirtTools.Commands.GetVMNetworkCommand'
+    }
+
+    It 'fits 80 columns' {
+        $lines = ((Get-VMNetwork -ConnectionUri $U | Out-String -Width 80) -replace "`e\[[0-9;]*m", '') -split "`r?`n"
+        ($lines | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual 80
+        $lines | Where-Object { $_ -like 'default *' } | Should -Match 'True +False +virbr0 +nat +192\.168\.122\.1/24 +192\.168\.122\.2-254\s*$'
+    }
+}

@@ -50,6 +50,6 @@ public static class GuestNetworkChoice
     }
 
     public static VirtToolsException NotFound(ILibvirtConnection c, string network, string outcome) =>
-        new(Ids.NotFound, FailureKind.ObjectNotFound, $"libvirt network '{network}' does not exist on {c.Uri}. {outcome}", network,
-            "List networks with 'virsh net-list --all', or use -Bridge with a host bridge.");
+        new(Ids.NotFound, FailureKind.ObjectNotFound, $"libvirt network '{network}' does not exist on {c.Uri}. {outcome}".TrimEnd(), network,
+            "List networks with Get-VMNetwork, or use -Bridge with a host bridge.");
 }
