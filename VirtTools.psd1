@@ -56,6 +56,12 @@
         'Remove-VMGuestDisk'
         'Resize-VMGuestDisk'
         'Set-VMGuestDvdDrive'
+        # guest NICs and libvirt networks (issue 17 item 4)
+        'Get-VMGuestNetworkAdapter'
+        'Add-VMGuestNetworkAdapter'
+        'Remove-VMGuestNetworkAdapter'
+        'Set-VMGuestNetworkAdapter'
+        'Get-VMNetwork'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

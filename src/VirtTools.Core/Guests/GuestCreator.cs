@@ -71,9 +71,7 @@ public sealed class GuestCreator
         if (volume is not null) disks.Add(new GuestDisk(volume.Path, "qcow2"));
         foreach (var p in r.DiskPaths) disks.Add(new GuestDisk(p, ExistingDiskFormat(p)));
         if (r.CdromPath is { } iso) CheckReadable(iso);
-        if (r.Network is { } net && !_c.NetworkExists(net))
-            throw new VirtToolsException("NetworkNotFound", FailureKind.ObjectNotFound, $"libvirt network '{net}' does not exist on {_c.Uri}.", net,
-                "List networks with 'virsh net-list --all', or use -Bridge with a host bridge.");
+        var network = Networking.GuestNetworkChoice.Choose(_c, r.Network, r.Bridge, r.NoNetwork, warnings);
         if (r.Bridge is { } br && _local && _host.IsLiveRoot && !_host.Files.DirectoryExists($"/sys/class/net/{br}/bridge"))
             throw new VirtToolsException("BridgeNotFound", FailureKind.ObjectNotFound, $"'{br}' is not a bridge on this host.", br,
                 "List bridges with 'ip -d link show type bridge'.");
@@ -106,7 +104,7 @@ public sealed class GuestCreator
         {
             Name = r.Name, MemoryBytes = memory, ProcessorCount = cpus, Hypervisor = hypervisor, Mode = mode,
             Firmware = r.Firmware ?? GuestFirmware.Bios, SecureBoot = r.SecureBoot, Disks = disks, CdromPath = r.CdromPath,
-            Network = r.Network, Bridge = r.Bridge, Kernel = kernel, Initrd = r.Initrd, KernelArguments = r.KernelArguments,
+            Network = network, Bridge = r.Bridge, Kernel = kernel, Initrd = r.Initrd, KernelArguments = r.KernelArguments,
             Bootloader = bootloader, HostDevices = hostdevs, Emulator = emulator, Loader = loader,
         };
         return new GuestPlan { Spec = spec, Xml = DomainXmlBuilder.BuildString(spec), Volume = volume, Warnings = warnings };

@@ -142,8 +142,7 @@ public static class GuestReader
         (root.Element("devices")?.Elements("interface") ?? Enumerable.Empty<XElement>()).Select(i =>
         {
             var type = (string?)i.Attribute("type") ?? "";
-            var src = i.Element("source");
-            var what = (string?)src?.Attribute("network") ?? (string?)src?.Attribute("bridge") ?? (string?)src?.Attribute("dev");
+            var what = Networking.GuestNicReader.SourceOf(i, type);
             return what is null ? type : $"{type}:{what}";
         });
 

@@ -23,12 +23,6 @@ public sealed partial class FaultyConnection
 
     private sealed partial class FaultyDomain
     {
-        public void UpdateDevice(string xml, DomainModificationFlags flags)
-        {
-            owner.DiskCalls.Add($"update {flags}");
-            d.UpdateDevice(xml, flags);
-        }
-
         public void BlockResize(string disk, long bytes)
         {
             owner.DiskCalls.Add($"blockresize {disk} {bytes}");
