@@ -46,6 +46,22 @@
         'Remove-VMGuestSnapshot'
         'Move-VMGuest'
         'Set-VMGuest'
+        # monitoring (issue 17)
+        'Get-VHSResource'
+        'Measure-VMGuest'
+        'Wait-VMGuest'
+        # disks and media (issue 17)
+        'Get-VMGuestDisk'
+        'Add-VMGuestDisk'
+        'Remove-VMGuestDisk'
+        'Resize-VMGuestDisk'
+        'Set-VMGuestDvdDrive'
+        # guest NICs and libvirt networks (issue 17 item 4)
+        'Get-VMGuestNetworkAdapter'
+        'Add-VMGuestNetworkAdapter'
+        'Remove-VMGuestNetworkAdapter'
+        'Set-VMGuestNetworkAdapter'
+        'Get-VMNetwork'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -35,6 +35,9 @@ namespace VirtTools.Shell
             above it (a clone); set VIRTTOOLS_MODULE to a .psd1 or its folder to use another.
             VIRTTOOLS_ROOT points the cmdlets at a recorded sysfs/procfs tree instead of /.
             Output and errors are plain text (no escape sequences) when not written to a terminal.
+            With standard input not a terminal (ssh host virttools -Command ..., cron) it runs as
+            -NonInteractive: a cmdlet that would ask for confirmation fails with ConfirmationRequired;
+            add -Confirm:$false.
             """;
 
         public static int Run(string[] args)
@@ -58,13 +61,36 @@ namespace VirtTools.Shell
 
             var iss = InitialSessionState.CreateDefault2();
             iss.ImportPSModule(manifest);
-            return ConsoleShell.Start(iss, Banner(), Usage, args);
+            return ConsoleShell.Start(iss, Banner(), Usage, Unattended(args, Console.IsInputRedirected));
+        }
+
+        /// <summary>
+        /// With standard input not a terminal (`ssh host virttools -Command ...`, cron, a pipe) nobody can
+        /// answer a confirmation prompt: pwsh would wait on it forever (stdin an open pipe) or fail with a
+        /// NullReferenceException (stdin at its end). Such runs get -NonInteractive, so a High-impact
+        /// cmdlet fails at once with ConfirmationRequired and says to add -Confirm:$false. Not for the
+        /// remoting server modes (their stdin is the protocol) nor when -Interactive is asked for.
+        /// </summary>
+        public static string[] Unattended(string[] args, bool stdinRedirected)
+        {
+            if (!stdinRedirected) return args;
+            foreach (var a in args)
+            {
+                // Parameters come before -Command/-File's own text; what follows those is not ours to read.
+                if (IsSwitch(a, "Command", "c", "File", "f", "EncodedCommand", "e", "ec")) break;
+                if (IsSwitch(a, "NonInteractive", "noni", "Interactive", "i", "sshs", "SSHServerMode", "s", "ServerMode",
+                        "SocketServerMode", "NamedPipeServerMode"))
+                    return args;
+            }
+            return ["-NonInteractive", .. args];
         }
 
         private static string Banner()
         {
             var version = typeof(ShellProgram).Assembly.GetName().Version ?? new Version(0, 0);
-            return $"virttools {version.ToString(3)} on PowerShell {PSVersionInfo()} - VirtTools imported; Get-Help about_VirtTools";
+            // Two short lines: one long line wrapped on an 80-column terminal.
+            return $"virttools {version.ToString(3)} on PowerShell {PSVersionInfo()}: VirtTools is imported."
+                + Environment.NewLine + "Start with Get-Help about_VirtTools.";
         }
 
         // The assembly version stops at 7.6.0; the informational one is "7.6.9 SHA: ...".

@@ -81,7 +81,7 @@ BeforeAll {
     function script:Get-ExampleEnvironment([string] $Page) {
         $e = $childEnv.Clone()
         if ($Page -match 'VHSKernel|VHSIommu|VHSConfiguration|VHSVfioBootBinding') { $e.VIRTTOOLS_ROOT = $hostConfigRoot }
-        if ($Page -match 'VMGuest') { $e.LIBVIRT_DEFAULT_URI = 'test:///default' }
+        if ($Page -match 'VMGuest|VMNetwork') { $e.LIBVIRT_DEFAULT_URI = 'test:///default' }
         $e
     }
 

@@ -37,6 +37,13 @@ Describe 'Get-SriovVf' {
             $h.Kernel.Processes.Calls | Should -Contain 'ip -j -d link show dev enp8s0f0'
         }
 
+        It 'without -Address lists the VFs of every SR-IOV PF instead of prompting' {
+            $null = New-VfHost
+            $a = (Get-Command Get-SriovVf).Parameters['Address'].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] }
+            $a.Mandatory | Should -BeFalse
+            @(Get-SriovVf).Count | Should -Be 2
+        }
+
         It '-Index picks VFs, a missing one is SriovVfIndexOutOfRange' {
             $null = New-VfHost
             (Get-SriovVf $Pf -Index 1).Index | Should -Be 1

@@ -159,8 +159,21 @@ Describe 'Test-VHSRequirement' {
             $null = $tree.File('/dev/kvm', '').File('/proc/modules', "kvm_pvm 1 0 - Live 0x0`nkvm 1 1 kvm_pvm, Live 0x0`n")
             $env:VIRTTOOLS_ROOT = $tree.Root
             (Test-VHSRequirement -Name KvmPvm).Status | Should -Be 'Warn'
-            (Test-VHSRequirement -Name KvmPvm).Detail | Should -Match 'stock kernels'
+            (Test-VHSRequirement -Name KvmPvm).Detail | Should -Match 'stock kernel'
             (Test-VHSRequirement -Name HardwareVirtualization).Status | Should -Be 'Fail'
+            (Test-VHSRequirement -Name GuestAcceleration).Detail | Should -Match 'only PVM-enabled guest kernels'
+        }
+
+        It 'kvm_pvm without /dev/kvm: one story (emulation), no modprobe advice' {
+            $tree = New-HostRoot 'pvm-nodev' "processor`t: 0`nvendor_id`t: AuthenticAMD`nflags`t`t: fpu lm hypervisor`n`n"
+            $null = $tree.File('/proc/modules', "kvm_pvm 1 0 - Live 0x0`nkvm 1 1 kvm_pvm, Live 0x0`n")
+            $env:VIRTTOOLS_ROOT = $tree.Root
+            $checks = Test-VHSRequirement -Name HardwareVirtualization, KvmDevice, KvmPvm, GuestAcceleration
+            $checks.Detail | Should -Not -Match '/dev/kvm exists|provides /dev/kvm'
+            $checks.Remedy | Should -Not -Match 'modprobe'
+            ($checks | Where-Object Name -eq GuestAcceleration).Status | Should -Be 'Warn'
+            ($checks | Where-Object Name -eq GuestAcceleration).Detail | Should -Match 'domain type qemu'
+            (Get-VHSCapability).Notes | Should -Match 'kvm_pvm is loaded, but /dev/kvm does not exist'
         }
     }
 

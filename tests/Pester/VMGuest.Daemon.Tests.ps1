@@ -4,19 +4,8 @@
 # kernel of tests/qemu/prepare.sh with a busybox initramfs whose init powers off on the ACPI power button.
 # Needs root, libvirt-daemon-system, qemu-system-x86, qemu-utils, busybox-static; skipped without them.
 BeforeDiscovery {
-    $why = $null
-    if ((id -u) -ne '0') { $why = 'needs root (a system-mode libvirtd)' }
-    elseif (-not (Get-Command libvirtd, virtlogd, qemu-system-x86_64, qemu-img, unshare -ErrorAction SilentlyContinue | Measure-Object).Count -eq 5) {
-        $why = 'needs libvirt-daemon-system, qemu-system-x86 and qemu-utils'
-    }
-    elseif ($(unshare -m --propagation private true 2>$null; $LASTEXITCODE) -ne 0) {
-        $why = 'unshare -m is not allowed here (no CAP_SYS_ADMIN): the daemon needs its own mount namespace'
-    }
-    else {
-        $prep = bash (Join-Path $PSScriptRoot ../qemu/prepare.sh) 2>$null
-        if ($LASTEXITCODE -eq 3) { $why = 'tests/qemu/prepare.sh cannot fetch the test kernel here' }
-    }
-    $Skip = [bool]$why
+    . (Join-Path $PSScriptRoot Support/LabPrerequisites.ps1)
+    $Skip = [bool](Get-LabSkipReason)
 }
 
 BeforeAll {

@@ -8,7 +8,7 @@ public sealed record ProcessOutcome(int ExitCode, string StandardOutput, string 
 public static class ProcessRunner
 {
     public static ProcessOutcome Run(string program, IEnumerable<string> arguments, IDictionary<string, string?>? environment,
-        string? stdin = null, int timeoutSeconds = 120)
+        string? stdin = null, int timeoutSeconds = 120, bool keepStdinOpen = false)
     {
         var psi = new ProcessStartInfo(program)
         {
@@ -28,7 +28,8 @@ public static class ProcessRunner
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (stdin is not null) p.StandardInput.Write(stdin);
-        p.StandardInput.Close();
+        // Open, like `ssh host cmd` with nothing typed: a program that reads it waits, one that prompts hangs.
+        if (!keepStdinOpen) p.StandardInput.Close();
         if (!p.WaitForExit(timeoutSeconds * 1000))
         {
             p.Kill(true);

@@ -132,12 +132,33 @@ public sealed class ShellTests : IDisposable
         var before = new FileInfo(link).LinkTarget;
         var refused = Shell("-NonInteractive", "-Command", "Disable-VfioDevice -Address 0000:04:00.0");
         AssertExit(1, refused);
-        Assert.Contains("NonInteractive", refused.StandardError);
+        Assert.Contains("asks for confirmation", refused.StandardError);
+        Assert.Contains("-Confirm:$false", refused.StandardError);
         Assert.Equal(before, new FileInfo(link).LinkTarget);
 
         var dryRun = Shell("-NonInteractive", "-Command", "Disable-VfioDevice -Address 0000:04:00.0 -Confirm:$false -WhatIf");
         AssertExit(0, dryRun);
         Assert.Contains("What if:", dryRun.StandardOutput + dryRun.StandardError);
+        Assert.Equal(before, new FileInfo(link).LinkTarget);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Stdin_not_a_terminal_is_non_interactive_so_a_prompt_fails_at_once(bool stdinOpen)
+    {
+        // `ssh host virttools -Command ...`: stdin is an open pipe (pwsh waited on the prompt forever)
+        // or at its end (pwsh printed "Object reference not set to an instance of an object").
+        var link = Path.Combine(_root, "host", "sys", "bus", "pci", "devices", "0000:04:00.0", "driver");
+        var before = new FileInfo(link).LinkTarget;
+        var script = "try { Disable-VfioDevice -Address 0000:04:00.0 -ErrorAction Stop } " +
+                     "catch { [Console]::Error.WriteLine($_.FullyQualifiedErrorId + ': ' + $_.ErrorDetails.RecommendedAction); exit 1 }";
+        var r = ProcessRunner.Run("dotnet", new[] { ShellDll, "-NoProfile", "-Command", script },
+            ShellEnvironment(null), timeoutSeconds: 60, keepStdinOpen: stdinOpen);
+        AssertExit(1, r);
+        Assert.Contains("ConfirmationRequired,VirtTools.Commands.DisableVfioDeviceCommand", r.StandardError);
+        Assert.Contains("-Confirm:$false", r.StandardError);
+        Assert.DoesNotContain("Object reference", r.StandardError);
         Assert.Equal(before, new FileInfo(link).LinkTarget);
     }
 
@@ -246,11 +267,14 @@ public sealed class ShellTests : IDisposable
         var marker = Path.Combine(_root, "exit-code");
         try
         {
-            var start = tmux(new[] { "new-session", "-d", "-x", "100", "-y", "30",
+            var start = tmux(new[] { "new-session", "-d", "-x", "80", "-y", "30",
                 $"dotnet '{ShellDll}' -NoProfile; echo $? > '{marker}'" });
             AssertExit(0, start);
             var screen = WaitForScreen(tmux, s => s.Contains("PS "));
-            Assert.Contains("VirtTools imported", screen);
+            // The banner fits 80 columns: each of its lines is whole on one screen line.
+            var lines = screen.Split('\n').Select(l => l.TrimEnd()).ToList();
+            Assert.Contains(lines, l => l.StartsWith("virttools ") && l.EndsWith("VirtTools is imported."));
+            Assert.Contains("Start with Get-Help about_VirtTools.", lines);
             // Every exported cmdlet is there: the manifest's list, counted from the file itself.
             var manifest = File.ReadAllText(Path.Combine(Fixtures.RepoRoot, "VirtTools.psd1"));
             var exported = System.Text.RegularExpressions.Regex.Matches(manifest, @"(?m)^\s*'[A-Z][a-z]+-[A-Za-z]+'\s*$").Count;

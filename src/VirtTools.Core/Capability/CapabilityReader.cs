@@ -99,7 +99,7 @@ public sealed class CapabilityReader
         var kvmModule = KvmVendorModules.FirstOrDefault(m => modules.IsPresent(m) == true)
             ?? (modules.IsPresent("kvm") == true ? "kvm" : null);
         bool? pvm = _fs.DirectoryExists("/sys/module/kvm_pvm") ? true : modules.IsLoaded("kvm_pvm");
-        if (pvm == true) _notes.Add("kvm_pvm is loaded: /dev/kvm exists without hardware KVM; only PVM guest kernels run, stock kernels fail.");
+        if (pvm == true) _notes.Add(GuestAcceleration.Of(dom0, pvm, kvmDev).Story);
         var nested = Nested();
 
         // IOMMU

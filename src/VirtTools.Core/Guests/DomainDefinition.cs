@@ -44,10 +44,10 @@ public sealed class DomainDefinition
     /// <summary>PCI host devices (hostdev mode=subsystem type=pci).</summary>
     public IReadOnlyList<PciAddress> PciHostDevices { get; init; } = Array.Empty<PciAddress>();
 
-    /// <summary>Disk and cdrom sources that are files, volumes or block devices (what VMGuest.Disks shows).</summary>
-    public IEnumerable<string> DiskSources => Disks.Where(d => d.SourceType != "network" && d.Source is not null).Select(d => d.Source!);
+    /// <summary>Every disk and cdrom source (what VMGuest.Disks shows): paths, pool/volume, protocol://host/name, nvme://address/namespace.</summary>
+    public IEnumerable<string> DiskSources => Disks.Where(d => d.Source is not null).Select(d => d.Source!);
 
     /// <summary>Only device='disk' files and block devices: what -RemoveStorage may delete (never a cdrom's ISO).</summary>
     public IEnumerable<string> OwnedDiskSources =>
-        Disks.Where(d => d.Device == "disk" && d.SourceType != "network" && d.Pool is null && d.Source is not null).Select(d => d.Source!);
+        Disks.Where(d => d.Device == "disk" && d.SourceType is "file" or "block" && d.Pool is null && d.Source is not null).Select(d => d.Source!);
 }

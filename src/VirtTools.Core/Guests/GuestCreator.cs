@@ -40,8 +40,12 @@ public sealed class GuestCreator
         if (r.Bridge is not null) GuestSpecValidator.ValidateBridge(r.Bridge);
         var warnings = new List<string>();
         var hypervisor = r.Hypervisor ?? DefaultHypervisor(warnings);
-        if (hypervisor == GuestHypervisor.KVM && r.Hypervisor is not null && _local && HostCapabilityOrNull()?.KvmPvm == true)
-            warnings.Add("This host's /dev/kvm is kvm_pvm: KVM runs only PVM guest kernels here; use -Hypervisor QEMU for any other OS.");
+        if (hypervisor == GuestHypervisor.KVM && r.Hypervisor is not null && _local && HostCapabilityOrNull() is { } hc)
+        {
+            var (kind, story) = GuestAcceleration.Of(hc);
+            if (kind == AccelerationKind.PvmOnly) warnings.Add($"-Hypervisor KVM: {story} Use -Hypervisor QEMU for any other OS.");
+            else if (kind == AccelerationKind.Emulation) warnings.Add($"-Hypervisor KVM: {story} This guest cannot start with KVM; use -Hypervisor QEMU.");
+        }
         var mode = r.Mode ?? (hypervisor == GuestHypervisor.Xen ? GuestMode.PVHVM : GuestMode.FV);
 
         using (var existing = _c.FindDomain(r.Name))
@@ -67,9 +71,7 @@ public sealed class GuestCreator
         if (volume is not null) disks.Add(new GuestDisk(volume.Path, "qcow2"));
         foreach (var p in r.DiskPaths) disks.Add(new GuestDisk(p, ExistingDiskFormat(p)));
         if (r.CdromPath is { } iso) CheckReadable(iso);
-        if (r.Network is { } net && !_c.NetworkExists(net))
-            throw new VirtToolsException("NetworkNotFound", FailureKind.ObjectNotFound, $"libvirt network '{net}' does not exist on {_c.Uri}.", net,
-                "List networks with 'virsh net-list --all', or use -Bridge with a host bridge.");
+        var network = Networking.GuestNetworkChoice.Choose(_c, r.Network, r.Bridge, r.NoNetwork, warnings);
         if (r.Bridge is { } br && _local && _host.IsLiveRoot && !_host.Files.DirectoryExists($"/sys/class/net/{br}/bridge"))
             throw new VirtToolsException("BridgeNotFound", FailureKind.ObjectNotFound, $"'{br}' is not a bridge on this host.", br,
                 "List bridges with 'ip -d link show type bridge'.");
@@ -102,7 +104,7 @@ public sealed class GuestCreator
         {
             Name = r.Name, MemoryBytes = memory, ProcessorCount = cpus, Hypervisor = hypervisor, Mode = mode,
             Firmware = r.Firmware ?? GuestFirmware.Bios, SecureBoot = r.SecureBoot, Disks = disks, CdromPath = r.CdromPath,
-            Network = r.Network, Bridge = r.Bridge, Kernel = kernel, Initrd = r.Initrd, KernelArguments = r.KernelArguments,
+            Network = network, Bridge = r.Bridge, Kernel = kernel, Initrd = r.Initrd, KernelArguments = r.KernelArguments,
             Bootloader = bootloader, HostDevices = hostdevs, Emulator = emulator, Loader = loader,
         };
         return new GuestPlan { Spec = spec, Xml = DomainXmlBuilder.BuildString(spec), Volume = volume, Warnings = warnings };
@@ -152,10 +154,10 @@ public sealed class GuestCreator
             var cap = HostCapabilityOrNull();
             if (cap?.IsXenDom0 == true) return GuestHypervisor.Xen;
             if (cap?.KvmModule is "kvm_intel" or "kvm_amd" && cap.KvmDeviceAccessible != false) return GuestHypervisor.KVM;
-            var why = cap?.KvmPvm == true
-                ? "this host's /dev/kvm is kvm_pvm, which runs only PVM guest kernels"
-                : cap?.KvmDevicePresent == true ? "kvm_intel/kvm_amd is not loaded" : "this host has no /dev/kvm (no VT-x/AMD-V, or it is disabled)";
-            warnings.Add($"-Hypervisor QEMU (plain emulation, slow): {why}. Get-VHSCapability shows what the host offers.");
+            var why = cap is null ? "the host's capability could not be read."
+                : cap.KvmPvm != true && cap.KvmDevicePresent == true ? "kvm_intel/kvm_amd is not loaded."
+                : GuestAcceleration.Of(cap).Story;
+            warnings.Add($"-Hypervisor QEMU (plain emulation, slow): {why} Test-VHSRequirement -Name GuestAcceleration says what would give KVM.");
             return GuestHypervisor.QEMU;
         }
         var caps = _c.GetCapabilities();
@@ -233,45 +235,7 @@ public sealed class GuestCreator
         new("DiskExists", FailureKind.ResourceExists, $"{path} already exists; New-VMGuest never overwrites a disk.", path,
             "Attach it with -DiskPath, or remove it first.");
 
-    /// <summary>An existing image's format: the pool's word for a volume, else qcow2's magic in the file header, else raw.</summary>
-    private string ExistingDiskFormat(string path)
-    {
-        using (var vol = _c.FindStorageVolume(path))
-            if (vol is not null)
-                return (string?)XDocument.Parse(vol.GetXml()).Root!.Element("target")?.Element("format")?.Attribute("type") is "qcow2" ? "qcow2" : "raw";
-        if (!_local)
-            throw new VirtToolsException("DiskNotFound", FailureKind.ObjectNotFound,
-                $"{path} is not a libvirt volume on {_c.Uri}, so it cannot be checked from here.", path,
-                "Put the image in a storage pool on that host (virsh pool-refresh), then use its path.");
-        if (!_host.Files.FileExists(path))
-            throw new VirtToolsException("DiskNotFound", FailureKind.ObjectNotFound, $"Disk image {path} does not exist.", path,
-                "Give the path of an existing image, or -NewDiskSizeBytes to create one.");
-        Span<byte> head = stackalloc byte[4];
-        try
-        {
-            var n = _host.Files.Read(path, head);
-            return n == 4 && head[0] == (byte)'Q' && head[1] == (byte)'F' && head[2] == (byte)'I' && head[3] == 0xfb ? "qcow2" : "raw";
-        }
-        catch (HostIOException e)
-        {
-            throw new VirtToolsException("DiskNotReadable", FailureKind.PermissionDenied, $"Disk image {path} cannot be read: {e.Message}", path, null, e);
-        }
-    }
+    private string ExistingDiskFormat(string path) => new Storage.DiskImageProbe(_c, _host.Files).Format(path, "-NewDiskSizeBytes");
 
-    private void CheckReadable(string iso)
-    {
-        using (var vol = _c.FindStorageVolume(iso))
-            if (vol is not null) return;
-        if (!_local) return; // not a volume: only the remote host can tell; libvirt will at start
-        if (!_host.Files.FileExists(iso))
-            throw new VirtToolsException("CdromNotFound", FailureKind.ObjectNotFound, $"ISO image {iso} does not exist. Nothing was created.", iso,
-                "Give the full path of an existing ISO image on this host (check it with Test-Path), or the path of a volume in a storage pool ('virsh vol-list POOL').");
-        Span<byte> one = stackalloc byte[1];
-        try { _host.Files.Read(iso, one); }
-        catch (HostIOException e)
-        {
-            throw new VirtToolsException("CdromNotReadable", FailureKind.PermissionDenied, $"ISO image {iso} cannot be read: {e.Message}", iso,
-                "Fix its permissions (the QEMU process must read it too).", e);
-        }
-    }
+    private void CheckReadable(string iso) => new Storage.DiskImageProbe(_c, _host.Files).CheckReadable(iso, "Nothing was created.");
 }

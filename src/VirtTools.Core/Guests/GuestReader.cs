@@ -126,8 +126,7 @@ public static class GuestReader
             var s = d.Element("source");
             var pool = (string?)s?.Attribute("pool");
             var volume = (string?)s?.Attribute("volume");
-            var source = (string?)s?.Attribute("file") ?? (string?)s?.Attribute("dev")
-                ?? (pool is not null && volume is not null ? $"{pool}/{volume}" : null) ?? (string?)s?.Attribute("name");
+            var source = Storage.GuestDiskReader.SourceText(d);
             return new DomainDisk(
                 (string?)d.Element("target")?.Attribute("dev") ?? "",
                 (string?)d.Attribute("device") ?? "disk",
@@ -143,8 +142,7 @@ public static class GuestReader
         (root.Element("devices")?.Elements("interface") ?? Enumerable.Empty<XElement>()).Select(i =>
         {
             var type = (string?)i.Attribute("type") ?? "";
-            var src = i.Element("source");
-            var what = (string?)src?.Attribute("network") ?? (string?)src?.Attribute("bridge") ?? (string?)src?.Attribute("dev");
+            var what = Networking.GuestNicReader.SourceOf(i, type);
             return what is null ? type : $"{type}:{what}";
         });
 

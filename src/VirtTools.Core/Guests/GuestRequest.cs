@@ -22,4 +22,6 @@ public sealed class GuestRequest
     public IReadOnlyList<string> HostDevices { get; init; } = Array.Empty<string>();
     /// <summary>Overrides the host-usage guard (a device the host itself uses), as Enable-VfioDevice -Force does.</summary>
     public bool Force { get; init; }
+    /// <summary>No NIC: without it and without Network/Bridge, the guest gets one on 'default' (as virt-install does) when that network is active.</summary>
+    public bool NoNetwork { get; init; }
 }

@@ -80,9 +80,12 @@ public sealed class HostDeviceChecker
     private void CheckGroup(PciDeviceReader pci, PciDevice dev, IReadOnlyList<PciAddress> assigning)
     {
         if (dev.IommuGroup is not int n)
-            throw new VirtToolsException("NoIommuGroup", FailureKind.NotEnabled,
-                $"PCI device {dev.Address} is in no IOMMU group: the IOMMU is off or absent, so KVM cannot pass it through. Nothing was defined.",
-                dev.Address, "Enable VT-d/AMD-Vi in the firmware and intel_iommu=on on the kernel command line, then reboot (Test-VHSRequirement).");
+        {
+            // The same vendor- and VM-aware words as Get-IommuGroup and Enable-VfioDevice: Intel-only
+            // advice was wrong on AMD hosts and in virtual machines.
+            var (why, action) = IommuAbsence.Explain(_host, $"PCI device {dev.Address} is in no IOMMU group");
+            throw new VirtToolsException("NoIommuGroup", FailureKind.NotEnabled, why + " Nothing was defined.", dev.Address, action);
+        }
         var group = new IommuGroupReader(pci).Read(n);
         var blockers = group.Devices
             .Where(m => PciAddress.TryParse(m.Address, out var ma) && !assigning.Contains(ma) && !IommuGroupReader.IsDmaSafe(m))

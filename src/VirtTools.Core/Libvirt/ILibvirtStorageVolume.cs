@@ -1,6 +1,6 @@
 namespace VirtTools.Libvirt;
 
-public interface ILibvirtStorageVolume : IDisposable
+public partial interface ILibvirtStorageVolume : IDisposable
 {
     string Name { get; }
     string Path { get; }

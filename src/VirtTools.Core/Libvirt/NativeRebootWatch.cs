@@ -11,9 +11,6 @@ namespace VirtTools.Libvirt;
 /// </summary>
 internal sealed unsafe class NativeRebootWatch : IGuestRebootWatch
 {
-    private static readonly object LoopLock = new();
-    private static bool _loopRunning;
-
     private readonly NativeConnection _conn;
     private readonly ILibvirtDomain _domain;
     private readonly ManualResetEventSlim _seen = new();
@@ -21,31 +18,11 @@ internal sealed unsafe class NativeRebootWatch : IGuestRebootWatch
     private int _rebootId = -1, _lifecycleId = -1;
     private volatile GuestRebootOutcome _outcome = GuestRebootOutcome.Pending;
 
-    /// <summary>
-    /// libvirt's default event loop, registered once per process before the watch's connection opens,
-    /// and run on a background thread for the life of the process (it also answers keepalives).
-    /// </summary>
-    private static void EnsureEventLoop()
-    {
-        lock (LoopLock)
-        {
-            if (_loopRunning) return;
-            EnsureInitialized();
-            if (virEventRegisterDefaultImpl() < 0) throw LibvirtException.FromLastError("virEventRegisterDefaultImpl", (object?)null);
-            new Thread(() => { while (true) if (virEventRunDefaultImpl() < 0) Thread.Sleep(100); })
-                { IsBackground = true, Name = "libvirt event loop" }.Start();
-            _loopRunning = true;
-        }
-    }
-
     internal NativeRebootWatch(string uri, Guid uuid)
     {
-        EnsureEventLoop();
-        _conn = NativeConnection.Open(uri);
+        (_conn, _domain) = LibvirtEventLoop.OpenWatched(uri, uuid);
         try
         {
-            _domain = _conn.FindDomain(uuid) ?? throw new VirtToolsException("GuestNotFound", FailureKind.ObjectNotFound,
-                $"The guest with UUID {uuid} is gone from {uri}.", uuid);
             _self = GCHandle.Alloc(this);
             var dom = ((NativeDomain)_domain).Handle;
             delegate* unmanaged<IntPtr, IntPtr, IntPtr, void> reboot = &OnReboot;

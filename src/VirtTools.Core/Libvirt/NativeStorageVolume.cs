@@ -2,7 +2,7 @@ using static VirtTools.Libvirt.LibvirtNative;
 
 namespace VirtTools.Libvirt;
 
-internal sealed class NativeStorageVolume : ILibvirtStorageVolume
+internal sealed partial class NativeStorageVolume : ILibvirtStorageVolume
 {
     private readonly StorageVolHandle _h;
     internal NativeStorageVolume(StorageVolHandle h) => _h = h;

@@ -18,8 +18,8 @@ internal sealed class KvmRequirementChecks : RequirementChecks
             "vmx" => Pass("Intel VT-x (vmx flag)" + guest + "."),
             "svm" => Pass("AMD-V (svm flag)" + guest + "."),
             "sie" => Pass("s390 SIE (sie feature)" + guest + "."),
-            "None" when _cap.KvmPvm == true => Fail("No vmx/svm flag; kvm_pvm provides /dev/kvm without hardware virtualization.",
-                "Only PVM-enabled guest kernels run on kvm_pvm. For stock guests, enable VT-x/AMD-V in the firmware (or nested virtualization on the outer hypervisor)."),
+            "None" when _cap.KvmPvm == true => Fail($"No hardware virtualization flag in /proc/cpuinfo ({Arch}); the kvm_pvm module that is loaded is not hardware virtualization.",
+                NoHardwareRemedy),
             "None" => Fail($"No hardware virtualization flag in /proc/cpuinfo ({Arch}); only slow emulation (TCG) is possible.",
                 _cap.IsVirtualMachine == true
                     ? "Enable nested virtualization on the outer hypervisor (expose vmx/svm to this VM)."
@@ -33,10 +33,19 @@ internal sealed class KvmRequirementChecks : RequirementChecks
     {
         if (_cap.HardwareVirtualization == "None" && _cap.KvmPvm != true)
             return Skip("Not checked: no hardware virtualization (see HardwareVirtualization).");
+        if (_cap.KvmPvm == true)
+        {
+            var story = GuestAcceleration.Of(_cap).Story;
+            return _cap.KvmDevicePresent switch
+            {
+                true => Warn(story, PvmRemedy),
+                // Not modprobe kvm_amd: without svm/vmx it cannot load, and kvm_pvm is what is loaded.
+                false => Fail(story, "New-VMGuest picks -Hypervisor QEMU here. " + NoHardwareRemedy),
+                null => Skip("The root has no /dev (a capture?): /dev/kvm is unknown."),
+            };
+        }
         return _cap.KvmDevicePresent switch
         {
-            true when _cap.KvmPvm == true => Warn("/dev/kvm exists, but it is kvm_pvm, not hardware KVM.",
-                "Run only PVM guest kernels, or unload kvm_pvm and use kvm_intel/kvm_amd on hardware with VT-x/AMD-V."),
             true => Pass("/dev/kvm exists" + (_cap.KvmModule is { } m ? $" ({m})." : ".")),
             false => Fail("/dev/kvm does not exist.",
                 _facts.Cpu?.IsX86 == true
@@ -62,11 +71,33 @@ internal sealed class KvmRequirementChecks : RequirementChecks
 
     internal Result KvmPvm() => _cap.KvmPvm switch
     {
-        true => Warn("kvm_pvm is loaded: /dev/kvm works without hardware KVM, but only PVM-built guest kernels run; stock kernels fail (\"failed to set MSR 0x10a\", emulation failures).",
-            "Boot guests with a PVM-enabled kernel, or use hardware KVM (kvm_intel/kvm_amd) where VT-x/AMD-V is available."),
+        true => Warn("kvm_pvm is loaded: only PVM-enabled guest kernels can run with KVM; a stock kernel fails (\"failed to set MSR 0x10a\", emulation failures)"
+                + (_cap.KvmDevicePresent == false ? ", and here it has not even created /dev/kvm." : "."),
+            PvmRemedy),
         false => Pass("kvm_pvm is not loaded."),
         null => Skip("/proc/modules and /sys/module are not in this root."),
     };
+
+    /// <summary>Says how guests will run, so that an admin sees "emulation" before a guest crawls.</summary>
+    internal Result Acceleration()
+    {
+        var (kind, story) = GuestAcceleration.Of(_cap);
+        return kind switch
+        {
+            AccelerationKind.HardwareKvm => Pass(story),
+            AccelerationKind.PvmOnly => Warn(story, PvmRemedy),
+            AccelerationKind.Emulation => Warn(story, "New-VMGuest picks -Hypervisor QEMU here. " + NoHardwareRemedy),
+            AccelerationKind.Xen => Skip(story + " See the Xen checks (-Hypervisor Xen)."),
+            _ => Skip(story),
+        };
+    }
+
+    private const string PvmRemedy = "Run PVM-enabled guest kernels with -Hypervisor KVM and every other guest with -Hypervisor QEMU, "
+        + "or unload kvm_pvm and use kvm_intel/kvm_amd on hardware with VT-x/AMD-V.";
+
+    private string NoHardwareRemedy => InGuest
+        ? $"For hardware KVM, {Outer} must expose VT-x/AMD-V to this virtual machine (nested virtualization)."
+        : "For hardware KVM, enable Intel VT-x / AMD-V (SVM) in the BIOS/UEFI setup, then cold-boot.";
 
     internal Result PowerPcKvmModule()
     {

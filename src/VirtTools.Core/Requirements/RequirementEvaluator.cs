@@ -63,6 +63,7 @@ public sealed class RequirementEvaluator
             new("KvmDevice", HypervisorKind.KVM, e => e._kvm.KvmDevice()),
             new("KvmDeviceAccess", HypervisorKind.KVM, e => e._kvm.KvmDeviceAccess()),
             new("KvmPvm", HypervisorKind.KVM, e => e._kvm.KvmPvm()),
+            new("GuestAcceleration", HypervisorKind.KVM, e => e._kvm.Acceleration()),
             new("PowerPcKvmModule", HypervisorKind.KVM, e => e._kvm.PowerPcKvmModule()),
             new("VhostNet", HypervisorKind.KVM, e => e._kvm.DeviceNode(e._cap.DevVhostNet, "/dev/vhost-net", RequirementStatus.Warn,
                 "Load the vhost_net module (modprobe vhost_net) for faster virtio networking.")),

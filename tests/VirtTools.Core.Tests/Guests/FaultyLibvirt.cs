@@ -64,8 +64,9 @@ public sealed partial class FaultyConnection(ILibvirtConnection inner) : ILibvir
         public void ManagedSave() => d.ManagedSave();
         public void RemoveManagedSave() => d.RemoveManagedSave();
         public void Undefine(DomainUndefineFlags flags = DomainUndefineFlags.None) => d.Undefine(flags);
-        public void AttachDevice(string xml, DomainModificationFlags flags) => d.AttachDevice(xml, flags);
-        public void DetachDevice(string xml, DomainModificationFlags flags) => d.DetachDevice(xml, flags);
+        // Two hooks: the storage tests fake a live hot-plug, the networking tests record and fail device calls.
+        public void AttachDevice(string xml, DomainModificationFlags flags) { if (!owner.FakeLiveDevice("attach", xml, flags)) owner.Device("attach", xml, flags, () => d.AttachDevice(xml, flags)); }
+        public void DetachDevice(string xml, DomainModificationFlags flags) { if (!owner.FakeLiveDevice("detach", xml, flags)) owner.Device("detach", xml, flags, () => d.DetachDevice(xml, flags)); }
         public LibvirtJobStats GetJobStats() => d.GetJobStats();
         public LibvirtJobStats GetJobStats(JobStatsFlags f) => d.GetJobStats(f);
         public ILibvirtDomain Migrate(ILibvirtConnection c, IReadOnlyDictionary<string, object> p, MigrateFlags f) => d.Migrate(c, p, f);

@@ -37,13 +37,28 @@ public sealed class GuestCreatorTests : IDisposable
     }
 
     [Fact]
+    public void A_device_without_an_iommu_group_on_an_amd_host_gets_amd_advice_not_intel_iommu()
+    {
+        using var t = new CapabilityTree(CapabilityTree.AmdCpu).Dir("/sys/kernel/iommu_groups");
+        t.Builder.Pci("0000:03:00.0");
+        var fs = new DiskFileSystem(t.Root);
+        var host = new HostContext(fs, new ModprobeLoader(fs, new SystemProcessRunner()), new SystemProcessRunner());
+        var e = Assert.Throws<VirtToolsException>(() => new GuestCreator(_keep, host)
+            .Plan(new GuestRequest { Name = "cr-amd", Hypervisor = GuestHypervisor.KVM, HostDevices = ["0000:03:00.0"] }));
+        Assert.Equal("NoIommuGroup", e.ErrorId);
+        Assert.Contains("AMD-Vi", e.RecommendedAction);
+        Assert.DoesNotContain("intel_iommu", e.RecommendedAction);
+        Assert.Contains("Nothing was defined", e.Message);
+    }
+
+    [Fact]
     public void Defaults_on_a_host_without_kvm_are_qemu_fv_with_a_warning_that_says_why()
     {
         var plan = new GuestCreator(_keep, EmptyHost()).Plan(new GuestRequest { Name = "cr-default" });
         Assert.Equal(GuestHypervisor.QEMU, plan.Spec.Hypervisor);
         Assert.Equal(GuestMode.FV, plan.Spec.Mode);
         Assert.Equal(2L << 30, plan.Spec.MemoryBytes);
-        Assert.Contains(plan.Warnings, w => w.Contains("no /dev/kvm"));
+        Assert.Contains(plan.Warnings, w => w.Contains("/dev/kvm is not in this root") && w.Contains("GuestAcceleration"));
         Assert.Null(_keep.FindDomain("cr-default"));
     }
 

@@ -32,7 +32,7 @@ public class RequirementEvaluatorTests
         foreach (var n in new[] { "HardwareVirtualization", "KvmDevice", "KvmDeviceAccess", "PowerPcKvmModule", "VhostNet", "Tun",
                      "CgroupMemory", "CgroupCpu", "CgroupCpuacct", "CgroupCpuset", "CgroupDevices", "CgroupBlkio",
                      "IommuFirmware", "IommuEnabled", "SecureGuest",
-                     "VfioModules", "VfioDevice", "InterruptRemapping", "NestedVirtualization", "KvmPvm", "IommuKernelParameters" })
+                     "VfioModules", "VfioDevice", "InterruptRemapping", "NestedVirtualization", "KvmPvm", "IommuKernelParameters", "GuestAcceleration" })
             Assert.Contains(n, names);
         Assert.Equal(names.Count, names.Distinct().Count());
     }
@@ -52,7 +52,7 @@ public class RequirementEvaluatorTests
         var r = Run(t, new ScriptedAccess(true));
         foreach (var n in new[] { "HardwareVirtualization", "KvmDevice", "KvmDeviceAccess", "KvmPvm", "VhostNet", "Tun", "CgroupMemory",
                      "CgroupCpu", "CgroupCpuacct", "CgroupCpuset", "CgroupDevices", "CgroupBlkio", "IommuFirmware", "IommuEnabled",
-                     "IommuKernelParameters", "AcsOverride", "InterruptRemapping", "VfioModules", "VfioDevice", "NestedVirtualization" })
+                     "IommuKernelParameters", "AcsOverride", "InterruptRemapping", "VfioModules", "VfioDevice", "NestedVirtualization", "GuestAcceleration" })
         {
             Assert.Equal(RequirementStatus.Pass, r[n].Status);
             Assert.Null(r[n].Remedy);
@@ -118,7 +118,43 @@ public class RequirementEvaluatorTests
         Assert.Contains("kvm_pvm", r["HardwareVirtualization"].Detail);
         Assert.Equal(RequirementStatus.Warn, r["KvmDevice"].Status);
         Assert.Equal(RequirementStatus.Warn, r["KvmPvm"].Status);
-        Assert.Contains("stock kernels", r["KvmPvm"].Detail);
+        Assert.Contains("stock kernel", r["KvmPvm"].Detail);
+    }
+
+    [Fact]
+    public void Kvm_pvm_without_dev_kvm_tells_one_story_emulation_and_never_advises_modprobe()
+    {
+        // What this build machine is: kvm_pvm loaded, no /dev/kvm node, no vmx/svm.
+        using var t = new CapabilityTree(CapabilityTree.NoVtCpu)
+            .File("/proc/modules", "kvm_pvm 1 0 - Live 0x0\nkvm 1 1 kvm_pvm, Live 0x0\n");
+        var r = Run(t, new ScriptedAccess(true));
+        foreach (var n in new[] { "HardwareVirtualization", "KvmDevice", "KvmPvm", "GuestAcceleration" })
+        {
+            Assert.DoesNotContain("/dev/kvm exists", r[n].Detail);
+            Assert.DoesNotContain("provides /dev/kvm", r[n].Detail);
+            Assert.DoesNotContain("modprobe", r[n].Remedy ?? "");
+        }
+        Assert.Equal(RequirementStatus.Fail, r["KvmDevice"].Status);
+        Assert.Contains("does not exist", r["KvmDevice"].Detail);
+        Assert.Equal(RequirementStatus.Warn, r["GuestAcceleration"].Status);
+        Assert.Contains("domain type qemu", r["GuestAcceleration"].Detail);
+        Assert.Contains("-Hypervisor QEMU", r["GuestAcceleration"].Remedy);
+        var cap = t.Read(new ScriptedAccess(true));
+        Assert.Equal(AccelerationKind.Emulation, GuestAcceleration.Of(cap).Kind);
+        Assert.DoesNotContain(cap.Notes, n => n.Contains("/dev/kvm exists") || n.Contains("provides /dev/kvm"));
+        Assert.Contains(cap.Notes, n => n.Contains("kvm_pvm is loaded, but /dev/kvm does not exist"));
+    }
+
+    [Fact]
+    public void Guest_acceleration_says_pvm_only_with_kvm_pvm_dev_kvm_and_hardware_kvm_otherwise()
+    {
+        using var pvm = new CapabilityTree(CapabilityTree.NoVtCpu).File("/dev/kvm", "")
+            .File("/proc/modules", "kvm_pvm 1 0 - Live 0x0\nkvm 1 1 kvm_pvm, Live 0x0\n");
+        var p = Run(pvm, new ScriptedAccess(true))["GuestAcceleration"];
+        Assert.Equal(RequirementStatus.Warn, p.Status);
+        Assert.Contains("only PVM-enabled guest kernels", p.Detail);
+        using var hw = new CapabilityTree().File("/dev/kvm", "").File("/proc/modules", "kvm_intel 1 0 - Live 0x0\nkvm 1 1 kvm_intel, Live 0x0\n");
+        Assert.Equal(RequirementStatus.Pass, Run(hw, new ScriptedAccess(true))["GuestAcceleration"].Status);
     }
 
     [Fact]

@@ -26,11 +26,12 @@ public class SnapshotRulesTests
         Assert.Equal(4, f.Disks.Count);
         Assert.True(f.Disks[0].IsLocal);
         Assert.False(f.Disks[3].IsLocal);
-        Assert.Equal("pool/g1", f.Disks[3].Source);
+        // a network disk as protocol://host/name (issue 17): here libvirt's default host, so none
+        Assert.Equal("rbd:///pool/g1", f.Disks[3].Source);
         // what VMGuest.Disks shows and what -RemoveStorage may delete, from the same reading
         var vol = "<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source pool='default' volume='v1.qcow2'/><target dev='vdd'/></disk>";
         var g = GuestReader.Definition(Domain(devices: Qcow2Disk + Cdrom + NetDisk + vol));
-        Assert.Equal(new[] { "/var/lib/libvirt/images/g1.qcow2", "/iso/sles.iso", "default/v1.qcow2" }, g.DiskSources);
+        Assert.Equal(new[] { "/var/lib/libvirt/images/g1.qcow2", "/iso/sles.iso", "rbd:///pool/g1", "default/v1.qcow2" }, g.DiskSources);
         Assert.Equal(new[] { "/var/lib/libvirt/images/g1.qcow2" }, g.OwnedDiskSources);
         Assert.Equal(("default", true), (g.Disks[3].Pool, g.Disks[3].IsLocal));
         // virt-install writes decimal addresses

@@ -15,7 +15,7 @@ public abstract class PciAddressCommandBase : VirtToolsCmdlet
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(PciAddressCompleter))]
-    public string[] Address { get; set; } = Array.Empty<string>();
+    public virtual string[] Address { get; set; } = Array.Empty<string>();
 
     /// <summary>Every address of -Address, wildcards expanded (sorted) and filtered by <see cref="WildcardFilter"/>; bad text is an error.</summary>
     protected IEnumerable<PciAddress> ExpandAddresses()

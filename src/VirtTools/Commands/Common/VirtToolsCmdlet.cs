@@ -48,6 +48,42 @@ public abstract class VirtToolsCmdlet : PSCmdlet
                 $"Point {HostContext.RootVariable} at a host's root (or unset it for the live host)."), target);
     }
 
+    /// <summary>
+    /// Cmdlet.ShouldProcess, but a session that cannot ask (-NonInteractive, or stdin at its end as
+    /// under `ssh host virttools -Command ...`) gets ConfirmationRequired with what to add, instead of
+    /// pwsh's "Read and Prompt functionality is not available" or a NullReferenceException from the
+    /// console host. Hides the base method so that every cmdlet gets it without a change.
+    /// </summary>
+    protected new bool ShouldProcess(string target, string action) =>
+        Ask(() => base.ShouldProcess(target, action), target, action);
+
+    /// <inheritdoc cref="ShouldProcess(string, string)"/>
+    protected new bool ShouldProcess(string verboseDescription, string verboseWarning, string caption) =>
+        Ask(() => base.ShouldProcess(verboseDescription, verboseWarning, caption), caption, verboseWarning.TrimEnd('?'));
+
+    /// <inheritdoc cref="ShouldProcess(string, string)"/>
+    protected new bool ShouldContinue(string query, string caption, ref bool yesToAll, ref bool noToAll)
+    {
+        try { return base.ShouldContinue(query, caption, ref yesToAll, ref noToAll); }
+        catch (Exception e) when (e is PSInvalidOperationException or NullReferenceException) { CannotAsk(e, caption, query.TrimEnd('?')); throw; }
+    }
+
+    private bool Ask(Func<bool> ask, string target, string action)
+    {
+        try { return ask(); }
+        catch (Exception e) when (e is PSInvalidOperationException or NullReferenceException) { CannotAsk(e, target, action); throw; }
+    }
+
+    private void CannotAsk(Exception e, string target, string action)
+    {
+        var name = MyInvocation.MyCommand?.Name ?? "This command";
+        ThrowTerminatingError(new VirtToolsException("ConfirmationRequired", FailureKind.InvalidOperation,
+            $"{name} asks for confirmation before \"{action}\", and this session cannot answer a prompt " +
+            $"(it is non-interactive, or standard input is not a terminal); {target} was not changed.", target,
+            "Check what it would do with -WhatIf, then run it with -Confirm:$false (and -Force where it refuses without one); " +
+            "or run it in an interactive session.", e), target);
+    }
+
     protected static ErrorRecord ToErrorRecord(VirtToolsException e, object? target = null)
     {
         if (!Enum.TryParse<ErrorCategory>(e.Kind.ToString(), out var category))

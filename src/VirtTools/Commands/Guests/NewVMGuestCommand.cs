@@ -67,6 +67,10 @@ public sealed class NewVMGuestCommand : PipedGuestCmdletBase
     [ValidateNotNullOrEmpty]
     public string? Bridge { get; set; }
 
+    /// <summary>No NIC; without it (and without -Network/-Bridge) the guest gets one on 'default' when that network is active.</summary>
+    [Parameter]
+    public SwitchParameter NoNetwork { get; set; }
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Kernel { get; set; }
@@ -153,6 +157,7 @@ public sealed class NewVMGuestCommand : PipedGuestCmdletBase
             KernelArguments = KernelArguments,
             HostDevices = devices,
             Force = Force,
+            NoNetwork = NoNetwork,
         };
         if (!_creators.TryGetValue(c, out var creator)) _creators[c] = creator = new GuestCreator(c, HostContext);
         GuestPlan plan;

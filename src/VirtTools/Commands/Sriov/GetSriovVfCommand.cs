@@ -14,6 +14,14 @@ namespace VirtTools.Commands;
 [OutputType(typeof(SriovVf))]
 public sealed class GetSriovVfCommand : PciAddressCommandBase
 {
+    /// <summary>Optional here: without it, the VFs of every SR-IOV PF (a list should not prompt for an address).</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("PciAddress", "Bdf")]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PciAddressCompleter))]
+    public override string[] Address { get; set; } = ["*"];
+
     /// <summary>Only these VF numbers.</summary>
     [Parameter(Position = 1)]
     [ValidateRange(0, 65535)]
