@@ -48,9 +48,9 @@ Describe 'Get-VHSResource' {
         $r[0].ConnectionUri | Should -Be $U
     }
 
-    It 'a host that cannot be reached is LibvirtConnectionFailed' {
+    It 'a socket path that does not exist is LibvirtSocketNotFound (advice about the URI, not libvirtd)' {
         { Get-VHSResource -ConnectionUri 'qemu+unix:///system?socket=/nonexistent/sock' -ErrorAction Stop } |
-            Should -Throw -ErrorId 'LibvirtConnectionFailed,VirtTools.Commands.GetVHSResourceCommand'
+            Should -Throw -ErrorId 'LibvirtSocketNotFound,VirtTools.Commands.GetVHSResourceCommand'
     }
 
     It 'renders the table and the list within 80 columns' {

@@ -78,8 +78,8 @@ Describe 'Measure-VMGuest' {
         ($m | Out-String -Width 80) | Should -Match 'Name\s+CPU%\s+vCPUs\s+MemMiB\s+RssMiB\s+RdKiB/s\s+WrKiB/s\s+RxKiB/s\s+TxKiB/s'
     }
 
-    It 'a host that cannot be reached is LibvirtConnectionFailed' {
+    It 'a socket path that does not exist is LibvirtSocketNotFound (advice about the URI, not libvirtd)' {
         { Measure-VMGuest -ConnectionUri 'qemu+unix:///system?socket=/nonexistent/sock' -ErrorAction Stop } |
-            Should -Throw -ErrorId 'LibvirtConnectionFailed,VirtTools.Commands.MeasureVMGuestCommand'
+            Should -Throw -ErrorId 'LibvirtSocketNotFound,VirtTools.Commands.MeasureVMGuestCommand'
     }
 }
