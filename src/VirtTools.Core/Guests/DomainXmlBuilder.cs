@@ -8,7 +8,7 @@ namespace VirtTools.Guests;
 /// the same request (see tests/…/virt-install/cases.txt), minus its known bugs and the few things it
 /// knows that we do not (libosinfo metadata). UUID and MAC are left to libvirt.
 /// </summary>
-public static class DomainXmlBuilder
+public static partial class DomainXmlBuilder
 {
     public const string QemuEmulator = "/usr/bin/qemu-system-x86_64";
     public const string XenEmulator = "/usr/lib/xen/bin/qemu-system-i386";

@@ -10,7 +10,7 @@ namespace VirtTools.Guests;
 /// New-VMGuest's core: checks every input against the host and libvirt (reading only), then creates
 /// the volume, defines the guest (validated by libvirt) and starts it, undoing what it did on failure.
 /// </summary>
-public sealed class GuestCreator
+public sealed partial class GuestCreator
 {
     public static readonly string[] Pvgrub2Paths = ["/usr/lib/grub2/x86_64-xen/grub.xen", "/usr/share/grub2/x86_64-xen/grub.xen", "/usr/lib/grub-xen/grub-x86_64-xen.bin"];
     public static readonly string[] PygrubPaths = ["/usr/bin/pygrub", "/usr/lib/xen/bin/pygrub"];

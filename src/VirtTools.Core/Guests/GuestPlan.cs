@@ -12,7 +12,7 @@ public sealed record NewVolume(string Pool, string Name, string Path, long SizeB
 }
 
 /// <summary>Everything checked and decided, nothing changed yet.</summary>
-public sealed class GuestPlan
+public sealed partial class GuestPlan
 {
     public required GuestSpec Spec { get; init; }
     public required string Xml { get; init; }

@@ -1,7 +1,7 @@
 namespace VirtTools.Guests;
 
 /// <summary>What New-VMGuest was asked for; nulls take the host's defaults.</summary>
-public sealed class GuestRequest
+public sealed partial class GuestRequest
 {
     public required string Name { get; init; }
     public long? MemoryBytes { get; init; }

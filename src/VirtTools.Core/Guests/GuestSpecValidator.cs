@@ -1,7 +1,7 @@
 namespace VirtTools.Guests;
 
 /// <summary>Combinations no hypervisor accepts, refused before any XML is written.</summary>
-public static class GuestSpecValidator
+public static partial class GuestSpecValidator
 {
     public const long MinimumMemoryBytes = 64L << 20;
 

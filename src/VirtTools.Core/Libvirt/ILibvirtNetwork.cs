@@ -1,7 +1,7 @@
 namespace VirtTools.Libvirt;
 
 /// <summary>A libvirt virtual network (virsh net-*).</summary>
-public interface ILibvirtNetwork : IDisposable
+public partial interface ILibvirtNetwork : IDisposable
 {
     string Name { get; }
     bool IsActive { get; }

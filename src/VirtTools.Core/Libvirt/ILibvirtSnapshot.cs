@@ -1,6 +1,6 @@
 namespace VirtTools.Libvirt;
 
-public interface ILibvirtSnapshot : IDisposable
+public partial interface ILibvirtSnapshot : IDisposable
 {
     string Name { get; }
     string GetXml();

@@ -1,6 +1,6 @@
 namespace VirtTools.Libvirt;
 
-public interface ILibvirtStoragePool : IDisposable
+public partial interface ILibvirtStoragePool : IDisposable
 {
     string Name { get; }
     bool IsActive { get; }

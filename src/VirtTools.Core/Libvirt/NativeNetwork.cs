@@ -2,7 +2,7 @@ using static VirtTools.Libvirt.LibvirtNative;
 
 namespace VirtTools.Libvirt;
 
-internal sealed class NativeNetwork : ILibvirtNetwork
+internal sealed partial class NativeNetwork : ILibvirtNetwork
 {
     private readonly NetworkHandle _h;
     private string? _name;

@@ -2,7 +2,7 @@ using static VirtTools.Libvirt.LibvirtNative;
 
 namespace VirtTools.Libvirt;
 
-internal sealed class NativeSnapshot : ILibvirtSnapshot
+internal sealed partial class NativeSnapshot : ILibvirtSnapshot
 {
     private readonly SnapshotHandle _h;
     internal NativeSnapshot(SnapshotHandle h) => _h = h;

@@ -3,7 +3,7 @@ using static VirtTools.Libvirt.LibvirtNative;
 
 namespace VirtTools.Libvirt;
 
-internal sealed class NativeStoragePool : ILibvirtStoragePool
+internal sealed partial class NativeStoragePool : ILibvirtStoragePool
 {
     private readonly StoragePoolHandle _h;
     internal NativeStoragePool(StoragePoolHandle h) => _h = h;

@@ -11,7 +11,7 @@ namespace VirtTools.Migration;
 /// the caller's thread polls virDomainGetJobStats for progress and turns a cancellation into
 /// virDomainAbortJob, which leaves the guest running on the source.
 /// </summary>
-public static class GuestMigrator
+public static partial class GuestMigrator
 {
     public static TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 

@@ -8,7 +8,7 @@ namespace VirtTools.Commands;
 [Cmdlet(VerbsCommon.New, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Define", HelpUri = VirtToolsCmdlet.HelpBase + "New-VMGuest.md")]
 [OutputType(typeof(VMGuest), ParameterSetName = ["Define"])]
 [OutputType(typeof(string), ParameterSetName = ["XmlOnly"])]
-public sealed class NewVMGuestCommand : PipedGuestCmdletBase
+public sealed partial class NewVMGuestCommand : PipedGuestCmdletBase
 {
     private readonly List<string> _devices = new();
     private readonly Dictionary<ILibvirtConnection, GuestCreator> _creators = new();

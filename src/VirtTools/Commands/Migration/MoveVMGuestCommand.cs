@@ -11,7 +11,7 @@ namespace VirtTools.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Move, "VMGuest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Move-VMGuest.md")]
 [OutputType(typeof(VMGuestMigration), typeof(VMGuest))]
-public sealed class MoveVMGuestCommand : PipedGuestCmdletBase, IDisposable
+public sealed partial class MoveVMGuestCommand : PipedGuestCmdletBase, IDisposable
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
