@@ -1,45 +1,77 @@
 #!/usr/bin/env bash
-# The self-contained shell beside pwsh: size of out/virttools-<v>-linux-x64.tar.gz (packed and
-# unpacked) and the median wall time of N runs of one VirtTools command, from start to exit (the
-# command prints at once, so that is start to first output):
-#   virttools -NoProfile -Command Get-VHSCapability
-#   pwsh -NoProfile -Command 'Import-Module <repo>/VirtTools.psd1; Get-VHSCapability'
-# Build the tarball first (dotnet build build/VirtTools.Package.csproj -t:Package). Usage:
-#   bash bench/startup.sh [runs]        (VIRTTOOLS_ROOT picks the host root, / by default)
+# Start-up figures, side by side in one run, wall and CPU (user + system) of whole processes, the median
+# of N runs each (runs interleaved, so load changes hit every row alike), not a test:
+#   on the pinned pwsh (.config/dotnet-tools.json; its own start is not precompiled):
+#     pwsh -NoProfile -Command exit                                        (bare start, for scale)
+#     pwsh -NoProfile -Command 'Get-Date | Out-Null'                       (PowerShell's own first answer
+#                                                                            from a binary module: autoloads
+#                                                                            Microsoft.PowerShell.Utility)
+#     pwsh -NoProfile -Command 'Import-Module <repo>/VirtTools.psd1; Get-VHSCapability'      (goal <= 0.9x
+#                                                                            of Get-Date, wall and CPU)
+#     the same with the packaged module (out/stage/VirtTools, ReadyToRun) when it is built
+#   the self-contained shell (out/virttools-<v>-linux-x64.tar.gz, when it is built):
+#     virttools -NoProfile -Command exit  vs  virttools -NoProfile -Command Get-VHSCapability   (goal <= 1.05x)
+#     and the tarball's size, packed and unpacked
+# Build the packages first for the last rows (dotnet build build/VirtTools.Package.csproj -t:Package
+# -p:VirtToolsRuntimes=linux-x64). Usage: bash bench/startup.sh [runs]   (at least 5; default 7;
+# VIRTTOOLS_ROOT picks the host root, / by default). Output goes to /dev/null on every row, so each
+# VirtTools row includes formatting its answer as text, which Get-Date | Out-Null does not.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 runs="${1:-7}"
 version=$(sed -n "s/^ *ModuleVersion *= *'\([^']*\)'.*/\1/p" VirtTools.psd1)
 tarball="out/virttools-$version-linux-x64.tar.gz"
-[ -f "$tarball" ] || { echo "no $tarball: build it with dotnet build build/VirtTools.Package.csproj -t:Package" >&2; exit 1; }
-pwsh_cmd=$(command -v pwsh || true)
-[ -n "$pwsh_cmd" ] || { echo "pwsh is not on PATH (dotnet tool restore / dotnet tool install PowerShell)" >&2; exit 1; }
+stage="out/stage/VirtTools/VirtTools.psd1"
+pwsh_version=$(sed -n '/"powershell"/,/}/s/.*"version": *"\([^"]*\)".*/\1/p' .config/dotnet-tools.json)
+pwsh_dll="${NUGET_PACKAGES:-$HOME/.nuget/packages}/powershell/$pwsh_version/tools/net10.0/any/unix/pwsh.dll"
+[ -f "$pwsh_dll" ] || { echo "no pinned pwsh at $pwsh_dll: run dotnet tool restore" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+pwsh=(dotnet "$pwsh_dll" -NoProfile -Command)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-tar -xzf "$tarball" -C "$work"
-shell="$work/virttools-$version-linux-x64/virttools"
+declare -a names=() cmds=()
+row() { names+=("$1"); cmds+=("$2"); }
+q() { printf '%q ' "$@"; }
+row "pwsh -Command exit" "$(q "${pwsh[@]}" exit)"
+row "pwsh: Get-Date | Out-Null" "$(q "${pwsh[@]}" 'Get-Date | Out-Null')"
+row "pwsh: Import-Module (repo bin/); Get-VHSCapability" "$(q "${pwsh[@]}" "Import-Module '$PWD/VirtTools.psd1'; Get-VHSCapability")"
+[ -f "$stage" ] && row "pwsh: Import-Module (package, R2R); Get-VHSCapability" "$(q "${pwsh[@]}" "Import-Module '$PWD/$stage'; Get-VHSCapability")"
+if [ -f "$tarball" ]; then
+    tar -xzf "$tarball" -C "$work"
+    shell="$work/virttools-$version-linux-x64/virttools"
+    row "virttools -Command exit" "$(q "$shell" -NoProfile -Command exit)"
+    row "virttools -Command Get-VHSCapability" "$(q "$shell" -NoProfile -Command Get-VHSCapability)"
+fi
 
+# One run each first, so every row reads its files from the page cache, as every later start does.
+for i in "${!cmds[@]}"; do eval "${cmds[$i]}" >/dev/null 2>&1 || true; done
+for r in $(seq "$runs"); do
+    for i in "${!cmds[@]}"; do
+        /usr/bin/time -f '%e %U %S' -o "$work/t" bash -c "${cmds[$i]} >/dev/null 2>&1"
+        awk -v i="$i" '{ printf "%d %.0f %.0f\n", i, $1 * 1000, ($2 + $3) * 1000 }' "$work/t" >>"$work/all"
+    done
+done
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-time_ms() {
-    local start end
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1
-    end=$(date +%s%N)
-    echo $(( (end - start) / 1000000 ))
-}
-measure() { for _ in $(seq "$runs"); do time_ms "$@"; done | median; }
-
-# One run each first, so both read their files from the page cache, as every later start does.
-time_ms "$shell" -NoProfile -Command Get-VHSCapability >/dev/null
-time_ms "$pwsh_cmd" -NoProfile -Command "Import-Module '$PWD/VirtTools.psd1'; Get-VHSCapability" >/dev/null
-
-vt=$(measure "$shell" -NoProfile -Command Get-VHSCapability)
-ps=$(measure "$pwsh_cmd" -NoProfile -Command "Import-Module '$PWD/VirtTools.psd1'; Get-VHSCapability")
-packed=$(du -m "$tarball" | cut -f1)
-unpacked=$(du -sm "$work/virttools-$version-linux-x64" | cut -f1)
-
-printf '%-46s %10s %12s\n' "" "virttools" "pwsh"
-printf '%-46s %10s %12s\n' "size (MB, packed / unpacked)" "$packed / $unpacked" "(needs .NET)"
-printf '%-46s %10s %12s\n' "Get-VHSCapability, median of $runs runs (ms)" "$vt" "$ps"
-printf 'machine: %s cores, load %s\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+declare -a wall=() cpu=()
+for i in "${!cmds[@]}"; do
+    wall[i]=$(awk -v i="$i" '$1 == i { print $2 }' "$work/all" | median)
+    cpu[i]=$(awk -v i="$i" '$1 == i { print $3 }' "$work/all" | median)
+done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+printf 'medians of %s runs; %s cores; load average %s\n' "$runs" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-56s %9s %9s\n' "" "wall ms" "cpu ms"
+for i in "${!cmds[@]}"; do printf '%-56s %9s %9s\n' "${names[$i]}" "${wall[$i]}" "${cpu[$i]}"; done
+for i in "${!names[@]}"; do
+    case "${names[$i]}" in
+        *Import-Module*) printf '%-56s wall %s cpu %s (goal <= 0.9x)\n' "ratio ${names[$i]#pwsh: } / Get-Date" \
+            "$(ratio "${wall[$i]}" "${wall[1]}")" "$(ratio "${cpu[$i]}" "${cpu[1]}")" ;;
+        "virttools -Command Get-VHSCapability") printf '%-56s wall %s cpu %s (goal <= 1.05x)\n' "ratio virttools Get-VHSCapability / exit" \
+            "$(ratio "${wall[$i]}" "${wall[$((i - 1))]}")" "$(ratio "${cpu[$i]}" "${cpu[$((i - 1))]}")" ;;
+    esac
+done
+if [ -f "$tarball" ]; then
+    printf 'tarball size (MB, packed / unpacked): %s / %s\n' "$(du -m "$tarball" | cut -f1)" "$(du -sm "$work/virttools-$version-linux-x64" | cut -f1)"
+else
+    echo "no $tarball: the virttools rows need dotnet build build/VirtTools.Package.csproj -t:Package -p:VirtToolsRuntimes=linux-x64"
+fi

@@ -54,7 +54,7 @@ public sealed partial class GuestCreator
                     $"A guest named '{r.Name}' already exists on {_c.Uri}; nothing was changed.", r.Name,
                     "Choose another -Name, or remove the old guest first (Remove-VMGuest).");
 
-        var node = _c.GetNodeInfo();
+        var node = NodeInfo();
         var memory = r.MemoryBytes ?? 2L << 30;
         if (node.MemoryBytes > 0 && memory > node.MemoryBytes)
             throw new VirtToolsException("GuestMemoryTooLarge", FailureKind.LimitsExceeded,
@@ -71,7 +71,7 @@ public sealed partial class GuestCreator
         if (volume is not null) disks.Add(new GuestDisk(volume.Path, "qcow2"));
         foreach (var p in r.DiskPaths) disks.Add(new GuestDisk(p, ExistingDiskFormat(p)));
         if (r.CdromPath is { } iso) CheckReadable(iso);
-        var network = Networking.GuestNetworkChoice.Choose(_c, r.Network, r.Bridge, r.NoNetwork, warnings);
+        var network = ChooseNetwork(r, warnings);
         if (r.Bridge is { } br && _local && _host.IsLiveRoot && !_host.Files.DirectoryExists($"/sys/class/net/{br}/bridge"))
             throw new VirtToolsException("BridgeNotFound", FailureKind.ObjectNotFound, $"'{br}' is not a bridge on this host.", br,
                 "List bridges with 'ip -d link show type bridge'.");
@@ -148,7 +148,7 @@ public sealed partial class GuestCreator
 
     private GuestHypervisor DefaultHypervisor(List<string> warnings)
     {
-        if (_c.DriverType.Equals("Xen", StringComparison.OrdinalIgnoreCase)) return GuestHypervisor.Xen;
+        if (DriverType.Equals("Xen", StringComparison.OrdinalIgnoreCase)) return GuestHypervisor.Xen;
         if (_local)
         {
             var cap = HostCapabilityOrNull();
@@ -160,7 +160,7 @@ public sealed partial class GuestCreator
             warnings.Add($"-Hypervisor QEMU (plain emulation, slow): {why} Test-VHSRequirement -Name GuestAcceleration says what would give KVM.");
             return GuestHypervisor.QEMU;
         }
-        var caps = _c.GetCapabilities();
+        var caps = Capabilities();
         if (caps.Contains("<domain type='kvm'", StringComparison.Ordinal) || caps.Contains("<domain type=\"kvm\"", StringComparison.Ordinal))
             return GuestHypervisor.KVM;
         warnings.Add($"-Hypervisor QEMU (plain emulation, slow): {_c.Uri} offers no KVM.");
@@ -186,7 +186,7 @@ public sealed partial class GuestCreator
     {
         try
         {
-            var caps = (_caps ??= XDocument.Parse(_c.GetCapabilities())).Root!;
+            var caps = (_caps ??= XDocument.Parse(Capabilities())).Root!;
             var osType = m == GuestMode.PV ? "xen" : "hvm";
             var domType = h switch { GuestHypervisor.KVM => "kvm", GuestHypervisor.QEMU => "qemu", _ => "xen" };
             var arch = caps.Elements("guest")

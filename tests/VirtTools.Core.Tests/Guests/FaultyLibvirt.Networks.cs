@@ -21,7 +21,7 @@ public sealed partial class FaultyConnection
     public List<InterfaceAddressSource> AddressCalls { get; } = new();
 
     public IReadOnlyList<ILibvirtNetwork> ListNetworks() => inner.ListNetworks();
-    public ILibvirtNetwork? FindNetwork(string name) => inner.FindNetwork(name);
+    public ILibvirtNetwork? FindNetwork(string name) => Counted(nameof(FindNetwork), () => inner.FindNetwork(name));
     public ILibvirtNetwork DefineNetwork(string xml) => inner.DefineNetwork(xml);
 
     internal void Device(string op, string xml, DomainModificationFlags flags, Action pass)

@@ -16,9 +16,9 @@ public sealed partial class FaultyConnection(ILibvirtConnection inner) : ILibvir
     public string Uri => inner.Uri;
     public string DriverType => inner.DriverType;
     public string Hostname => inner.Hostname;
-    public string GetCapabilities() => inner.GetCapabilities();
+    public string GetCapabilities() => Counted(nameof(GetCapabilities), inner.GetCapabilities);
     public string GetDomainCapabilities(string? e, string? a, string? m, string? v) => inner.GetDomainCapabilities(e, a, m, v);
-    public LibvirtNodeInfo GetNodeInfo() => inner.GetNodeInfo();
+    public LibvirtNodeInfo GetNodeInfo() => Counted(nameof(GetNodeInfo), inner.GetNodeInfo);
     public ulong DaemonVersion => inner.DaemonVersion;
     public IReadOnlyList<ILibvirtDomain> ListDomains(DomainListFlags flags = DomainListFlags.All) =>
         FailList ? throw Injected("virConnectListAllDomains") : inner.ListDomains(flags).Select(Wrap).ToList();
