@@ -34,7 +34,7 @@ Describe 'Move-VMGuest' {
         @{ Case = 'PCI host devices'; Guest = 'mv-dev'; Devices = "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0' bus='3' slot='0' function='1'/></source></hostdev>"; Id = 'MigrationWithHostDevice'; Fix = 'Remove-VMGuestHostDevice' }
         @{ Case = 'a VF given as a hostdev interface'; Guest = 'mv-vf'; Devices = "<interface type='hostdev' managed='yes'><mac address='52:54:00:6d:90:02'/><source><address type='pci' domain='0x0000' bus='0x08' slot='0x10' function='0x1'/></source></interface>"; Id = 'MigrationWithHostDevice'; Fix = 'Remove-VMGuestHostDevice' }
         @{ Case = 'local disks without -CopyStorage'; Guest = 'mv-disk'; Devices = $null; Id = 'MigrationLocalDisks'; Fix = '-CopyStorage' }
-        @{ Case = 'snapshots'; Guest = 'mv-snap'; Devices = ''; Snapshot = $true; Id = 'MigrationWithSnapshots'; Fix = 'Remove-VMGuestSnapshot -MetadataOnly' }
+        @{ Case = 'snapshots'; Guest = 'mv-snap'; Devices = ''; Snapshot = $true; Id = 'MigrationWithSnapshots'; Fix = '-IncludeSnapshots' }
         @{ Case = 'a name already defined at the destination'; Guest = 'mv-taken'; Devices = ''; Id = 'MigrationNameTaken'; Fix = 'Remove-VMGuest' }
     ) {
         if ($null -eq $Devices) { $null = New-TestGuest $Guest } else { $null = New-TestGuest $Guest -Devices $Devices }
@@ -44,6 +44,15 @@ Describe 'Move-VMGuest' {
         $e[0].ErrorDetails.RecommendedAction | Should -Match ([regex]::Escape($Fix))
         $e[0].TargetObject | Should -Be $Guest
         $script:TestConn.FindDomain($Guest).IsActive | Should -BeTrue
+    }
+
+    It '-IncludeSnapshots passes the snapshot check, and -WhatIf leaves the snapshots where they are' {
+        $null = New-TestGuest mv-snap -Devices ''
+        Checkpoint-VMGuest mv-snap s1 -ConnectionUri $TestUri
+        Move-VMGuest mv-snap $Dest -ConnectionUri $TestUri -IncludeSnapshots -WhatIf -ErrorVariable e -ErrorAction SilentlyContinue
+        $e | Should -BeNullOrEmpty
+        (Get-VMGuestSnapshot mv-snap -ConnectionUri $TestUri).Name | Should -Be 's1'
+        Get-VMGuest mv-snap -ConnectionUri $Dest -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
     It 'refuses a live move of a stopped guest and -Offline of a running one' {

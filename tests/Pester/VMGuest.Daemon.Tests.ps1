@@ -154,6 +154,20 @@ Describe 'Guests on a real libvirtd with the QEMU driver' -Skip:$Skip {
         }
     }
 
+    It 'a vhost-user NIC shows its socket path in Get-VMGuest and Get-VMGuestNetworkAdapter (libvirt''s own parser)' {
+        $sock = '/run/vt-vhu0.sock'
+        $c = [VirtTools.Libvirt.LibvirtConnector]::Open($U)
+        try {
+            $c.DefineDomain("<domain type='qemu'><name>vhu</name><memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os>" +
+                "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking><devices><interface type='vhostuser'>" +
+                "<mac address='52:54:00:0a:0b:77'/><source type='unix' path='$sock' mode='server'/><model type='virtio'/></interface></devices></domain>", 'None').Dispose()
+            (Get-VMGuest vhu -ConnectionUri $U).Interfaces | Should -Be @("vhostuser:$sock")
+            $n = Get-VMGuestNetworkAdapter vhu -ConnectionUri $U
+            ($n.Type, $n.Source, $n.MacAddress) | Should -Be @('vhostuser', $sock, '52:54:00:0a:0b:77')
+        }
+        finally { virsh -q -c $U undefine vhu 2>$null | Out-Null; $c.Dispose() }
+    }
+
     It 'libvirt validates the XML before defining it' {
         $c = [VirtTools.Libvirt.LibvirtConnector]::Open($U)
         try {
@@ -228,6 +242,9 @@ Describe 'Guests on a real libvirtd with the QEMU driver' -Skip:$Skip {
         }
 
         It 'a vCPU hot-added live comes online inside the guest' {
+            # Issue 17 item 5 on the running guest: the count is the current vCPUs, the maximum beside it.
+            $before = Get-VMGuest day2cfg -ConnectionUri $U
+            ($before.ProcessorCount, $before.MaximumProcessorCount) | Should -Be @(1, 2)
             (Set-VMGuest day2cfg -ConnectionUri $U -ProcessorCount 2 -PassThru).ProcessorCount | Should -Be 2
             Wait-Guest 'guest report config: cpus online 0-1' 180 | Should -Be 'guest report config: cpus online 0-1'
             (virsh -q -c $U vcpucount day2cfg --live --active) | Should -Be '2'

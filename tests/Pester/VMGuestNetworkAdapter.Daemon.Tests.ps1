@@ -2,7 +2,7 @@
 # stopped by pid in AfterAll): a libvirt NAT network with DHCP, a TCG guest booted ONCE whose init
 # reports its NICs' MAC and operstate (tests/libvirt/guest.d/networking.*), and on it: a NIC hot-plugged
 # and seen by the guest, its link set down and up as the guest sees it, the guest's DHCP lease shown by
-# Get-VMGuestNetworkAdapter with source Lease, the NIC unplugged. Needs root, the lab's packages and
+# Get-VMGuestNetworkAdapter with source Lease and awaited by Wait-VMGuest -For IPAddress, the NIC unplugged. Needs root, the lab's packages and
 # dnsmasq (dnsmasq-base); skipped without them.
 BeforeDiscovery {
     $why = $null
@@ -84,6 +84,12 @@ Describe 'Guest NICs on a real libvirtd with the QEMU driver' -Skip:$Skip {
         $null = Wait-Guest 'guest init: ready' 180
     }
 
+    It 'Wait-VMGuest -For IPAddress on the guest without a NIC times out, saying so' {
+        Wait-VMGuest netg -For IPAddress -ConnectionUri $U -TimeoutSec 2 -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -Be 'GuestWaitTimedOut,VirtTools.Commands.WaitVMGuestCommand'
+        $e[0].Exception.Message | Should -BeLike '*it runs, with no network adapter*'
+    }
+
     It 'a NIC added live on the NAT network reaches the guest and the definition, with a generated MAC' {
         $script:nic = Add-VMGuestNetworkAdapter netg -ConnectionUri $U -Network $Net -PassThru
         $nic.MacAddress | Should -Match '^52:54:00(:[0-9a-f]{2}){3}$'
@@ -93,6 +99,14 @@ Describe 'Guest NICs on a real libvirtd with the QEMU driver' -Skip:$Skip {
         # acpiphp plug-in plus virtio_net probe under TCG: seconds; waited up to 120.
         Wait-Guest "guest report networking: nic eth0 $([regex]::Escape($nic.MacAddress)) up" 120 | Should -Not -BeNullOrEmpty
         ([xml](virsh -q -c $U dumpxml netg --inactive)).domain.devices.interface.mac.address | Should -Be $nic.MacAddress
+    }
+
+    It 'Wait-VMGuest -For IPAddress returns the NIC once the guest has its DHCP lease' {
+        # udhcpc in the guest asks once the NIC is up: seconds under TCG; waited up to 90.
+        $w = Wait-VMGuest netg -For IPAddress -ConnectionUri $U -TimeoutSec 90
+        $w.MacAddress | Should -Be $nic.MacAddress
+        $w.IPAddresses[0].Source | Should -Be 'Lease'
+        $w.IPAddresses[0].Address | Should -BeLike "$Subnet*"
     }
 
     It 'the guest''s DHCP lease is shown with source Lease' {

@@ -38,7 +38,29 @@ Describe 'Wait-VMGuest' {
         $c = Get-Command Wait-VMGuest
         $c.OutputType.Name | Should -Contain 'VirtTools.VMGuest'
         $c.Parameters['State'].Attributes.ValidValues | Should -Be @('Running', 'ShutOff', 'Paused')
-        $c.Parameters.Keys | Should -Not -Contain 'For'
+        $c.Parameters['For'].Attributes.ValidValues | Should -Be @('IPAddress')
+        $c.OutputType.Name | Should -Contain 'VirtTools.VMGuestNetworkAdapter'
+    }
+
+    It '-For IPAddress returns the adapters that have an address (the test driver''s guest has its lease at once)' {
+        $n = Wait-VMGuest test -For IPAddress -ConnectionUri $U -TimeoutSec 5
+        $n.Guest | Should -Be 'test'
+        $n.IPAddresses[0].Source | Should -Be 'Lease'
+        $n.IPAddresses[0].Address | Should -Match '^\d+\.\d+\.\d+\.\d+$'
+    }
+
+    It '-For IPAddress times out on a guest without a NIC, naming what was reached' {
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        Wait-VMGuest wvg1 -For IPAddress -ConnectionUri $U -TimeoutSec 1 -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $sw.Elapsed.TotalSeconds | Should -BeGreaterThan 0.9
+        $e[0].FullyQualifiedErrorId | Should -Be 'GuestWaitTimedOut,VirtTools.Commands.WaitVMGuestCommand'
+        $e[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+        $e[0].Exception.Message | Should -BeLike '*no IP address within 1 s: it runs, with no network adapter*'
+        $e[0].ErrorDetails.RecommendedAction | Should -BeLike '*Add-VMGuestNetworkAdapter*'
+    }
+
+    It '-State and -For cannot be given together' {
+        { Wait-VMGuest wvg1 -State Running -For IPAddress -ConnectionUri $U } | Should -Throw -ErrorId 'AmbiguousParameterSet*'
     }
 
     It 'returns a guest already in the state at once' {

@@ -11,7 +11,7 @@ public sealed class SnapshotTests
 
     private static object? P(PSObject o, string name) => o.Properties[name]?.Value;
 
-    private string[] QemuImgSnapshots(string image) =>
+    internal static string[] QemuImgSnapshots(string image) =>
         Lab.Run("qemu-img", "snapshot", "-l", "-U", image).Out.Split('\n').Skip(2)
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length > 1).Select(f => f[1]).ToArray();
 

@@ -9,6 +9,8 @@ public sealed record MigrationSituation(
 {
     /// <summary>With -CopyStorage: what the destination has for each disk to copy (empty otherwise).</summary>
     public IReadOnlyList<DestinationDisk> DestinationDisks { get; init; } = Array.Empty<DestinationDisk>();
+    /// <summary>-IncludeSnapshots: the snapshots go along instead of being a refusal.</summary>
+    public bool IncludeSnapshots { get; init; }
 }
 
 /// <summary>
@@ -46,13 +48,18 @@ public static class MigrationPreflight
                 $"Guest '{name}' has PCI host devices ({string.Join(", ", s.Guest.PciHostDevices)}): their state cannot be moved, and libvirt refuses.", name,
                 "Detach them first with Remove-VMGuestHostDevice -Live, move the guest, then attach the destination's devices with Add-VMGuestHostDevice.");
 
-        if (s.SnapshotCount > 0)
+        if (s.SnapshotCount > 0 && !s.IncludeSnapshots)
             return new VirtToolsException("MigrationWithSnapshots", FailureKind.InvalidOperation,
                 $"Guest '{name}' has {s.SnapshotCount} snapshot(s): libvirt refuses to move a guest with snapshot metadata to another host.", name,
-                "Remove-VMGuestSnapshot would delete their data. To keep it, remove only libvirt's metadata: " +
-                "Get-VMGuestSnapshot -Name " + name + " | Remove-VMGuestSnapshot -MetadataOnly (the snapshots stay in the qcow2 images, " +
-                "where 'qemu-img snapshot -l' lists them, but libvirt no longer knows them: save each one's XML first with " +
-                "'virsh snapshot-dumpxml' to redefine it later with 'virsh snapshot-create --redefine'), then move it.");
+                "Add -IncludeSnapshots to take them along (their definitions are moved; their data stays in the qcow2 images, which the " +
+                "destination must reach at the same paths). Do not remove them to get past this: Remove-VMGuestSnapshot deletes their data, " +
+                "and Remove-VMGuestSnapshot -MetadataOnly leaves the data in the images where libvirt no longer knows it.");
+        if (s.SnapshotCount > 0 && s.CopyStorage && CopiedDisks(s.Guest).Any())
+            return new VirtToolsException("MigrationSnapshotsNotCopied", FailureKind.InvalidOperation,
+                $"Guest '{name}' has {s.SnapshotCount} snapshot(s) inside its disk images, and -CopyStorage copies only the disks' current " +
+                "data (QEMU's drive-mirror): the destination's images would have none of them.", name,
+                "Stop the guest (Stop-VMGuest) and move it with -Offline -IncludeSnapshots: its images must then be at the same paths " +
+                "there, on storage both hosts mount, or copied there with their snapshots while it is stopped (scp or rsync of the qcow2 files).");
 
         if (!s.Offline && !s.CopyStorage)
         {

@@ -69,12 +69,12 @@ public sealed partial class FaultyConnection(ILibvirtConnection inner) : ILibvir
         public void DetachDevice(string xml, DomainModificationFlags flags) { if (!owner.FakeLiveDevice("detach", xml, flags)) owner.Device("detach", xml, flags, () => d.DetachDevice(xml, flags)); }
         public LibvirtJobStats GetJobStats() => d.GetJobStats();
         public LibvirtJobStats GetJobStats(JobStatsFlags f) => d.GetJobStats(f);
-        public ILibvirtDomain Migrate(ILibvirtConnection c, IReadOnlyDictionary<string, object> p, MigrateFlags f) => d.Migrate(c, p, f);
+        public ILibvirtDomain Migrate(ILibvirtConnection c, IReadOnlyDictionary<string, object> p, MigrateFlags f) => owner.FailMigrate ? throw Injected("virDomainMigrate3") : d.Migrate(c, p, f);
         public void AbortJob() => d.AbortJob();
         public void MigrateToUri(string? u, IReadOnlyDictionary<string, object> p, MigrateFlags f) => d.MigrateToUri(u, p, f);
-        public ILibvirtSnapshot CreateSnapshot(string xml, SnapshotCreateFlags flags = SnapshotCreateFlags.None) => d.CreateSnapshot(xml, flags);
-        public IReadOnlyList<ILibvirtSnapshot> ListSnapshots(SnapshotListFlags flags = SnapshotListFlags.All) => d.ListSnapshots(flags);
-        public ILibvirtSnapshot? FindSnapshot(string name) => d.FindSnapshot(name);
+        public ILibvirtSnapshot CreateSnapshot(string xml, SnapshotCreateFlags flags = SnapshotCreateFlags.None) => owner.Snapshot(flags, () => d.CreateSnapshot(xml, flags));
+        public IReadOnlyList<ILibvirtSnapshot> ListSnapshots(SnapshotListFlags flags = SnapshotListFlags.All) => d.ListSnapshots(flags).Select(owner.WrapSnapshot).ToList();
+        public ILibvirtSnapshot? FindSnapshot(string name) => d.FindSnapshot(name) is { } s ? owner.WrapSnapshot(s) : null;
         public ILibvirtSnapshot? CurrentSnapshot() => d.CurrentSnapshot();
         public void Dispose() => d.Dispose();
     }

@@ -70,7 +70,7 @@ public sealed partial class MoveVMGuestCommand : PipedGuestCmdletBase, IDisposab
             CopyStorage, Persistent, UndefineSource), guest.IsPersistent);
         if (request.Persistent && !Persistent)
             WriteVerbose($"'{guest.Name}' is persistent and -UndefineSource deletes its definition here: it is kept persistent at the destination.");
-        var situation = GuestMigrator.Survey(source, guest, dest, request);
+        var situation = GuestMigrator.Survey(source, guest, dest, request) with { IncludeSnapshots = IncludeSnapshots };
         if (MigrationPreflight.Check(situation) is { } refusal) throw refusal;
         foreach (var d in situation.DestinationDisks)
             WriteVerbose($"-CopyStorage {d.Disk.Target} ({d.Disk.Source}): {d.State switch
@@ -82,7 +82,7 @@ public sealed partial class MoveVMGuestCommand : PipedGuestCmdletBase, IDisposab
 
         var (flags, parameters) = GuestMigrator.Plan(request);
         var how = Offline ? "Move the definition (offline)" : "Move live";
-        if (!ShouldProcess($"guest '{guest.Name}' from {source.Uri}", $"{how} to {DestinationUri}")) return;
+        if (!ShouldProcess($"guest '{guest.Name}' from {source.Uri}", $"{how} to {DestinationUri}{SnapshotsNote(situation)}")) return;
         WriteVerbose($"virDomainMigrate3 flags={flags} ({(uint)flags:x}) parameters: " +
                      string.Join(", ", parameters.Select(p => $"{p.Key}={p.Value}")));
 
@@ -90,9 +90,10 @@ public sealed partial class MoveVMGuestCommand : PipedGuestCmdletBase, IDisposab
         var id = ActivityId(guest.Name);
         // A new record each time: hosts may keep the ones already written.
         WriteProgress(new ProgressRecord(id, activity, "starting"));
-        var moved = GuestMigrator.Run(guest, dest, request,
+        VMGuestMigration result = null!;
+        var moved = Migrate(source, guest, request, r => GuestMigrator.Run(guest, dest, r,
             p => WriteProgress(new ProgressRecord(id, activity, p.Describe()) { PercentComplete = p.PercentComplete }),
-            _stop.Token, out var result, source.Uri);
+            _stop.Token, out result, source.Uri));
         using (moved)
         {
             WriteProgress(new ProgressRecord(id, activity, "done") { RecordType = ProgressRecordType.Completed });

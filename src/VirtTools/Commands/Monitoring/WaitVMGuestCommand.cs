@@ -6,9 +6,10 @@ using VirtTools.Monitoring;
 namespace VirtTools.Commands;
 
 /// <summary>Waits until guests reach a state, woken by libvirt's lifecycle events; writes each guest when it is there.</summary>
-[Cmdlet(VerbsLifecycle.Wait, "VMGuest", HelpUri = VirtToolsCmdlet.HelpBase + "Wait-VMGuest.md")]
-[OutputType(typeof(VMGuest))]
-public sealed class WaitVMGuestCommand : GuestCmdletBase
+[Cmdlet(VerbsLifecycle.Wait, "VMGuest", DefaultParameterSetName = "State", HelpUri = VirtToolsCmdlet.HelpBase + "Wait-VMGuest.md")]
+[OutputType(typeof(VMGuest), ParameterSetName = ["State"])]
+[OutputType(typeof(VMGuestNetworkAdapter), ParameterSetName = ["For"])]
+public sealed partial class WaitVMGuestCommand : GuestCmdletBase
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
@@ -17,7 +18,7 @@ public sealed class WaitVMGuestCommand : GuestCmdletBase
     public string[] Name { get; set; } = Array.Empty<string>();
 
     /// <summary>The state to wait for.</summary>
-    [Parameter(Mandatory = true)]
+    [Parameter(Mandatory = true, ParameterSetName = "State")]
     [ValidateSet("Running", "ShutOff", "Paused", IgnoreCase = true)]
     public string State { get; set; } = "";
 
@@ -38,16 +39,18 @@ public sealed class WaitVMGuestCommand : GuestCmdletBase
     protected override void ProcessRecord()
     {
         var c = Connection();
+        if (ParameterSetName == "For") { WaitForAddresses(c); return; }
         var target = Enum.Parse<DomainState>(State, ignoreCase: true);
         ForEachGuest(c, Name, d =>
         {
             // One deadline for the whole command: guests are waited for in turn, and time spent on one counts for all.
-            TimeSpan? timeout = MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)) ? TimeSpan.FromSeconds(TimeoutSec) : null;
-            try { GuestStateWaiter.Wait(c, d, target, timeout, _stop.Token, _started); }
+            try { GuestStateWaiter.Wait(c, d, target, Timeout, _stop.Token, _started); }
             catch (OperationCanceledException) { return; }
             WriteObject(ToGuest(d, c));
         });
     }
+
+    private TimeSpan? Timeout => MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)) ? TimeSpan.FromSeconds(TimeoutSec) : null;
 
     protected override void StopProcessing()
     {
