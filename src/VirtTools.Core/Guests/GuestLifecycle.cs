@@ -127,8 +127,12 @@ public static class GuestLifecycle
             try { d.Undefine(flags); }
             catch (LibvirtException e) when (IsUnsupportedFlags(e))
             {
-                // Drivers without checkpoints (test, libxl) refuse that flag; nothing of the kind can exist there.
-                d.Undefine(flags & ~DomainUndefineFlags.CheckpointsMetadata);
+                // Drivers without checkpoints or NVRAM files (test, libxl) refuse those flags; nothing of the kind can exist there.
+                try { d.Undefine(flags & ~DomainUndefineFlags.CheckpointsMetadata); }
+                catch (LibvirtException again) when (IsUnsupportedFlags(again) && flags.HasFlag(DomainUndefineFlags.Nvram))
+                {
+                    d.Undefine(flags & ~(DomainUndefineFlags.CheckpointsMetadata | DomainUndefineFlags.Nvram));
+                }
             }
         }
         if (active) d.Destroy();

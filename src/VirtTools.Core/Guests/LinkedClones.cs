@@ -38,8 +38,7 @@ public static class LinkedClones
     /// <summary>The other guests on <paramref name="c"/> with an overlay on one of <paramref name="guest"/>'s disks.</summary>
     public static IReadOnlyList<LinkedCloneDisk> DependentsOf(ILibvirtConnection c, ILibvirtDomain guest)
     {
-        var own = GuestReader.Definition(guest.GetXml(DomainXmlFlags.Inactive)).Disks
-            .Where(d => d.Device == "disk" && d.Source is not null).Select(d => d.Source!).ToHashSet(StringComparer.Ordinal);
+        var own = DiskPaths(c, guest.GetXml(DomainXmlFlags.Inactive));
         if (own.Count == 0) return Array.Empty<LinkedCloneDisk>();
         var found = new List<LinkedCloneDisk>();
         foreach (var d in c.ListDomains())
@@ -52,6 +51,24 @@ public static class LinkedClones
                 found.AddRange(Read(xml).Where(l => own.Contains(l.Base)));
             }
         return found;
+    }
+
+    /// <summary>The files behind a definition's disks (not its media): a pool volume's by asking its pool, as clones record paths.</summary>
+    private static HashSet<string> DiskPaths(ILibvirtConnection c, string xml)
+    {
+        var paths = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var disk in XDocument.Parse(xml).Root!.Element("devices")?.Elements("disk") ?? [])
+        {
+            if (((string?)disk.Attribute("device") ?? "disk") != "disk" || disk.Element("source") is not { } s) continue;
+            if (((string?)s.Attribute("file") ?? (string?)s.Attribute("dev")) is { } path) paths.Add(path);
+            else if ((string?)s.Attribute("pool") is { } pool && (string?)s.Attribute("volume") is { } volume)
+            {
+                using var p = c.FindStoragePool(pool);
+                using var v = p?.FindVolume(volume);
+                if (v is not null) paths.Add(v.Path);
+            }
+        }
+        return paths;
     }
 
     /// <summary>Refuses to let <paramref name="guest"/> write to (or lose) disks its linked clones are built on.</summary>
