@@ -62,6 +62,7 @@
         'Remove-VMGuestNetworkAdapter'
         'Set-VMGuestNetworkAdapter'
         'Get-VMNetwork'
+        'Copy-VMGuest'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

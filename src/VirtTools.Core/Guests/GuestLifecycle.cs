@@ -113,6 +113,7 @@ public static class GuestLifecycle
     public static IReadOnlyList<string> Remove(ILibvirtDomain d, ILibvirtConnection c, bool force, bool removeStorage)
     {
         EnsureRemovable(d, force);
+        if (removeStorage) EnsureStorageRemovable(d, c);
         var disks = removeStorage ? OwnedDisks(d) : Array.Empty<string>();
         var inactive = XDocument.Parse(d.GetXml(DomainXmlFlags.Inactive)).Root!;
         var flags = DomainUndefineFlags.ManagedSave | DomainUndefineFlags.SnapshotsMetadata | DomainUndefineFlags.CheckpointsMetadata;
@@ -126,8 +127,12 @@ public static class GuestLifecycle
             try { d.Undefine(flags); }
             catch (LibvirtException e) when (IsUnsupportedFlags(e))
             {
-                // Drivers without checkpoints (test, libxl) refuse that flag; nothing of the kind can exist there.
-                d.Undefine(flags & ~DomainUndefineFlags.CheckpointsMetadata);
+                // Drivers without checkpoints or NVRAM files (test, libxl) refuse those flags; nothing of the kind can exist there.
+                try { d.Undefine(flags & ~DomainUndefineFlags.CheckpointsMetadata); }
+                catch (LibvirtException again) when (IsUnsupportedFlags(again) && flags.HasFlag(DomainUndefineFlags.Nvram))
+                {
+                    d.Undefine(flags & ~(DomainUndefineFlags.CheckpointsMetadata | DomainUndefineFlags.Nvram));
+                }
             }
         }
         if (active) d.Destroy();
@@ -147,6 +152,19 @@ public static class GuestLifecycle
         if (d.IsActive && !force)
             throw new VirtToolsException("GuestRunning", FailureKind.ResourceBusy, $"Guest '{d.Name}' is running; it was not removed.", d.Name,
                 $"Stop it first (Stop-VMGuest {d.Name}), or add -Force to power it off and remove it.");
+    }
+
+    /// <summary>Refuses -RemoveStorage of a guest whose disks are the base of linked clones: deleting them would break every clone.</summary>
+    public static void EnsureStorageRemovable(ILibvirtDomain d, ILibvirtConnection c) =>
+        LinkedClones.EnsureNotABase(c, d, "-RemoveStorage would delete the disks they are built on; nothing was removed.",
+            $"Remove it without -RemoveStorage to keep its disks for the clones (Remove-VMGuest {d.Name}).");
+
+    /// <summary>Refuses to start the base of linked clones: its writes would corrupt every overlay on its disks.</summary>
+    public static void EnsureStartable(ILibvirtDomain d, ILibvirtConnection c)
+    {
+        if (!d.IsActive)
+            LinkedClones.EnsureNotABase(c, d, "Starting it would write to those disks and corrupt every clone; it was not started.",
+                "Start a clone instead, or make a full copy to run (Copy-VMGuest " + d.Name + " -NewName NAME).");
     }
 
     /// <summary>What -RemoveStorage would do with each owned disk: the libvirt volumes it deletes, and the files in no pool it leaves in place.</summary>

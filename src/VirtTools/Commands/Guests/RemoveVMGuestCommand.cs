@@ -21,7 +21,11 @@ public sealed class RemoveVMGuestCommand : GuestLifecycleCommandBase
     protected override string Action => "Remove";
     protected override string AskedState => "removed";
 
-    protected override void Refuse(ILibvirtDomain d) => GuestLifecycle.EnsureRemovable(d, Force);
+    protected override void Refuse(ILibvirtDomain d)
+    {
+        GuestLifecycle.EnsureRemovable(d, Force);
+        if (RemoveStorage) GuestLifecycle.EnsureStorageRemovable(d, Connection());
+    }
 
     protected override string Describe(ILibvirtDomain d, ILibvirtConnection c)
     {
