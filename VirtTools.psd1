@@ -62,6 +62,12 @@
         'Remove-VMGuestNetworkAdapter'
         'Set-VMGuestNetworkAdapter'
         'Get-VMNetwork'
+        # libvirt networks, storage pools and volumes (issue 18 items 4 and 5)
+        'New-VMNetwork'
+        'Remove-VMNetwork'
+        'Start-VMNetwork'
+        'Stop-VMNetwork'
+        'Get-VMNetworkLease'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
