@@ -68,6 +68,12 @@
         'Start-VMNetwork'
         'Stop-VMNetwork'
         'Get-VMNetworkLease'
+        'Get-VMStoragePool'
+        'New-VMStoragePool'
+        'Remove-VMStoragePool'
+        'Get-VMStorageVolume'
+        'New-VMStorageVolume'
+        'Remove-VMStorageVolume'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
