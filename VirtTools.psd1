@@ -63,6 +63,18 @@
         'Set-VMGuestNetworkAdapter'
         'Get-VMNetwork'
         'Copy-VMGuest'
+        # libvirt networks, storage pools and volumes (issue 18 items 4 and 5)
+        'New-VMNetwork'
+        'Remove-VMNetwork'
+        'Start-VMNetwork'
+        'Stop-VMNetwork'
+        'Get-VMNetworkLease'
+        'Get-VMStoragePool'
+        'New-VMStoragePool'
+        'Remove-VMStoragePool'
+        'Get-VMStorageVolume'
+        'New-VMStorageVolume'
+        'Remove-VMStorageVolume'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

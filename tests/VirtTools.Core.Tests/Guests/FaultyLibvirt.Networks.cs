@@ -22,7 +22,7 @@ public sealed partial class FaultyConnection
 
     public IReadOnlyList<ILibvirtNetwork> ListNetworks() => inner.ListNetworks();
     public ILibvirtNetwork? FindNetwork(string name) => Counted(nameof(FindNetwork), () => inner.FindNetwork(name));
-    public ILibvirtNetwork DefineNetwork(string xml) => inner.DefineNetwork(xml);
+    public ILibvirtNetwork DefineNetwork(string xml) => WrapNetwork(inner.DefineNetwork(xml));
 
     internal void Device(string op, string xml, DomainModificationFlags flags, Action pass)
     {

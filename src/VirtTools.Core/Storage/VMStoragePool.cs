@@ -1,0 +1,20 @@
+namespace VirtTools;
+
+/// <summary>A libvirt storage pool as Get-VMStoragePool shows it (virsh pool-list --details and pool-dumpxml in one object).</summary>
+public sealed class VMStoragePool
+{
+    public string Name { get; internal init; } = "";
+    /// <summary>dir, fs, netfs, logical, disk, iscsi, rbd ...</summary>
+    public string Type { get; internal init; } = "";
+    public bool Active { get; internal init; }
+    public bool Autostart { get; internal init; }
+    public bool Persistent { get; internal init; }
+    /// <summary>Where its volumes are (a directory, a volume group's /dev/VG); null when it has no target path.</summary>
+    public string? Path { get; internal init; }
+    public long CapacityBytes { get; internal init; }
+    public long AllocationBytes { get; internal init; }
+    public long AvailableBytes { get; internal init; }
+    public string ConnectionUri { get; internal init; } = "";
+
+    public override string ToString() => Name;
+}
