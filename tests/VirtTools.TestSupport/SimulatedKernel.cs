@@ -154,6 +154,26 @@ public sealed class SimulatedKernel : DiskFileSystem
         return this;
     }
 
+    private (int Number, Errno Errno, bool Sticky, string? Path)? _failNth;
+    private int? _vfGroupBase;
+
+    /// <summary>
+    /// Makes the <paramref name="n"/>-th write from now (1 = the next) fail with <paramref name="errno"/>, whatever its
+    /// path: a table of "every write in turn" without knowing the paths. <paramref name="sticky"/>: every later write to
+    /// that same path fails too (a device that stays refusing), so a rollback through it fails as well.
+    /// </summary>
+    public SimulatedKernel FailWriteNumber(int n, Errno errno, bool sticky = false)
+    {
+        lock (_gate) _failNth = (_writes.Count + n, errno, sticky, null);
+        return this;
+    }
+
+    /// <summary>Removes every injected fault (the kernel accepts writes again).</summary>
+    public void ClearFaults()
+    {
+        lock (_gate) { _faults.Clear(); _failNth = null; }
+    }
+
     /// <summary>Attaches the driver to every unbound device it matches, as registering a driver does.</summary>
     public void AttachUnbound(string driver)
     {
@@ -199,6 +219,15 @@ public sealed class SimulatedKernel : DiskFileSystem
             var dir = HostPath.Resolve(this, HostPath.Parent(norm));
             var resolved = dir is null ? norm : dir + "/" + HostPath.Name(norm);
             _writes.Add(new SimulatedWrite(norm, value, resolved));
+            if (_failNth is { } nth)
+            {
+                if (nth.Path is null && _writes.Count == nth.Number)
+                {
+                    _failNth = nth.Sticky ? (nth.Number, nth.Errno, true, resolved) : null;
+                    throw new HostIOException(norm, nth.Errno);
+                }
+                if (nth.Path == resolved) throw new HostIOException(norm, nth.Errno);
+            }
             foreach (var f in _faults)
             {
                 if (!f.Pattern.IsMatch(norm) && !f.Pattern.IsMatch(resolved)) continue;
@@ -343,8 +372,15 @@ public sealed class SimulatedKernel : DiskFileSystem
         var autoprobe = ReadAllText(devDir + "/sriov_drivers_autoprobe").Trim() == "1";
         for (var i = 0; i < enabled; i++)
         {
+            // The kernel's group ids come from an IDA: the lowest free one, so VFs made again get their old numbers.
             var group = NextVfGroup;
-            if (NextVfGroup is int g) NextVfGroup = g + 1;
+            if (group is int first)
+            {
+                var g = _vfGroupBase ??= first;
+                while (DirectoryExists($"/sys/kernel/iommu_groups/{g}")) g++;
+                group = g;
+                NextVfGroup = Math.Max(first, g + 1);
+            }
             Tree.AddVf(pf, i, null, group, linkFromPf: VfLinkDelayReads == 0);
             if (VfLinkDelayReads != 0) _pendingVfLinks.Add((pf, i, VfLinkDelayReads));
             var vf = PciAddress.Parse(Tree.VfAddress(pf, i));

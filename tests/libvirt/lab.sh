@@ -27,6 +27,8 @@
 #                             first, then libvirtd and virtlogd, each by its recorded pid and only if
 #                             that pid still is the process that wrote the file (name and start time
 #                             checked: pids are reused). LAB_KEEP=1 keeps DIR for a post-mortem.
+#   lab.sh revive DIR X       starts libvirtd X again on its kept state after it was killed (SIGKILL);
+#                             it reconnects to the QEMUs that outlived it (virtlogd too, if it died).
 #   lab.sh guest-xml DIR NAME CONSOLE [MEMORY_MIB] [DISK]
 #                             the counter guest: domain type qemu (TCG), direct kernel boot of the
 #                             Debian kernel from tests/qemu/prepare.sh with a busybox initramfs whose
@@ -108,6 +110,29 @@ prerequisites() {
     caps_cache=${VIRTTOOLS_LIBVIRT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/virttools-libvirt}/qemu-capabilities
 }
 
+# launch D WITH_VIRTLOGD: libvirtd (and virtlogd) in a new mount namespace with D's directories bound over
+# libvirt's, then waits until the daemon answers.
+launch() {
+    local d=$1 logd=$2
+    unshare -m --propagation private -- sh -ec '
+        d=$1
+        mkdir -p /etc/libvirt /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt
+        mount --bind "$d/etc" /etc/libvirt
+        mount --bind "$d/run" /run/libvirt
+        mount --bind "$d/lib" /var/lib/libvirt
+        mount --bind "$d/cache" /var/cache/libvirt
+        mount --bind "$d/log" /var/log/libvirt
+        [ "$2" = yes ] && virtlogd -d --pid-file "$d/virtlogd.pid"
+        libvirtd -d -p "$d/libvirtd.pid"
+    ' sh "$d" "$logd" || return 1
+    local uri="qemu+unix:///system?socket=$d/run/libvirt-sock"
+    for _ in $(seq 300); do
+        [ -S "$d/run/libvirt-sock" ] && timeout 10 virsh -q -c "$uri" version >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # start_daemon DIR X UUID: prints the URI once the daemon answers with that host UUID.
 start_daemon() {
     local dir=$1 x=$2 uuid=$3 d=$1/$2
@@ -130,22 +155,8 @@ EOF
     : > "$d/etc/virtlogd.conf"
     # The QEMU capabilities probe costs seconds under TCG; seed it from an earlier run.
     [ -d "$caps_cache" ] && cp -a "$caps_cache/." "$d/cache/qemu/capabilities/" 2>/dev/null
-    unshare -m --propagation private -- sh -ec '
-        d=$1
-        mkdir -p /etc/libvirt /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt
-        mount --bind "$d/etc" /etc/libvirt
-        mount --bind "$d/run" /run/libvirt
-        mount --bind "$d/lib" /var/lib/libvirt
-        mount --bind "$d/cache" /var/cache/libvirt
-        mount --bind "$d/log" /var/log/libvirt
-        virtlogd -d --pid-file "$d/virtlogd.pid"
-        libvirtd -d -p "$d/libvirtd.pid"
-    ' sh "$d" || { echo "lab.sh: daemon $x did not start" >&2; return 1; }
+    launch "$d" yes || { echo "lab.sh: daemon $x did not start" >&2; return 1; }
     local uri="qemu+unix:///system?socket=$d/run/libvirt-sock"
-    for _ in $(seq 300); do
-        [ -S "$d/run/libvirt-sock" ] && timeout 10 virsh -q -c "$uri" version >/dev/null 2>&1 && break
-        sleep 0.1
-    done
     local got; got=$(uuid_of "$uri")
     if [ "$got" != "$uuid" ]; then
         echo "lab.sh: daemon $x answers with host uuid '$got', expected $uuid; its log:" >&2
@@ -222,6 +233,20 @@ case $cmd in
         uri=$(start_daemon "$dir" "$x" "$uuid") || { stop_daemon "$dir/$x"; die "daemon $x did not start"; }
         X=$(upper "$x")
         printf 'LAB_%s_URI=%s\nLAB_%s_UUID=%s\nLAB_%s_POOL=%s\n' "$X" "$uri" "$X" "$uuid" "$X" "$dir/$x/lib/images"
+        ;;
+    revive)
+        # After daemon X was killed (SIGKILL, as a crash): libvirtd again on X's kept state, as systemd's
+        # Restart= does; it reconnects to the guests' QEMUs that outlived it. virtlogd is started only if it died too.
+        dir=${1:?DIR}; x=${2:?X}; d=$dir/$x
+        [ -d "$d/etc" ] || die "$dir has no daemon $x"
+        prerequisites
+        p=$(cat "$d/libvirtd.pid" 2>/dev/null)
+        [ -n "$p" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = libvirtd ] && ! grep -q ') Z ' "/proc/$p/stat" 2>/dev/null &&
+            die "daemon $x still runs (pid $p)"
+        rm -f "$d/libvirtd.pid"
+        logd=yes; q=$(cat "$d/virtlogd.pid" 2>/dev/null)
+        [ -n "$q" ] && [ "$(cat "/proc/$q/comm" 2>/dev/null)" = virtlogd ] && logd=no
+        launch "$d" "$logd" || die "daemon $x did not come back; its log: $(tail -3 "$d/log/libvirtd.log" 2>/dev/null)"
         ;;
     stop)
         dir=${1:?DIR}

@@ -118,6 +118,7 @@ public sealed partial class GuestCreator
     {
         ILibvirtStorageVolume? created = null;
         ILibvirtDomain? domain = null;
+        var step = CreateStep.Volume;
         try
         {
             if (plan.Volume is { } v)
@@ -125,24 +126,18 @@ public sealed partial class GuestCreator
                 using var pool = _c.FindStoragePool(v.Pool) ?? throw PoolMissing(v.Pool);
                 created = pool.CreateVolume(v.Xml());
             }
+            step = CreateStep.Define;
             domain = _c.DefineDomain(plan.Xml, DomainDefineFlags.Validate);
+            step = CreateStep.Start;
             if (start) domain.Start();
             created?.Dispose();
             return domain;
         }
-        catch
+        catch (Exception e)
         {
-            if (domain is not null)
-            {
-                try { if (domain.IsActive) domain.Destroy(); domain.Undefine(); } catch (LibvirtException) { }
-                domain.Dispose();
-            }
-            if (created is not null)
-            {
-                try { created.Delete(); } catch (LibvirtException) { }
-                created.Dispose();
-            }
-            throw;
+            var failure = Undo(e, plan, step, domain, created);
+            if (failure == e) throw;
+            throw failure;
         }
     }
 

@@ -15,6 +15,8 @@ public static partial class LibvirtErrorClassifier
     public static class Ids
     {
         public const string ConnectionFailed = "LibvirtConnectionFailed";
+        /// <summary>An open connection that broke: the daemon died, restarted or stopped answering keepalives.</summary>
+        public const string ConnectionLost = "LibvirtConnectionLost";
         public const string UriInvalid = "LibvirtUriInvalid";
         public const string DriverNotInstalled = "LibvirtDriverNotInstalled";
         public const string SocketNotFound = "LibvirtSocketNotFound";
@@ -79,9 +81,8 @@ public static partial class LibvirtErrorClassifier
     public static LibvirtErrorClass Classify(int code, int domain, string? message)
     {
         message ??= "";
-        if (IsTransport(code, domain))
-            return new(Ids.ConnectionFailed, FailureKind.ConnectionError,
-                "The connection to the daemon was lost: check that libvirtd (or virtqemud) still runs there, then retry.");
+        if (IsLost(code, domain))
+            return new(Ids.ConnectionLost, FailureKind.ConnectionError, LostAdvice);
         switch (code)
         {
             case ErrorCodes.AuthFailed or MoreCodes.AuthCancelled or MoreCodes.AuthUnavailable:
@@ -157,12 +158,26 @@ public static partial class LibvirtErrorClassifier
         if (IsTransport(code, domain) || code is ErrorCodes.NoConnect or ErrorCodes.SystemError)
             return new(Ids.ConnectionFailed, FailureKind.ConnectionError, DaemonAdvice);
         var other = Classify(code, domain, message);
-        return other.Id == Ids.Generic ? new(Ids.ConnectionFailed, FailureKind.ConnectionError, DaemonAdvice) : other;
+        return other.Id is Ids.Generic or Ids.ConnectionLost ? new(Ids.ConnectionFailed, FailureKind.ConnectionError, DaemonAdvice) : other;
     }
 
     private static LibvirtErrorClass Auth() =>
         new(Ids.AuthFailed, FailureKind.AuthenticationError,
             "The daemon did not accept your credentials: check the user in the URI, the polkit or SASL rules of that host, or run as root.");
+
+    private const string LostAdvice =
+        "The libvirt daemon went away during the call (killed, restarted, or silent past the keepalive): see why with 'journalctl -u libvirtd' (or -u virtqemud) on that host. " +
+        "Once it is back, check the guest's state (Get-VMGuest) before you retry: the change may or may not have been made.";
+
+    /// <summary>
+    /// A connection that was open and broke: every transport failure, the RPC layer's internal errors ("client
+    /// socket is closed", "connection closed due to keepalive timeout") and a call on a connection libvirt
+    /// already closed (VIR_ERR_NO_CONNECT outside an open).
+    /// </summary>
+    private static bool IsLost(int code, int domain) =>
+        IsTransport(code, domain)
+        || code == ErrorCodes.InternalError && domain is Domains.Rpc or Domains.Remote
+        || code == ErrorCodes.NoConnect;
 
     /// <summary>A dead or broken connection: RPC failures, and errno failures of the RPC layer (a socket).</summary>
     private static bool IsTransport(int code, int domain) =>

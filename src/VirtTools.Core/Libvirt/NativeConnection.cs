@@ -13,6 +13,7 @@ internal sealed unsafe partial class NativeConnection : ILibvirtConnection
     public static NativeConnection Open(string uri)
     {
         EnsureInitialized();
+        BeforeOpen(uri);
         // virConnectAuthPtrDefault is an exported variable: read the pointer it holds.
         var authVar = NativeLibrary.GetExport(NativeLibrary.Load(Lib), "virConnectAuthPtrDefault");
         var h = virConnectOpenAuth(uri, Marshal.ReadIntPtr(authVar), 0);
@@ -24,7 +25,9 @@ internal sealed unsafe partial class NativeConnection : ILibvirtConnection
             throw new LibvirtException(e.Operation, e.Code, e.ErrorDomain,
                 $"cannot connect to '{uri}': {e.LibvirtMessage}", uri, c.Id, c.Kind, c.Action);
         }
-        return new NativeConnection(h);
+        var conn = new NativeConnection(h);
+        conn.AfterOpen(uri);
+        return conn;
     }
 
     internal static LibvirtException Fail(string op, object? target) => LibvirtException.FromLastError(op, target);

@@ -15,6 +15,7 @@ internal sealed unsafe class NativeStateWatch : IGuestStateWatch
     private readonly AutoResetEvent _changed = new(false);
     private GCHandle _self;
     private int _lifecycleId = -1;
+    private ConnectionCloseSignal? _closed;
 
     internal NativeStateWatch(string uri, Guid uuid)
     {
@@ -26,6 +27,7 @@ internal sealed unsafe class NativeStateWatch : IGuestStateWatch
             _lifecycleId = virConnectDomainEventRegisterAny(_conn.Handle, ((NativeDomain)_domain).Handle, DomainEventIdLifecycle,
                 (IntPtr)lifecycle, GCHandle.ToIntPtr(_self), IntPtr.Zero);
             if (_lifecycleId < 0) throw NativeConnection.Fail("virConnectDomainEventRegisterAny", uuid);
+            _closed = new ConnectionCloseSignal(_conn, _changed);   // a dead daemon wakes the waiter: its next read fails
         }
         catch
         {
@@ -50,6 +52,7 @@ internal sealed unsafe class NativeStateWatch : IGuestStateWatch
         // After deregistering, libvirt calls the callback no more: only then may the handle go.
         if (_lifecycleId >= 0) virConnectDomainEventDeregisterAny(_conn.Handle, _lifecycleId);
         _lifecycleId = -1;
+        _closed?.Dispose();
         if (_self.IsAllocated) _self.Free();
         _domain?.Dispose();
         _conn.Dispose();

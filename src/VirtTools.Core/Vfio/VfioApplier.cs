@@ -207,7 +207,8 @@ internal sealed class VfioApplier
         var now = PciFunction.Driver(_fs, a);
         var ov = PciFunction.Override(_fs, a);
         var state = $"{a} is {(now is null ? "not bound to any driver" : "bound to " + now)}, driver_override {(ov is null ? "cleared" : "= " + ov)}";
-        if (now == orig && ov == finalOverride && problems.Count == 0) return state + " (as before).";
+        // A refused write of the rollback matters only if it left the function other than it was.
+        if (now == orig && ov == finalOverride) return state + " (as before).";
         return $"ROLLBACK INCOMPLETE: {state}; it was {(orig is null ? "unbound" : "on " + orig)}" +
                (problems.Count > 0 ? "; " + string.Join("; ", problems) : "") +
                $". Restore it by hand: echo > {dir}/driver_override; echo {a} > {ProbePath}.";

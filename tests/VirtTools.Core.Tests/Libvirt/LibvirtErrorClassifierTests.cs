@@ -32,9 +32,16 @@ public class LibvirtErrorClassifierTests
         // Credentials and the connection itself.
         { ErrorCodes.AuthFailed, C.Domains.Auth, "authentication failed: polkit", C.Ids.AuthFailed, FailureKind.AuthenticationError },
         { C.MoreCodes.AuthCancelled, C.Domains.Auth, "authentication cancelled", C.Ids.AuthFailed, FailureKind.AuthenticationError },
-        { ErrorCodes.RpcError, C.Domains.Rpc, "End of file while reading data: Input/output error", C.Ids.ConnectionFailed, FailureKind.ConnectionError },
-        { ErrorCodes.SystemError, C.Domains.Rpc, "Cannot write data: Broken pipe", C.Ids.ConnectionFailed, FailureKind.ConnectionError },
-        { C.MoreCodes.InvalidConn, 0, "invalid connection pointer", C.Ids.ConnectionFailed, FailureKind.ConnectionError },
+        // A connection that was open and broke (the daemon killed, restarted, or silent past the keepalive).
+        { ErrorCodes.RpcError, C.Domains.Rpc, "End of file while reading data: Input/output error", C.Ids.ConnectionLost, FailureKind.ConnectionError },
+        { ErrorCodes.SystemError, C.Domains.Rpc, "End of file while reading data: Input/output error", C.Ids.ConnectionLost, FailureKind.ConnectionError },
+        { ErrorCodes.SystemError, C.Domains.Rpc, "Cannot write data: Broken pipe", C.Ids.ConnectionLost, FailureKind.ConnectionError },
+        { ErrorCodes.SystemError, C.Domains.Rpc, "Cannot recv data: Connection reset by peer", C.Ids.ConnectionLost, FailureKind.ConnectionError },
+        { ErrorCodes.InternalError, C.Domains.Rpc, "internal error: client socket is closed", C.Ids.ConnectionLost, FailureKind.ConnectionError },
+        { ErrorCodes.InternalError, C.Domains.Rpc, "internal error: connection closed due to keepalive timeout", C.Ids.ConnectionLost, FailureKind.ConnectionError },
+        { ErrorCodes.InternalError, C.Domains.Remote, "internal error: client socket is closed", C.Ids.ConnectionLost, FailureKind.ConnectionError },
+        { ErrorCodes.NoConnect, C.Domains.None, "no connection driver available", C.Ids.ConnectionLost, FailureKind.ConnectionError },
+        { C.MoreCodes.InvalidConn, 0, "invalid connection pointer", C.Ids.ConnectionLost, FailureKind.ConnectionError },
         // An errno failure without a file is the host's, with the daemon's log as advice.
         { ErrorCodes.SystemError, 10, "Unable to create cgroup: Operation not permitted", C.Ids.SystemError, FailureKind.ResourceUnavailable },
         { ErrorCodes.InternalError, 10, "internal error: something odd", C.Ids.Generic, FailureKind.NotSpecified },
