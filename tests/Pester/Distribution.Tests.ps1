@@ -163,6 +163,9 @@ Describe 'virttools-<version>-linux-x64.tar.gz' {
         Join-Path $shellDir libcoreclr.so | Should -Exist
         Join-Path $shellDir Modules/VirtTools/VirtTools.psd1 | Should -Exist
         Join-Path $shellDir Modules/Microsoft.PowerShell.Utility/Microsoft.PowerShell.Utility.psd1 | Should -Exist
+        # The prompt's line editor (Tab completion, history), with its BSD-2-Clause licence.
+        Join-Path $shellDir Modules/PSReadLine/PSReadLine.psd1 | Should -Exist
+        Join-Path $shellDir Modules/PSReadLine/License.txt | Should -Exist
         Join-Path $shellDir runtimes/win | Should -Not -Exist
         # Self-contained: the runtime config names the runtime it carries, not a framework to find.
         $config = Get-Content (Join-Path $shellDir VirtTools.Shell.runtimeconfig.json) -Raw | ConvertFrom-Json
@@ -240,7 +243,7 @@ Describe 'virttools-<version>-1.<arch>.rpm' {
 
     It '<_> is named, versioned and described as the manifest says' -ForEach @('x86_64', 'aarch64') {
         $info = Invoke-Rpm @('-qp', '--queryformat', '%{NAME}|%{VERSION}|%{RELEASE}|%{ARCH}|%{LICENSE}|%{URL}', $rpms[$_])
-        $info | Should -Be "virttools|$version|1|$_|LicenseRef-VirtTools-AllRightsReserved AND MIT|https://github.com/virttools/virttools"
+        $info | Should -Be "virttools|$version|1|$_|LicenseRef-VirtTools-AllRightsReserved AND MIT AND BSD-2-Clause|https://github.com/virttools/virttools"
         (Invoke-Rpm @('-qip', $rpms[$_])) -join "`n" | Should -Match 'Summary\s+: PowerShell cmdlets for KVM and Xen'
     }
 
@@ -256,7 +259,8 @@ Describe 'virttools-<version>-1.<arch>.rpm' {
         $files = Invoke-Rpm @('-qlp', $rpms[$_])
         foreach ($f in '/opt/virttools/virttools', '/opt/virttools/libcoreclr.so', '/opt/virttools/Modules/VirtTools/VirtTools.psd1',
             '/opt/virttools/Modules/VirtTools/bin/VirtTools.dll', '/usr/bin/virttools', '/usr/local/share/powershell/Modules/VirtTools',
-            '/usr/share/licenses/virttools/dotnet-LICENSE.TXT', '/usr/share/doc/packages/virttools/README.md') {
+            '/usr/share/licenses/virttools/dotnet-LICENSE.TXT', '/usr/share/doc/packages/virttools/README.md',
+            '/opt/virttools/Modules/PSReadLine/PSReadLine.psd1', '/usr/share/licenses/virttools/PSReadLine-License.txt') {
             $files | Should -Contain $f
         }
         $files | Where-Object { $_ -notmatch '^(/opt/virttools(/|$)|/usr/bin/virttools$|/usr/local/share/powershell(/|$)|/usr/share/(doc/packages|licenses)/virttools(/|$))' } |

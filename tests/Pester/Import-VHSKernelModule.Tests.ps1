@@ -41,6 +41,16 @@ Describe 'Import-VHSKernelModule' {
         $runner.Calls | Should -Be @('modprobe vfio_pci', 'modprobe nouveau')
     }
 
+    It 'names the module once in what it asks and reports (no "at boot on vhost_net")' {
+        $root = New-ConfigRoot sles15sp6
+        Set-RootFile $root /lib/modules/6.4.0-150600.23.25-default/modules.dep ((Get-RootFile $root /lib/modules/6.4.0-150600.23.25-default/modules.dep) + "kernel/drivers/vhost/vhost_net.ko.zst:`n")
+        $null = Use-ConfigRoot $root @{ 'modprobe vhost_net' = 0 }
+        $v = Import-VHSKernelModule vhost_net -Persist -Confirm:$false -Verbose 4>&1
+        $text = ($v | ForEach-Object { "$_" }) -join "`n"
+        $text | Should -Match 'Load vhost_net at boot:'
+        $text | Should -Not -Match 'vhost_net at boot on vhost_net'
+    }
+
     It '-WhatIf runs and writes nothing' {
         $root = New-ConfigRoot sles15sp6
         $snap = Get-RootSnapshot $root

@@ -37,6 +37,20 @@ Describe 'Restore-VMGuestSnapshot' {
         $script:TestConn.FindDomain('rs1').GetState().Item1 | Should -Be 'Paused'
     }
 
+    It 'says when the snapshot was taken as the tables do (ISO), and a shut-off state in words' {
+        $null = New-TestGuest rs2 -Stopped
+        try {
+            Checkpoint-VMGuest rs2 cold -ConnectionUri $TestUri
+            $s = Get-VMGuestSnapshot rs2 cold -ConnectionUri $TestUri
+            $v = Restore-VMGuestSnapshot rs2 cold -ConnectionUri $TestUri -Confirm:$false -Verbose 4>&1
+            $text = ($v | ForEach-Object { "$_" }) -join "`n"
+            $text | Should -Match ([regex]::Escape($s.CreationTime.ToString('yyyy-MM-dd HH:mm')))
+            $text | Should -Match 'it is shut off'
+            $text | Should -Not -Match 'shutoff'
+        }
+        finally { Remove-TestGuest rs2 }
+    }
+
     It '-WhatIf reverts nothing' {
         Restore-VMGuestSnapshot rs1 running -ConnectionUri $TestUri -WhatIf
         (Get-VMGuestSnapshot rs1 -ConnectionUri $TestUri | Where-Object IsCurrent).Name | Should -Be 'paused'

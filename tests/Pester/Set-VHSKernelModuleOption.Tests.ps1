@@ -52,6 +52,35 @@ Describe 'Set-VHSKernelModuleOption' {
         $runner.Calls | Should -HaveCount 0
     }
 
+    It 'takes -Option as a hashtable of names and values, booleans as 1/0' {
+        $root = New-ConfigRoot sles15sp6
+        $null = Use-ConfigRoot $root
+        $r = Set-VHSKernelModuleOption kvm_intel @{ enable_apicv = $false; ple_gap = 0 } -Persist -Confirm:$false -WarningAction SilentlyContinue
+        Get-RootFile $root /etc/modprobe.d/virttools.conf | Should -Match '(?m)^options kvm_intel .*\benable_apicv=0\b.*\bple_gap=0\b'
+        @($r.Option) | Should -Be @('enable_apicv', 'ple_gap')
+        Get-RootFile $root /etc/modprobe.d/virttools.conf | Should -Not -Match 'Hashtable'
+    }
+
+    It 'keeps the order of an [ordered] hashtable and mixes with NAME=VALUE strings' {
+        $root = New-ConfigRoot sles15sp6
+        $null = Use-ConfigRoot $root
+        $r = Set-VHSKernelModuleOption kvm_intel @([ordered]@{ ple_window = 4096; ple_gap = 128 }, 'enable_apicv=0') -Persist -Confirm:$false -WarningAction SilentlyContinue
+        @($r.Option) | Should -Be @('ple_window', 'ple_gap', 'enable_apicv')
+        @($r.Value) | Should -Be @('4096', '128', '0')
+    }
+
+    It 'never mentions a .NET type name when -Option is not a name/value pair' {
+        $root = New-ConfigRoot sles15sp6
+        $snap = Get-RootSnapshot $root
+        $null = Use-ConfigRoot $root
+        $e = $null
+        try { Set-VHSKernelModuleOption kvm_intel @{ nested = 'two words' } -Persist -Confirm:$false -ErrorAction Stop } catch { $e = $_ }
+        $e.FullyQualifiedErrorId | Should -Be "InvalidKernelModuleOption$Fq"
+        "$e" | Should -Match "'nested=two words'"
+        "$e" | Should -Not -Match 'System\.'
+        Get-RootSnapshot $root | Should -BeExactly $snap
+    }
+
     It 'takes Name and Option from the pipeline by property name' {
         $root = New-ConfigRoot sles15sp6
         $null = Use-ConfigRoot $root

@@ -50,8 +50,19 @@ Describe 'Set-VHSVfioBootBinding' {
         $root = New-BindingRoot sles15sp6
         $runner = Use-ConfigRoot $root @{ 'dracut -f' = 0 }
         Set-VHSVfioBootBinding -Confirm:$false -WarningAction SilentlyContinue
-        Set-VHSVfioBootBinding -Confirm:$false -WarningAction SilentlyContinue
+        Set-VHSVfioBootBinding -Confirm:$false -WarningVariable w -WarningAction SilentlyContinue
         $runner.Calls | Should -HaveCount 1
+        # Said without -Verbose: a silent second run read as a change made.
+        ($w -join "`n") | Should -Match '^Nothing to do: softdep nvme pre: vfio-pci is already configured'
+    }
+
+    It 'warns that there is nothing to do when no device has a persistent override' {
+        $root = New-BindingRoot sles15sp6
+        Remove-Item (Join-Path $root etc/driverctl.d/pci-0000:04:00.0)
+        $runner = Use-ConfigRoot $root @{ 'dracut -f' = 0 }
+        Set-VHSVfioBootBinding -Confirm:$false -WarningVariable w -WarningAction SilentlyContinue
+        ($w -join "`n") | Should -Match '^Nothing to do: no device has a persistent pass-through override'
+        $runner.Calls | Should -HaveCount 0
     }
 
     It 'rebuilds with transactional-update initrd on a transactional host' {

@@ -154,4 +154,24 @@ Describe 'VMGuest objects' {
         }
         finally { Remove-TestGuest $long }
     }
+
+    It 'name each disk with its target and each NIC with its MAC and model, in the properties and the list view' {
+        $d = $Keep.DefineDomain("<domain type='qemu'><name>vg-devices</name><memory unit='MiB'>128</memory><os><type arch='i686'>hvm</type></os><devices>" +
+            "<disk type='file' device='disk'><source file='/var/lib/libvirt/images/vg-devices.qcow2'/><target dev='vda' bus='virtio'/></disk>" +
+            "<disk type='file' device='cdrom'><target dev='sda' bus='sata'/><readonly/></disk>" +
+            "<interface type='network'><mac address='52:54:00:AB:CD:01'/><source network='default'/><model type='virtio'/></interface>" +
+            "<interface type='bridge'><mac address='52:54:00:ab:cd:02'/><source bridge='br0'/></interface>" +
+            "</devices></domain>", 'None')
+        $d.Dispose()
+        try {
+            $g = Get-VMGuest vg-devices -ConnectionUri $U
+            $g.DiskDrives | Should -Be @('vda: /var/lib/libvirt/images/vg-devices.qcow2', 'sda (cdrom): (empty)')
+            $g.NetworkAdapters | Should -Be @('network:default 52:54:00:ab:cd:01 virtio', 'bridge:br0 52:54:00:ab:cd:02 (default model)')
+            { $g.DiskDrives = @() } | Should -Throw -ExpectedMessage '*ReadOnly*'
+            $list = ($g | Format-List | Out-String -Width 80) -replace "`e\[[0-9;]*m", ''
+            $list | Should -Match 'Disks\s+: vda: /var/lib/libvirt/images/vg-devices\.qcow2\s+sda \(cdrom\): \(empty\)'
+            $list | Should -Match 'NetworkAdapters\s+: network:default 52:54:00:ab:cd:01 virtio\s+bridge:br0 52:54:00:ab:cd:02'
+        }
+        finally { Remove-TestGuest vg-devices }
+    }
 }

@@ -127,6 +127,18 @@ Describe 'Test-VHSRequirement' {
             Test-VHSRequirement -Quiet | Should -BeFalse
         }
 
+        It 'the table shows what to do about a failed check, within 80 columns' {
+            $tree = New-HostRoot 'bare-table' $intelCpu
+            $env:VIRTTOOLS_ROOT = $tree.Root
+            $check = Test-VHSRequirement -Name KvmDevice
+            $check.Remedy | Should -Not -BeNullOrEmpty
+            $lines = @(((Test-VHSRequirement -Name KvmDevice, HardwareVirtualization | Out-String -Width 80) -replace "`e\[[0-9;]*m", '') -split "`r?`n")
+            ($lines | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual 80
+            # The cell wraps: without the padding, the detail and the remedy read on.
+            $flat = ($lines -join '') -replace '\s', ''
+            $flat.Contains((($check.Detail + 'Remedy:' + $check.Remedy) -replace '\s', '')) | Should -BeTrue -Because ($lines -join "`n")
+        }
+
         It 'warns that amd_iommu=on is not a valid value' {
             $tree = New-HostRoot 'amd-on' $amdCpu
             $null = $tree.File('/proc/cmdline', "root=/dev/sda2 amd_iommu=on iommu=pt`n")

@@ -42,6 +42,11 @@ Describe 'Table views at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width =
         $nvme = $h.Rows | Where-Object { $_ -like '0000:04:00.0*' }
         $nvme | Should -Match '\[144d:a80[0-9a-f]\]'
         $nvme | Should -Match ' 14\s*$'
+        # Every class whole (" controller" dropped: the list view has it), Name and Driver not narrower than Class needs.
+        $nvme | Should -Match '^0000:04:00\.0 Non-Volatile memory +\['
+        $h.Rows | Where-Object { $_ -like '0000:00:04.0*' } | Should -Match ' Signal processing +\['
+        $h.Rows | Where-Object { $_ -like '0000:00:08.0*' } | Should -Match ' System peripheral +\['
+        $h.Rows | Where-Object { $_ -match '^\S+ [^\[]*… \[' } | Should -BeNullOrEmpty
     }
 
     It 'IommuGroup: group, type, isolated, ready, members, every member shown' {
@@ -52,10 +57,10 @@ Describe 'Table views at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width =
         ($lines -join "`n") | Should -Match '0000:00:1f\.5'
     }
 
-    It 'RequirementCheck: name, status, detail' {
+    It 'RequirementCheck: name, status, detail and the remedy of what did not pass' {
         $lines = Get-Rendered (Test-VHSRequirement) $Width
         ($lines | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual $Width
-        (Get-TableHeader $lines).Labels -join ' ' | Should -BeExactly 'Name Status Detail'
+        (Get-TableHeader $lines).Labels -join ' ' | Should -BeExactly 'Name Status Detail, Remedy'
     }
 
     It 'list views (PciDevice, IommuGroup, HostCapability, RequirementCheck) stay within the width' {

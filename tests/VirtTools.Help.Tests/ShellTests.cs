@@ -291,6 +291,64 @@ public sealed class ShellTests : IDisposable
         }
     }
 
+    [Fact]
+    public void On_a_terminal_PSReadLine_completes_cmdlet_names_with_Tab_and_recalls_history_with_Up()
+    {
+        // The console host without PSReadLine has neither: Tab inserted nothing, Up nothing.
+        var socket = "vt-rl-" + Guid.NewGuid().ToString("N")[..8];
+        // History goes to $XDG_DATA_HOME/powershell/PSReadLine: a folder of this test, not the user's.
+        var env = ShellEnvironment(new Dictionary<string, string?> { ["XDG_DATA_HOME"] = Path.Combine(_root, "data") });
+        var tmux = (string[] a) => ProcessRunner.Run("tmux", new[] { "-L", socket }.Concat(a), env, timeoutSeconds: 30);
+        try
+        {
+            // In / : a short prompt, so no line it shows wraps.
+            AssertExit(0, tmux(new[] { "new-session", "-d", "-x", "80", "-y", "30", "-c", "/", $"dotnet '{ShellDll}' -NoProfile" }));
+            WaitForScreen(tmux, s => s.Contains("PS "));
+            // A prefix only VirtTools' Get-VHSCapability has among the commands of the shell.
+            tmux(new[] { "send-keys", "Get-VHSCap", "Tab" });
+            WaitForScreen(tmux, s => s.Contains("Get-VHSCapability"));
+            tmux(new[] { "send-keys", "C-u", "'recall-' + (6 * 7)", "Enter" });
+            WaitForScreen(tmux, s => s.Contains("recall-42"));
+            tmux(new[] { "send-keys", "clear", "Enter" });
+            WaitForScreen(tmux, s => !s.Contains("recall-42"));
+            // Up twice: past `clear` to the line before; Enter runs it again.
+            tmux(new[] { "send-keys", "Up", "Up", "Enter" });
+            var screen = WaitForScreen(tmux, s => s.Contains("recall-42"));
+            Assert.Contains("PS ", screen);
+            Assert.Contains("'recall-' + (6 * 7)", screen);
+            Assert.Equal("2.4.5", PSReadLineVersionOnScreen(tmux));
+        }
+        finally
+        {
+            tmux(new[] { "kill-server" });
+        }
+    }
+
+    private static string PSReadLineVersionOnScreen(Func<string[], ProcessOutcome> tmux)
+    {
+        tmux(new[] { "send-keys", "'rl=' + (Get-Module PSReadLine).Version", "Enter" });
+        var screen = WaitForScreen(tmux, s => System.Text.RegularExpressions.Regex.IsMatch(s, @"(?m)^rl=\S*\s*$"));
+        return System.Text.RegularExpressions.Regex.Match(screen, @"(?m)^rl=(\S*)\s*$").Groups[1].Value;
+    }
+
+    [Fact]
+    public void With_stdin_redirected_PSReadLine_is_not_loaded()
+    {
+        // Piped commands are read as lines, without the line editor (which would wait on a terminal).
+        var r = ShellIn("'rl=' + [bool](Get-Module PSReadLine) + ',' + [bool](Get-Module PSReadLine -ListAvailable)\n");
+        AssertExit(0, r);
+        Assert.Contains("rl=False,True", r.StandardOutput);
+    }
+
+    [Fact]
+    public void PSReadLine_ships_beside_the_shell_with_its_licence()
+    {
+        var modules = Path.Combine(Path.GetDirectoryName(ShellDll)!, "Modules", "PSReadLine");
+        Assert.True(File.Exists(Path.Combine(modules, "PSReadLine.psd1")), "no PSReadLine in " + modules);
+        var licence = File.ReadAllText(Path.Combine(modules, "License.txt"));
+        Assert.Contains("Redistribution and use in source and binary forms", licence);
+    }
+
     private static string WaitForScreen(Func<string[], ProcessOutcome> tmux, Func<string, bool> done)
     {
         var screen = "";

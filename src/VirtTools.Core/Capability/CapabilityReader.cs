@@ -178,7 +178,7 @@ public sealed class CapabilityReader
             CgroupControllers = cgControllers,
             KernelCommandLine = cmdlineText is null ? null : cmdline.Text,
             Notes = _notes.ToArray(),
-            Problems = problems.ToArray(),
+            ReadFailures = problems.ToArray(),
         };
         return new HostFacts
         {

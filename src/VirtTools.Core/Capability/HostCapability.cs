@@ -73,6 +73,13 @@ public sealed class HostCapability
     public string? KernelCommandLine { get; init; }
     /// <summary>Why some facts are unknown or need care (one sentence each).</summary>
     public string[] Notes { get; init; } = Array.Empty<string>();
-    /// <summary>Files that held garbage ("/proc/cpuinfo: ..."); the facts from them are null. Empty when all is well.</summary>
-    public string[] Problems { get; init; } = Array.Empty<string>();
+    /// <summary>
+    /// Files that could not be read or held garbage ("/proc/cpuinfo: ..."); the facts from them are null.
+    /// Not whether the host is ready for guests: Test-VHSRequirement says that (a host can fail every
+    /// check with nothing here).
+    /// </summary>
+    public string[] ReadFailures { get; init; } = Array.Empty<string>();
+
+    /// <summary>The name <see cref="ReadFailures"/> had, which read as "what is wrong with this host"; kept for scripts that used it.</summary>
+    public string[] Problems => ReadFailures;
 }

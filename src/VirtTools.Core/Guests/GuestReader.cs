@@ -11,7 +11,8 @@ public static class GuestReader
     public static VMGuest Read(ILibvirtDomain d, string connectionUri)
     {
         var (state, reason) = d.GetState();
-        var def = Definition(d.GetXml());
+        var root = XDocument.Parse(d.GetXml()).Root ?? throw new FormatException("empty domain XML");
+        var def = Definition(root);
         return new VMGuest
         {
             Name = d.Name,
@@ -29,6 +30,8 @@ public static class GuestReader
             Firmware = def.Firmware,
             Disks = def.DiskSources.ToArray(),
             Interfaces = def.Interfaces.ToArray(),
+            DiskDrives = def.Disks.Select(GuestSummaries.Drive).ToArray(),
+            NetworkAdapters = Networking.GuestNicReader.Read(root).Select(GuestSummaries.Adapter).ToArray(),
             HostDevices = def.PciHostDevices.Select(a => a.ToString()).ToArray(),
             Autostart = d.Autostart,
             Persistent = d.IsPersistent,

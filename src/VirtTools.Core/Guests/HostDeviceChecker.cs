@@ -43,7 +43,7 @@ public sealed class HostDeviceChecker
         foreach (var a in list)
             if (assigned.Of(a).FirstOrDefault(u => u.Guest != forGuest)?.Guest is string other)
                 throw new VirtToolsException("HostDeviceAssigned", FailureKind.ResourceBusy,
-                    $"PCI device {a} is already assigned to guest '{other}'; nothing was defined.", a.ToString(),
+                    $"PCI device {a} is already assigned to guest '{other}'. Nothing was changed.", a.ToString(),
                     $"Remove it from '{other}' first: Remove-VMGuestHostDevice {other} {a}");
         if (!_local)
         {
@@ -56,7 +56,7 @@ public sealed class HostDeviceChecker
             foreach (var reason in guard.Check(a))
             {
                 if (force && reason.CanForce) { warnings.Add(reason.Message + " (-Force given)"); continue; }
-                throw new VirtToolsException(reason.ErrorId, reason.Kind, reason.Message + " Nothing was defined.", a.ToString(),
+                throw new VirtToolsException(reason.ErrorId, reason.Kind, reason.Message + " Nothing was changed.", a.ToString(),
                     reason.CanForce ? reason.RecommendedAction + " Add -Force to assign it anyway." : reason.RecommendedAction);
             }
             var dev = pci.Read(a);
@@ -84,7 +84,7 @@ public sealed class HostDeviceChecker
             // The same vendor- and VM-aware words as Get-IommuGroup and Enable-VfioDevice: Intel-only
             // advice was wrong on AMD hosts and in virtual machines.
             var (why, action) = IommuAbsence.Explain(_host, $"PCI device {dev.Address} is in no IOMMU group");
-            throw new VirtToolsException("NoIommuGroup", FailureKind.NotEnabled, why + " Nothing was defined.", dev.Address, action);
+            throw new VirtToolsException("NoIommuGroup", FailureKind.NotEnabled, why + " Nothing was changed.", dev.Address, action);
         }
         var group = new IommuGroupReader(pci).Read(n);
         var blockers = group.Devices
@@ -93,7 +93,7 @@ public sealed class HostDeviceChecker
         if (blockers.Count > 0)
             throw new VirtToolsException("IommuGroupNotViable", FailureKind.InvalidOperation,
                 $"PCI device {dev.Address} shares IOMMU group {n} with {string.Join(", ", blockers)}, which the host still drives; " +
-                "a guest can only have the whole group. Nothing was defined.", dev.Address,
+                "a guest can only have the whole group. Nothing was changed.", dev.Address,
                 $"Assign the whole group (-HostDevice with every member), or hand those to vfio-pci: Get-IommuGroup {n}; Enable-VfioDevice -IncludeIommuGroup {dev.Address}");
     }
 }

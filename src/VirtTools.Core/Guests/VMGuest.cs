@@ -32,6 +32,10 @@ public sealed class VMGuest
     public string[] Disks { get; internal init; } = Array.Empty<string>();
     /// <summary>"network:default", "bridge:br0", "direct:eth0" ...</summary>
     public string[] Interfaces { get; internal init; } = Array.Empty<string>();
+    /// <summary>Each disk and cdrom drive with its target: "vda: /var/lib/libvirt/images/g.qcow2", "sda (cdrom): (empty)".</summary>
+    public string[] DiskDrives { get; internal init; } = Array.Empty<string>();
+    /// <summary>Each NIC with its MAC and model: "network:default 52:54:00:12:34:56 virtio".</summary>
+    public string[] NetworkAdapters { get; internal init; } = Array.Empty<string>();
     /// <summary>PCI addresses of the passed-through devices.</summary>
     public string[] HostDevices { get; internal init; } = Array.Empty<string>();
     public bool Autostart { get; internal init; }

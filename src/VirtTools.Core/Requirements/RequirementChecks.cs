@@ -27,8 +27,8 @@ internal abstract class RequirementChecks
 
     protected string Arch => _cap.Architecture ?? "unknown";
 
-    protected string CpuInfoMissing => _cap.Problems.Any(p => p.StartsWith("/proc/cpuinfo:", StringComparison.Ordinal))
-        ? "/proc/cpuinfo could not be parsed (see Problems): CPU facts are unknown."
+    protected string CpuInfoMissing => _cap.ReadFailures.Any(p => p.StartsWith("/proc/cpuinfo:", StringComparison.Ordinal))
+        ? "/proc/cpuinfo could not be parsed (see Get-VHSCapability's ReadFailures): CPU facts are unknown."
         : "/proc/cpuinfo is not in this root.";
     protected bool IsIntel => IommuAdvice.IsIntel(_cap.CpuVendor);
     protected bool IsAmd => IommuAdvice.IsAmd(_cap.CpuVendor);

@@ -323,6 +323,9 @@ public class CapabilityReaderTests
         Assert.Empty(c.VfioModulesLoaded!);
         // The quote protects the rest of the line: there is no intel_iommu parameter.
         Assert.Empty(c.IommuKernelParameters!);
+        // Named for what it holds: values that could not be read, not whether the host is ready.
+        Assert.Contains(c.ReadFailures, f => f.StartsWith("/proc/cpuinfo: unexpected content", StringComparison.Ordinal));
+        Assert.Same(c.ReadFailures, c.Problems);
     }
 
     [Fact]

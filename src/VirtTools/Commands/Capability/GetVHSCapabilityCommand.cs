@@ -21,7 +21,7 @@ public sealed class GetVHSCapabilityCommand : VirtToolsCmdlet
             return;
         }
         foreach (var note in cap.Notes) WriteVerbose(note);
-        foreach (var problem in cap.Problems) WriteWarning(problem);
+        foreach (var problem in cap.ReadFailures) WriteWarning(problem);
         WriteObject(cap);
     }
 }

@@ -20,8 +20,10 @@ public abstract class HostConfigCmdlet : VirtToolsCmdlet
             return false;
         }
         RefuseChangeOnBareRoot(target);
-        var description = $"{action} on {target}:{Environment.NewLine}{set.Describe()}";
-        if (!ShouldProcess(description, $"{action} on {target}? The files and commands are:{Environment.NewLine}{set.Describe()}", action))
+        // "Load vfio-pci at boot", not "Load vfio-pci at boot on vfio-pci": an action naming its target says it once.
+        var what = action.Contains(target, StringComparison.Ordinal) ? action : $"{action} on {target}";
+        var description = $"{what}:{Environment.NewLine}{set.Describe()}";
+        if (!ShouldProcess(description, $"{what}? The files and commands are:{Environment.NewLine}{set.Describe()}", action))
             return false;
         WriteProgress(new ProgressRecord(1, action, string.Join("; ", set.Commands.Select(c => c.ToString())) is { Length: > 0 } cmds ? cmds : "writing files"));
         try { set.Apply(HostContext); }

@@ -16,6 +16,7 @@ public sealed class SetVHSKernelModuleOptionCommand : HostConfigCmdlet
 
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ModuleOptionTransformation]
     public string[] Option { get; set; } = Array.Empty<string>();
 
     [Parameter]

@@ -36,14 +36,15 @@ public sealed class SetVHSVfioBootBindingCommand : HostConfigCmdlet
         var addresses = Address is null ? binding.PersistedAddresses().ToList() : _addresses;
         if (addresses.Count == 0)
         {
-            if (Address is null) WriteVerbose("No device has a persistent pass-through override (Enable-VfioDevice -Persist).");
+            if (Address is null) WriteWarning(NothingToDo.Message(new[] { "no device has a persistent pass-through override (Enable-VfioDevice -Persist)." }));
             return;
         }
         Terminating(() =>
         {
             var set = binding.Plan(addresses);
-            if (ApplyChanges(set, string.Join(", ", addresses), "Bind to vfio-pci at boot"))
-                WriteWarning(set.Notes.LastOrDefault() ?? "The binding applies at the next boot.");
+            var applied = ApplyChanges(set, string.Join(", ", addresses), "Bind to vfio-pci at boot");
+            if (!set.HasChanges) WriteWarning(NothingToDo.Message(set.Notes));
+            else if (applied) WriteWarning(set.Notes.LastOrDefault() ?? "The binding applies at the next boot.");
         });
         if (PassThru)
         {

@@ -14,7 +14,10 @@ public sealed class RestoreVMGuestSnapshotCommand : SnapshotTargetCmdlet
             Try(snap, () =>
             {
                 var s = svc.Get(guest, snap);
-                var then = s.HasMemory ? $"it resumes {s.State} where it was at {s.CreationTime:g}" : $"its disks return to {s.CreationTime:g} and it is {s.State}";
+                // The tables' date form, not the culture's; libvirt's "shutoff" in words.
+                var when = s.CreationTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+                var state = s.State == "shutoff" ? "shut off" : s.State;
+                var then = s.HasMemory ? $"it resumes {state} where it was at {when}" : $"its disks return to {when} and it is {state}";
                 if (!ShouldProcess($"guest '{guest.Name}' at {svc.ConnectionUri}",
                         $"Revert to snapshot '{snap}': the guest's current state is lost; {then}")) return;
                 var after = svc.Revert(guest, snap);

@@ -27,7 +27,7 @@ public sealed class SnapshotNameCompleter : IArgumentCompleter
                     foreach (var s in svc.List(d).Where(s => s.Name.StartsWith(word, StringComparison.OrdinalIgnoreCase)))
                     {
                         var text = s.Name.Contains(' ') ? $"'{s.Name}'" : s.Name;
-                        results.Add(new CompletionResult(text, s.Name, CompletionResultType.ParameterValue, $"{s.Guest}: {s.CreationTime:g} {s.State}"));
+                        results.Add(new CompletionResult(text, s.Name, CompletionResultType.ParameterValue, $"{s.Guest}: {s.CreationTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} {(s.State == "shutoff" ? "shut off" : s.State)}"));
                     }
             }
         }

@@ -52,7 +52,9 @@ public abstract class VfioDeviceCommandBase : PciAddressCommandBase
         // One binder for the whole pipeline: its options come from parameters that do not bind per record.
         var binder = _binder ??= new VfioBinder(HostContext, Options());
         if (!TryPlan(a, () => Plan(binder, a), out var plan)) return;
-        foreach (var n in plan.Notes) WriteVerbose(n);
+        // Silence would read as done: say so, as the guest cmdlets do for a guest already in the asked state.
+        if (plan.HasChanges) foreach (var n in plan.Notes) WriteVerbose(n);
+        else WriteWarning(NothingToDo.Message(plan.Notes));
         foreach (var w in plan.Warnings) WriteWarning(w);
         if (plan.HasChanges)
         {
