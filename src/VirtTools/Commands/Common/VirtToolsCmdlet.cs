@@ -4,7 +4,7 @@ using VirtTools.Host;
 namespace VirtTools.Commands;
 
 /// <summary>Base of every VirtTools cmdlet: the host context and the one ErrorRecord builder.</summary>
-public abstract class VirtToolsCmdlet : PSCmdlet
+public abstract partial class VirtToolsCmdlet : PSCmdlet
 {
     /// <summary>
     /// Where each cmdlet's docs page lives (HelpUri = HelpBase + "Verb-Noun.md", and the page's
@@ -25,6 +25,7 @@ public abstract class VirtToolsCmdlet : PSCmdlet
             string? warning;
             try { warning = host.CheckRoot(); }
             catch (VirtToolsException e) { ThrowTerminatingError(e); throw; }
+            RequirePrivileges(host);
             _host = host;
             if (warning is not null)
             {
