@@ -163,6 +163,14 @@ Describe 'Nobody at the keyboard' {
         (Invoke-NoHost none SilentlyContinue).Progress | Should -Be 0
     }
 
+    It 'every changing cmdlet''s page says how it runs unattended and without root' {
+        foreach ($c in Get-Command -Module VirtTools | Where-Object { $_.Parameters.ContainsKey('WhatIf') }) {
+            $page = Get-Content -Raw (Join-Path $repo "docs/$($c.Name).md")
+            $page | Should -Match 'Unattended and non-root runs:' -Because $c.Name
+            $page | Should -Match 'ConfirmationRequired' -Because $c.Name
+        }
+    }
+
     It 'nothing in the module writes to the host UI or the console itself' {
         $files = Get-ChildItem (Join-Path $repo src/VirtTools), (Join-Path $repo src/VirtTools.Core) -Recurse -Filter *.cs |
             Where-Object FullName -notmatch '[\\/](obj|bin)[\\/]'
