@@ -36,6 +36,16 @@ public sealed class HostContext
     public bool ProgramsSeeThisRoot => IsLiveRoot || Processes is not SystemProcessRunner;
 
     /// <summary>
+    /// True when <see cref="Privileges"/> are read from this root's /proc/self/status although it is not
+    /// the live root: a simulated live host. Elsewhere a root that is not "/" gets no privilege check,
+    /// and the files' own permissions decide what may be written there.
+    /// </summary>
+    public bool SimulatesLiveRoot { get; init; }
+
+    /// <summary>Who this process is (uid, capabilities) on the live root or a simulated one; null elsewhere.</summary>
+    public HostPrivileges? Privileges => IsLiveRoot || SimulatesLiveRoot ? HostPrivileges.Read(Files) : null;
+
+    /// <summary>
     /// Test hook: when set, <see cref="Current"/> returns what it gives (a simulated kernel,
     /// scripted programs). Nothing in the product sets it.
     /// </summary>

@@ -145,10 +145,9 @@ public static partial class LibvirtErrorClassifier
             return new(Ids.UriInvalid, FailureKind.InvalidArgument,
                 $"Correct the URI's path: '{driver}:///system' (the host's daemon) or '{driver}:///session' (your own); libvirt's message above says what it expected.");
         if (code is ErrorCodes.AuthFailed or MoreCodes.AuthCancelled or MoreCodes.AuthUnavailable || domain == Domains.Auth)
-            return Auth();
+            return IsLocalSystem(uri, transport) ? Auth() with { Action = NotMemberAdvice(driver) } : Auth();
         if (code == ErrorCodes.SystemError && message.Contains("Permission denied", StringComparison.Ordinal))
-            return new(Ids.AccessDenied, FailureKind.PermissionDenied,
-                "Your user may not use this daemon's socket: run as root, join the libvirt group (usermod -aG libvirt USER, then log in again), or use qemu:///session.");
+            return new(Ids.AccessDenied, FailureKind.PermissionDenied, NotMemberAdvice(driver));
         if (SocketOf(uri) is { } socket && message.Contains("No such file or directory", StringComparison.Ordinal))
             return new(Ids.SocketNotFound, FailureKind.ObjectNotFound,
                 $"There is no socket at {socket}: check the socket path in the URI (-ConnectionUri); if it is right, the daemon that creates it is not running: start it.");
@@ -159,6 +158,22 @@ public static partial class LibvirtErrorClassifier
             return new(Ids.ConnectionFailed, FailureKind.ConnectionError, DaemonAdvice);
         var other = Classify(code, domain, message);
         return other.Id is Ids.Generic or Ids.ConnectionLost ? new(Ids.ConnectionFailed, FailureKind.ConnectionError, DaemonAdvice) : other;
+    }
+
+    /// <summary>
+    /// What an ordinary user who is refused the host's own daemon (its socket is root:libvirt 0770, or
+    /// polkit allows only the libvirt group) can do: the group, root, or a daemon of their own.
+    /// </summary>
+    private static string NotMemberAdvice(string driver) =>
+        $"Your user may not manage this host's libvirt daemon: join the libvirt group (sudo usermod -aG libvirt $USER, then log in again), " +
+        $"run as root (sudo virttools -Command ...), or use your own daemon with -ConnectionUri {driver.ToLowerInvariant()}:///session.";
+
+    /// <summary>A URI of this machine's system daemon (qemu:///system, qemu+unix:///system?socket=...), where group membership decides.</summary>
+    private static bool IsLocalSystem(string uri, string? transport)
+    {
+        if (transport is not (null or "unix")) return false;
+        var rest = uri[(uri.IndexOf(':') + 1)..];
+        return rest.StartsWith("///system", StringComparison.Ordinal);
     }
 
     private static LibvirtErrorClass Auth() =>

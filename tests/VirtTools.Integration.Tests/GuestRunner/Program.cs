@@ -10,6 +10,7 @@ if (Environment.GetEnvironmentVariable("VIRTTOOLS_IN_GUEST") != "1")
     return 2;
 }
 if (args.Length == 3 && args[0] == "--hold-vfio") return VfioHolder.Run(args[1], args[2]);
+if (args.Length == 3 && args[0] == "--unprivileged") return Scenarios.RunUnprivileged(args[1], args[2]);
 var started = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 var repo = Path.GetFullPath(args.Length > 0 ? args[0] : ".");
 var outDir = args.Length > 1 ? args[1] : Environment.GetEnvironmentVariable("VIRTTOOLS_GUEST_OUT") ?? ".";

@@ -24,6 +24,7 @@ public sealed partial class Scenarios
         ("sriov", Sriov),
         ("sriovCmdlet", SriovCmdlet),
         ("igbVf", IgbVf),
+        ("unprivileged", Unprivileged),
     };
 
     private static void Environment(Scenario s)

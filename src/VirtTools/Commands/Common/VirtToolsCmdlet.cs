@@ -4,7 +4,7 @@ using VirtTools.Host;
 namespace VirtTools.Commands;
 
 /// <summary>Base of every VirtTools cmdlet: the host context and the one ErrorRecord builder.</summary>
-public abstract class VirtToolsCmdlet : PSCmdlet
+public abstract partial class VirtToolsCmdlet : PSCmdlet
 {
     /// <summary>
     /// Where each cmdlet's docs page lives (HelpUri = HelpBase + "Verb-Noun.md", and the page's
@@ -25,6 +25,7 @@ public abstract class VirtToolsCmdlet : PSCmdlet
             string? warning;
             try { warning = host.CheckRoot(); }
             catch (VirtToolsException e) { ThrowTerminatingError(e); throw; }
+            RequirePrivileges(host);
             _host = host;
             if (warning is not null)
             {
@@ -59,27 +60,27 @@ public abstract class VirtToolsCmdlet : PSCmdlet
 
     /// <inheritdoc cref="ShouldProcess(string, string)"/>
     protected new bool ShouldProcess(string verboseDescription, string verboseWarning, string caption) =>
-        Ask(() => base.ShouldProcess(verboseDescription, verboseWarning, caption), caption, verboseWarning.TrimEnd('?'));
+        Ask(() => base.ShouldProcess(verboseDescription, verboseWarning, caption), null, verboseWarning.TrimEnd('?'));
 
     /// <inheritdoc cref="ShouldProcess(string, string)"/>
     protected new bool ShouldContinue(string query, string caption, ref bool yesToAll, ref bool noToAll)
     {
         try { return base.ShouldContinue(query, caption, ref yesToAll, ref noToAll); }
-        catch (Exception e) when (e is PSInvalidOperationException or NullReferenceException) { CannotAsk(e, caption, query.TrimEnd('?')); throw; }
+        catch (Exception e) when (e is PSInvalidOperationException or NullReferenceException or System.Management.Automation.Host.HostException) { CannotAsk(e, caption, query.TrimEnd('?')); throw; }
     }
 
-    private bool Ask(Func<bool> ask, string target, string action)
+    private bool Ask(Func<bool> ask, string? target, string action)
     {
         try { return ask(); }
-        catch (Exception e) when (e is PSInvalidOperationException or NullReferenceException) { CannotAsk(e, target, action); throw; }
+        catch (Exception e) when (e is PSInvalidOperationException or NullReferenceException or System.Management.Automation.Host.HostException) { CannotAsk(e, target, action); throw; }
     }
 
-    private void CannotAsk(Exception e, string target, string action)
+    private void CannotAsk(Exception e, string? target, string action)
     {
         var name = MyInvocation.MyCommand?.Name ?? "This command";
         ThrowTerminatingError(new VirtToolsException("ConfirmationRequired", FailureKind.InvalidOperation,
             $"{name} asks for confirmation before \"{action}\", and this session cannot answer a prompt " +
-            $"(it is non-interactive, or standard input is not a terminal); {target} was not changed.", target,
+            $"(it is non-interactive, has no host that can ask, or standard input is not a terminal); {(target is null ? "nothing was changed" : $"{target} was not changed")}.", target ?? name,
             "Check what it would do with -WhatIf, then run it with -Confirm:$false (and -Force where it refuses without one); " +
             "or run it in an interactive session.", e), target);
     }

@@ -5,6 +5,7 @@ using VirtTools.HostConfig;
 namespace VirtTools.Commands;
 
 /// <summary>Switches the IOMMU on for the next boot the way this CPU vendor needs it.</summary>
+[ChangesHost("writes the boot loader's kernel command line in /etc and /boot", VirtTools.Host.LinuxCapability.CAP_DAC_OVERRIDE)]
 [Cmdlet(VerbsLifecycle.Enable, "VHSIommu", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Enable-VHSIommu.md")]
 [OutputType(typeof(KernelParameterSetting))]
 public sealed class EnableVHSIommuCommand : HostConfigCmdlet

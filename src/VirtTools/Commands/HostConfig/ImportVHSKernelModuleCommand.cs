@@ -5,6 +5,7 @@ using VirtTools.HostConfig;
 namespace VirtTools.Commands;
 
 /// <summary>Loads kernel modules with modprobe (dependencies and softdeps included), and -Persist loads them at boot.</summary>
+[ChangesHost("loads kernel modules (and writes /etc/modules-load.d for -Persist)", VirtTools.Host.LinuxCapability.CAP_SYS_MODULE, VirtTools.Host.LinuxCapability.CAP_DAC_OVERRIDE)]
 [Cmdlet(VerbsData.Import, "VHSKernelModule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Import-VHSKernelModule.md")]
 [OutputType(typeof(KernelModuleInfo))]
 public sealed class ImportVHSKernelModuleCommand : HostConfigCmdlet

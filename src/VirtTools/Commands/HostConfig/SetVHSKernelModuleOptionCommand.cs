@@ -5,6 +5,7 @@ using VirtTools.HostConfig;
 namespace VirtTools.Commands;
 
 /// <summary>Sets module parameters now (reloading the module) or, with -Persist, in modprobe.d for the next load.</summary>
+[ChangesHost("writes module options in /etc/modprobe.d and the initramfs in /boot", VirtTools.Host.LinuxCapability.CAP_DAC_OVERRIDE)]
 [Cmdlet(VerbsCommon.Set, "VHSKernelModuleOption", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = VirtToolsCmdlet.HelpBase + "Set-VHSKernelModuleOption.md")]
 [OutputType(typeof(KernelModuleOptionState))]
 public sealed class SetVHSKernelModuleOptionCommand : HostConfigCmdlet

@@ -5,6 +5,7 @@ using VirtTools.Pci;
 namespace VirtTools.Commands;
 
 /// <summary>Makes persistent vfio-pci overrides win at boot against host drivers loaded from the initrd.</summary>
+[ChangesHost("writes modprobe.d, modules-load.d and the initramfs in /etc and /boot", VirtTools.Host.LinuxCapability.CAP_DAC_OVERRIDE)]
 [Cmdlet(VerbsCommon.Set, "VHSVfioBootBinding", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Set-VHSVfioBootBinding.md")]
 [OutputType(typeof(PciDevice))]
 public sealed class SetVHSVfioBootBindingCommand : HostConfigCmdlet

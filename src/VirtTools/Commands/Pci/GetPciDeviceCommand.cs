@@ -68,6 +68,7 @@ public sealed class GetPciDeviceCommand : VirtToolsCmdlet
         {
             if (CapabilityReader.IsEmptyRoot(HostContext.Files) && !RootIsBare)
                 WriteWarning(CapabilityReader.EmptyRootWarning(HostContext.Files, "there are no PCI devices to read"));
+            if (PciConfigAccess.Warning(HostContext.Privileges) is { } unprivileged) WriteWarning(unprivileged);
             _classes = Class?.Select(c => PciClassFilter.ParseForDevices(c, _reader.Ids)).ToArray();
         }
         catch (VirtToolsException e) { ThrowTerminatingError(e); }

@@ -11,6 +11,7 @@ namespace VirtTools.Commands;
 /// one fails. Refuses, without -Force, to change the MAC, VLAN, link state or spoof check of a VF
 /// whose interface carries this host's SSH connection, default route or an address.
 /// </summary>
+[ChangesHost("sets VF properties through the PF's network device (ip link) and their udev rule in /etc", VirtTools.Host.LinuxCapability.CAP_NET_ADMIN, VirtTools.Host.LinuxCapability.CAP_DAC_OVERRIDE)]
 [Cmdlet(VerbsCommon.Set, "SriovVf", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Set-SriovVf.md")]
 [OutputType(typeof(SriovVf))]
 public sealed class SetSriovVfCommand : VirtToolsCmdlet

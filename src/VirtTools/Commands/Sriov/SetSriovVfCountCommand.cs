@@ -10,6 +10,7 @@ namespace VirtTools.Commands;
 /// Sets the number of SR-IOV virtual functions of physical functions. Medium impact when VFs are
 /// only created; destroying VFs asks as a High-impact change would (see <see cref="Confirm"/>).
 /// </summary>
+[ChangesHost("writes sriov_numvfs in /sys/bus/pci (and its udev rule in /etc)", VirtTools.Host.LinuxCapability.CAP_DAC_OVERRIDE)]
 [Cmdlet(VerbsCommon.Set, "SriovVfCount", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Set-SriovVfCount.md")]
 [OutputType(typeof(PciDevice))]
 public sealed class SetSriovVfCountCommand : PciAddressCommandBase

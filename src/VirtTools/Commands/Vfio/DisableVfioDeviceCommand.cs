@@ -8,6 +8,7 @@ namespace VirtTools.Commands;
 /// Returns PCI functions from vfio-pci to a host driver. ConfirmImpact is High: a guest that still
 /// uses the device loses it (the unbind waits until the guest lets go).
 /// </summary>
+[ChangesHost("gives PCI devices back to their drivers in /sys/bus/pci and loads those drivers", VirtTools.Host.LinuxCapability.CAP_DAC_OVERRIDE, VirtTools.Host.LinuxCapability.CAP_SYS_MODULE)]
 [Cmdlet(VerbsLifecycle.Disable, "VfioDevice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = VirtToolsCmdlet.HelpBase + "Disable-VfioDevice.md")]
 [OutputType(typeof(PciDevice))]
 public sealed class DisableVfioDeviceCommand : VfioDeviceCommandBase

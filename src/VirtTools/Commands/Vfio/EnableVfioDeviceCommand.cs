@@ -5,6 +5,7 @@ using VirtTools.Vfio;
 namespace VirtTools.Commands;
 
 /// <summary>Binds PCI functions to vfio-pci (or a variant, or pciback) by address, safely and reversibly.</summary>
+[ChangesHost("binds PCI devices to vfio-pci in /sys/bus/pci and loads the vfio modules", VirtTools.Host.LinuxCapability.CAP_DAC_OVERRIDE, VirtTools.Host.LinuxCapability.CAP_SYS_MODULE)]
 [Cmdlet(VerbsLifecycle.Enable, "VfioDevice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = VirtToolsCmdlet.HelpBase + "Enable-VfioDevice.md")]
 [OutputType(typeof(PciDevice))]
 public sealed class EnableVfioDeviceCommand : VfioDeviceCommandBase
