@@ -43,6 +43,9 @@ $rows = [ordered]@{
     'Remove-VMGuestDisk'        = { $conn = New-Guest ua-disk; try { Remove-VMGuestDisk ua-disk vdb -ConnectionUri $U @c } finally { $conn.Dispose() } }
     'Remove-VMGuestSnapshot'    = { $conn = New-Guest ua-snap; try { Checkpoint-VMGuest ua-snap -SnapshotName s1 -ConnectionUri $U -Confirm:$false; Remove-VMGuestSnapshot ua-snap s1 -ConnectionUri $U @c } finally { $conn.Dispose() } }
     'Restore-VMGuestSnapshot'   = { $conn = New-Guest ua-rest; try { Checkpoint-VMGuest ua-rest -SnapshotName s1 -ConnectionUri $U -Confirm:$false; Restore-VMGuestSnapshot ua-rest s1 -ConnectionUri $U @c } finally { $conn.Dispose() } }
+    'Remove-VMNetwork'          = { $conn = [VirtTools.Libvirt.LibvirtConnector]::Open($U); try { New-VMNetwork ua-net -Mode Isolated -Subnet 10.250.77.0/24 -ConnectionUri $U -Confirm:$false; Remove-VMNetwork ua-net -ConnectionUri $U @c } finally { $conn.Dispose() } }
+    'Remove-VMStoragePool'      = { $conn = [VirtTools.Libvirt.LibvirtConnector]::Open($U); try { $dir = Join-Path $scratch ua-pool; $null = New-Item -ItemType Directory -Force $dir; New-VMStoragePool ua-pool -Path $dir -ConnectionUri $U -Confirm:$false; Remove-VMStoragePool ua-pool -ConnectionUri $U @c } finally { $conn.Dispose() } }
+    'Remove-VMStorageVolume'    = { $conn = [VirtTools.Libvirt.LibvirtConnector]::Open($U); try { New-VMStorageVolume default-pool ua-vol.qcow2 1MB -ConnectionUri $U -Confirm:$false; Remove-VMStorageVolume default-pool ua-vol.qcow2 -ConnectionUri $U @c } finally { $conn.Dispose() } }
 }
 
 $result = foreach ($name in $rows.Keys) {
