@@ -4,7 +4,7 @@ using VirtTools.Pci;
 
 namespace VirtTools.Commands;
 
-/// <summary>Makes persistent vfio-pci overrides win at boot against host drivers loaded from the initrd.</summary>
+/// <summary>Makes persistent vfio-pci (or, on a Xen Dom0, pciback) overrides win at boot against host drivers loaded from the initrd.</summary>
 [Cmdlet(VerbsCommon.Set, "VHSVfioBootBinding", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Set-VHSVfioBootBinding.md")]
 [OutputType(typeof(PciDevice))]
 public sealed class SetVHSVfioBootBindingCommand : HostConfigCmdlet
@@ -42,7 +42,7 @@ public sealed class SetVHSVfioBootBindingCommand : HostConfigCmdlet
         Terminating(() =>
         {
             var set = binding.Plan(addresses);
-            if (ApplyChanges(set, string.Join(", ", addresses), "Bind to vfio-pci at boot"))
+            if (ApplyChanges(set, string.Join(", ", addresses), binding.ActionFor(addresses)))
                 WriteWarning(set.Notes.LastOrDefault() ?? "The binding applies at the next boot.");
         });
         if (PassThru)
