@@ -38,11 +38,14 @@ timeout=${VIRTTOOLS_XEN_TIMEOUT:-600}
 mem=${VIRTTOOLS_XEN_MEMORY:-3072}
 dom0_mem=${VIRTTOOLS_XEN_DOM0_MEMORY:-2048}
 start=$(date +%s.%N)
-# -cpu qemu64,+svm: Xen then enables HVM on QEMU's emulated SVM (shadow paging, no HAP); with -cpu max the
-# Dom0 kernel crashed early. Xen owns com1 (its console and Dom0's hvc0, both into console.log).
+# -cpu qemu64,+svm,vendor=GenuineIntel: Xen enables HVM on QEMU's emulated SVM whatever the vendor says
+# (shadow paging, no HAP). The Intel vendor keeps SEP in Xen's host featureset (Xen clears it on AMD), and
+# libvirt's libxl driver needs it: it decodes the host CPU from xl's hw_caps alone, and on AMD (no SEP, and
+# no VME even with +vme) no model of its CPU map fits, so the driver refuses to start. With -cpu max the Dom0 kernel
+# crashed early. Xen owns com1 (its console and Dom0's hvc0, both into console.log).
 # In QEMU's multiboot module list a comma separates modules; ",," is a literal comma.
 qemu-system-x86_64 \
-    -machine q35 -accel tcg,thread=multi -cpu "${VIRTTOOLS_XEN_CPU:-qemu64,+svm}" -smp 2 -m "$mem" \
+    -machine q35 -accel tcg,thread=multi -cpu "${VIRTTOOLS_XEN_CPU:-qemu64,+svm,vendor=GenuineIntel}" -smp 2 -m "$mem" \
     -display none -monitor none -no-reboot -nodefaults \
     -kernel "$xen" \
     -append "console=com1 com1=115200 dom0_mem=${dom0_mem}M,max:${dom0_mem}M dom0_max_vcpus=2 noreboot" \

@@ -4,7 +4,7 @@ using VirtTools.Pci;
 
 namespace VirtTools.Commands;
 
-/// <summary>Makes persistent vfio-pci overrides win at boot against host drivers loaded from the initrd.</summary>
+/// <summary>Makes persistent vfio-pci (or, on a Xen Dom0, pciback) overrides win at boot against host drivers loaded from the initrd.</summary>
 [ChangesHost("writes modprobe.d, modules-load.d and the initramfs in /etc and /boot", VirtTools.Host.LinuxCapability.CAP_DAC_OVERRIDE)]
 [Cmdlet(VerbsCommon.Set, "VHSVfioBootBinding", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = VirtToolsCmdlet.HelpBase + "Set-VHSVfioBootBinding.md")]
 [OutputType(typeof(PciDevice))]
@@ -43,7 +43,7 @@ public sealed class SetVHSVfioBootBindingCommand : HostConfigCmdlet
         Terminating(() =>
         {
             var set = binding.Plan(addresses);
-            var applied = ApplyChanges(set, string.Join(", ", addresses), "Bind to vfio-pci at boot");
+            var applied = ApplyChanges(set, string.Join(", ", addresses), binding.ActionFor(addresses));
             if (!set.HasChanges) WriteWarning(NothingToDo.Message(set.Notes));
             else if (applied) WriteWarning(set.Notes.LastOrDefault() ?? "The binding applies at the next boot.");
         });
