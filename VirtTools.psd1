@@ -62,6 +62,8 @@
         'Remove-VMGuestNetworkAdapter'
         'Set-VMGuestNetworkAdapter'
         'Get-VMNetwork'
+        # provisioning: volumes uploaded into pools (issue 18 item 5)
+        'Import-VMStorageVolume'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -67,8 +67,11 @@ public sealed partial class GuestCreator
 
         var disks = new List<GuestDisk>();
         NewVolume? volume = null;
-        if (r.NewDiskSizeBytes is long size) volume = PlanVolume(r, size, warnings);
+        var baseDisk = PlanBaseDisk(r, warnings);
+        if (r.NewDiskSizeBytes is long size && baseDisk is null) volume = PlanVolume(r, size, warnings);
         if (volume is not null) disks.Add(new GuestDisk(volume.Path, "qcow2"));
+        if (baseDisk is not null) disks.Add(new GuestDisk(baseDisk.Path, "qcow2"));
+        var seed = PlanSeed(r);
         foreach (var p in r.DiskPaths) disks.Add(new GuestDisk(p, ExistingDiskFormat(p)));
         if (r.CdromPath is { } iso) CheckReadable(iso);
         var network = Networking.GuestNetworkChoice.Choose(_c, r.Network, r.Bridge, r.NoNetwork, warnings);
@@ -105,9 +108,9 @@ public sealed partial class GuestCreator
             Name = r.Name, MemoryBytes = memory, ProcessorCount = cpus, Hypervisor = hypervisor, Mode = mode,
             Firmware = r.Firmware ?? GuestFirmware.Bios, SecureBoot = r.SecureBoot, Disks = disks, CdromPath = r.CdromPath,
             Network = network, Bridge = r.Bridge, Kernel = kernel, Initrd = r.Initrd, KernelArguments = r.KernelArguments,
-            Bootloader = bootloader, HostDevices = hostdevs, Emulator = emulator, Loader = loader,
+            Bootloader = bootloader, HostDevices = hostdevs, Emulator = emulator, Loader = loader, SeedIsoPath = seed?.Path,
         };
-        return new GuestPlan { Spec = spec, Xml = DomainXmlBuilder.BuildString(spec), Volume = volume, Warnings = warnings };
+        return new GuestPlan { Spec = spec, Xml = DomainXmlBuilder.BuildString(spec), Volume = volume, Warnings = warnings, BaseDisk = baseDisk, Seed = seed };
     }
 
     /// <summary>
@@ -118,6 +121,7 @@ public sealed partial class GuestCreator
     {
         ILibvirtStorageVolume? created = null;
         ILibvirtDomain? domain = null;
+        var provisioned = new List<ILibvirtStorageVolume>();
         try
         {
             if (plan.Volume is { } v)
@@ -125,9 +129,11 @@ public sealed partial class GuestCreator
                 using var pool = _c.FindStoragePool(v.Pool) ?? throw PoolMissing(v.Pool);
                 created = pool.CreateVolume(v.Xml());
             }
+            CreateProvisioned(plan, provisioned);
             domain = _c.DefineDomain(plan.Xml, DomainDefineFlags.Validate);
             if (start) domain.Start();
             created?.Dispose();
+            provisioned.ForEach(v => v.Dispose());
             return domain;
         }
         catch
@@ -142,6 +148,7 @@ public sealed partial class GuestCreator
                 try { created.Delete(); } catch (LibvirtException) { }
                 created.Dispose();
             }
+            DeleteVolumes(provisioned);
             throw;
         }
     }
