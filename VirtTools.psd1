@@ -75,6 +75,8 @@
         'Get-VMStorageVolume'
         'New-VMStorageVolume'
         'Remove-VMStorageVolume'
+        # provisioning: volumes uploaded into pools (issue 18 item 5)
+        'Import-VMStorageVolume'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

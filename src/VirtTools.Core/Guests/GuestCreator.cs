@@ -67,8 +67,11 @@ public sealed partial class GuestCreator
 
         var disks = new List<GuestDisk>();
         NewVolume? volume = null;
-        if (r.NewDiskSizeBytes is long size) volume = PlanVolume(r, size, warnings);
+        var baseDisk = PlanBaseDisk(r, warnings);
+        if (r.NewDiskSizeBytes is long size && baseDisk is null) volume = PlanVolume(r, size, warnings);
         if (volume is not null) disks.Add(new GuestDisk(volume.Path, "qcow2"));
+        if (baseDisk is not null) disks.Add(new GuestDisk(baseDisk.Path, "qcow2"));
+        var seed = PlanSeed(r);
         foreach (var p in r.DiskPaths) disks.Add(new GuestDisk(p, ExistingDiskFormat(p)));
         if (r.CdromPath is { } iso) CheckReadable(iso);
         var network = ChooseNetwork(r, warnings);
@@ -105,9 +108,9 @@ public sealed partial class GuestCreator
             Name = r.Name, MemoryBytes = memory, ProcessorCount = cpus, Hypervisor = hypervisor, Mode = mode,
             Firmware = r.Firmware ?? GuestFirmware.Bios, SecureBoot = r.SecureBoot, Disks = disks, CdromPath = r.CdromPath,
             Network = network, Bridge = r.Bridge, Kernel = kernel, Initrd = r.Initrd, KernelArguments = r.KernelArguments,
-            Bootloader = bootloader, HostDevices = hostdevs, Emulator = emulator, Loader = loader,
+            Bootloader = bootloader, HostDevices = hostdevs, Emulator = emulator, Loader = loader, SeedIsoPath = seed?.Path,
         };
-        return new GuestPlan { Spec = spec, Xml = DomainXmlBuilder.BuildString(spec), Volume = volume, Warnings = warnings };
+        return new GuestPlan { Spec = spec, Xml = DomainXmlBuilder.BuildString(spec), Volume = volume, Warnings = warnings, BaseDisk = baseDisk, Seed = seed };
     }
 
     /// <summary>
@@ -119,6 +122,7 @@ public sealed partial class GuestCreator
         ILibvirtStorageVolume? created = null;
         ILibvirtDomain? domain = null;
         var step = CreateStep.Volume;
+        var provisioned = new List<ILibvirtStorageVolume>();
         try
         {
             if (plan.Volume is { } v)
@@ -126,16 +130,20 @@ public sealed partial class GuestCreator
                 using var pool = _c.FindStoragePool(v.Pool) ?? throw PoolMissing(v.Pool);
                 created = pool.CreateVolume(v.Xml());
             }
+            CreateProvisioned(plan, provisioned);
             step = CreateStep.Define;
             domain = _c.DefineDomain(plan.Xml, DomainDefineFlags.Validate);
             step = CreateStep.Start;
             if (start) domain.Start();
             created?.Dispose();
+            provisioned.ForEach(v => v.Dispose());
             return domain;
         }
         catch (Exception e)
         {
             var failure = Undo(e, plan, step, domain, created);
+            // The base-image overlay and the seed ISO go after the definition that used them.
+            DeleteVolumes(provisioned);
             if (failure == e) throw;
             throw failure;
         }

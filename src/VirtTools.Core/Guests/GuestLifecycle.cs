@@ -101,9 +101,12 @@ public static class GuestLifecycle
         return LifecycleOutcome.Changed;
     }
 
-    /// <summary>The volumes <see cref="Remove"/> would delete with -RemoveStorage: the guest's disks (never a cdrom) that are libvirt volumes.</summary>
-    public static IReadOnlyList<string> OwnedDisks(ILibvirtDomain d) =>
-        GuestReader.Definition(d.GetXml(DomainXmlFlags.Inactive)).OwnedDiskSources.Distinct().ToList();
+    /// <summary>The volumes <see cref="Remove"/> would delete with -RemoveStorage: the guest's disks that are libvirt volumes (never a cdrom, except New-VMGuest's own seed ISO).</summary>
+    public static IReadOnlyList<string> OwnedDisks(ILibvirtDomain d)
+    {
+        var xml = d.GetXml(DomainXmlFlags.Inactive);
+        return GuestReader.Definition(xml).OwnedDiskSources.Concat(GuestProvisionMetadata.SeedPaths(xml)).Distinct().ToList();
+    }
 
     /// <summary>
     /// Undefines the guest with its managed save image, snapshot and checkpoint metadata and NVRAM

@@ -28,7 +28,8 @@ public sealed partial class GuestPlan
         };
         if (s.Mode != GuestMode.PV) parts.Add(s.Firmware == GuestFirmware.Uefi ? s.SecureBoot ? "UEFI Secure Boot" : "UEFI" : "BIOS");
         if (Volume is { } v) parts.Add($"new {v.SizeBytes >> 30} GiB qcow2 volume {v.Path} in pool '{v.Pool}'");
-        foreach (var d in s.Disks.Where(d => Volume is null || d.Path != Volume.Path)) parts.Add($"disk {d.Path}");
+        DescribeProvision(parts);
+        foreach (var d in s.Disks.Where(d => (Volume is null || d.Path != Volume.Path) && d.Path != BaseDisk?.Path)) parts.Add($"disk {d.Path}");
         if (s.CdromPath is { } iso) parts.Add($"cdrom {iso}");
         if (s.Network is { } n) parts.Add($"network '{n}'");
         if (s.Bridge is { } b) parts.Add($"bridge {b}");

@@ -35,6 +35,7 @@ public static class GuestDiskReader
                 Source = SourceText(d),
                 Pool = (string?)s?.Attribute("volume") is null ? null : (string?)s?.Attribute("pool"),
                 Format = (string?)d.Element("driver")?.Attribute("type"),
+                BackingChain = BackingChain(d),
                 ReadOnly = d.Element("readonly") is not null,
                 Shareable = d.Element("shareable") is not null,
                 BootOrder = BootOrder(d),
@@ -80,6 +81,20 @@ public static class GuestDiskReader
                 return (string?)s.Attribute("file") ?? (string?)s.Attribute("dev") ?? (string?)s.Attribute("dir")
                     ?? (string?)s.Attribute("path") ?? (string?)s.Attribute("name");
         }
+    }
+
+    /// <summary>The nested &lt;backingStore&gt; sources of a disk (or of a volume's XML), nearest first; stops at an empty one.</summary>
+    public static IReadOnlyList<string> BackingChain(XElement diskOrVolume)
+    {
+        var chain = new List<string>();
+        for (var b = diskOrVolume.Element("backingStore"); b is not null; b = b.Element("backingStore"))
+        {
+            var s = b.Element("source");
+            var path = (string?)s?.Attribute("file") ?? (string?)s?.Attribute("dev") ?? (string?)b.Element("path");
+            if (path is null) break;
+            chain.Add(path);
+        }
+        return chain;
     }
 
     private static int? BootOrder(XElement disk) =>

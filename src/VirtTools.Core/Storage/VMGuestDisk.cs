@@ -25,6 +25,13 @@ public sealed class VMGuestDisk
     public string? Pool { get; internal init; }
     /// <summary>The image format libvirt is told (qcow2, raw ...); null when it probes or the drive is empty.</summary>
     public string? Format { get; internal init; }
+    /// <summary>
+    /// The images under this one, nearest first: an overlay's base image (and that image's own backing
+    /// files). Empty for a disk that stands alone. From the running guest's XML, else the pool's volume.
+    /// </summary>
+    public IReadOnlyList<string> BackingChain { get; internal set; } = Array.Empty<string>();
+    /// <summary>The image this one is an overlay of (the first of <see cref="BackingChain"/>); null when none.</summary>
+    public string? BackingFile => BackingChain.Count > 0 ? BackingChain[0] : null;
     public bool ReadOnly { get; internal init; }
     public bool Shareable { get; internal init; }
     /// <summary>The disk's own boot order (&lt;boot order=N/&gt;); null when it has none.</summary>

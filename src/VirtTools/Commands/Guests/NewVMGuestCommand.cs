@@ -137,6 +137,9 @@ public sealed partial class NewVMGuestCommand : PipedGuestCmdletBase
     {
         var c = Connection();
         var bound = MyInvocation.BoundParameters;
+        Provisioning.CloudInitRequest? cloudInit;
+        try { cloudInit = CloudInitRequest(); }
+        catch (VirtToolsException e) { WriteError(e, Name); return; }
         var request = new GuestRequest
         {
             Name = Name,
@@ -158,6 +161,9 @@ public sealed partial class NewVMGuestCommand : PipedGuestCmdletBase
             HostDevices = devices,
             Force = Force,
             NoNetwork = NoNetwork,
+            BaseImage = BaseImageSpec(),
+            CopyBaseImage = CopyBaseImage,
+            CloudInit = cloudInit,
         };
         if (!_creators.TryGetValue(c, out var creator)) _creators[c] = creator = new GuestCreator(c, HostContext);
         GuestPlan plan;

@@ -36,6 +36,7 @@ public sealed class GetVMGuestDiskCommand : GuestCmdletBase
             IReadOnlyList<VMGuestDisk> disks;
             try { disks = GuestDiskCommandBase.ReadDisks(d, c.Uri); }
             catch (LibvirtException e) when (e.Code == ErrorCodes.NoDomain) { return; } // removed between list and read
+            Storage.BackingChainReader.FillFromVolumes(disks, c);
             foreach (var disk in disks)
             {
                 if (patterns is not null && !patterns.Any(p => p.IsMatch(disk.Target))) continue;
