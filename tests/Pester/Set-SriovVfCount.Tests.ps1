@@ -205,7 +205,7 @@ Describe 'Set-SriovVfCount' {
                 Get-NumVfs $k | Should -Be 2
                 $ps.Commands.Clear()
                 $null = $ps.AddScript("Set-SriovVfCount $Pf 0").Invoke()
-                ($ps.Streams.Error | Out-String) | Should -Match 'user interaction'
+                ($ps.Streams.Error | Out-String) | Should -Match 'cannot answer a prompt'
                 ($ps.Streams.Error | Out-String) | Should -Match 'removes the 2 VFs'
                 Get-NumVfs $k | Should -Be 2
                 $ps.Streams.Error.Clear()
