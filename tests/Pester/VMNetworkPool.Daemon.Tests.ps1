@@ -27,6 +27,8 @@ BeforeAll {
 }
 
 AfterAll {
+    if ($Net) { vgremove -f "$Net-vg" 2>$null | Out-Null }
+    foreach ($l in $script:Loops) { if ($l) { losetup -d $l 2>$null } }
     if ($script:console) { Remove-Job $script:console -Force -ErrorAction SilentlyContinue }
     if ($W -and (Test-Path $W)) {
         # The network's bridge and dnsmasq live in the host's network namespace: stop it before the daemon.
@@ -159,5 +161,41 @@ Describe 'Networks, pools and volumes on a real libvirtd with the QEMU driver' -
         Remove-VMStoragePool "$Net-pool" -DeleteContents -Confirm:$false -ConnectionUri $U
         Test-Path $PoolDir | Should -BeFalse
         virsh -q -c $U pool-list --all --name | Should -Not -Contain "$Net-pool"
+    }
+
+    It 'New-VMStoragePool -Type Logical builds a volume group on an empty device, refuses a formatted or mounted one, and -DeleteContents removes the group' {
+        if (-not (Get-Command losetup, vgs, pvs, mkfs.ext4 -ErrorAction SilentlyContinue | Measure-Object).Count -eq 4) {
+            Set-ItResult -Skipped -Because 'needs lvm2, util-linux and e2fsprogs'; return
+        }
+        $env:LVM_SUPPRESS_FD_WARNINGS = '1'
+        $blank, $formatted = 'blank', 'formatted' | ForEach-Object { $f = Join-Path $W "$_.img"; truncate -s 64M $f; $f }
+        $script:Loops = @($blank, $formatted | ForEach-Object { losetup -f --show $_ 2>$null })
+        if ($Loops.Count -ne 2 -or $LASTEXITCODE -ne 0) { Set-ItResult -Skipped -Because 'no free loop device here'; return }
+        mkfs.ext4 -q -F $Loops[1]
+        $vg = "$Net-vg"
+        $p = New-VMStoragePool $vg -Type Logical -SourceDevice $Loops[0] -PassThru -ConnectionUri $U
+        $p.Type, $p.Active, $p.Source, $p.Path | Should -Be @('logical', $true, $vg, "/dev/$vg")
+        $p.SourceDevices | Should -Be $Loops[0]
+        (pvs --noheadings -o pv_name,vg_name 2>$null) -join "`n" | Should -Match ("{0}\s+{1}" -f [regex]::Escape($Loops[0]), [regex]::Escape($vg))
+
+        New-VMStoragePool "$Net-vg2" -Type Logical -SourceDevice $Loops[1] -ConnectionUri $U -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'StoragePoolDeviceNotEmpty,VirtTools.Commands.NewVMStoragePoolCommand'
+        blkid -p -s TYPE -o value $Loops[1] | Should -Be 'ext4' -Because 'libvirt left the file system alone'
+        virsh -q -c $U pool-list --all --name | Should -Not -Contain "$Net-vg2"
+
+        $mnt = Join-Path $W 'mnt'
+        $null = New-Item -ItemType Directory $mnt
+        mount $Loops[1] $mnt
+        try {
+            New-VMStoragePool "$Net-vg3" -Type Logical -SourceDevice $Loops[1] -ConnectionUri $U -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -Be 'StoragePoolDeviceInUse,VirtTools.Commands.NewVMStoragePoolCommand'
+            $err[0].Exception.Message | Should -Match ([regex]::Escape("is mounted on $mnt"))
+        }
+        finally { umount $mnt }
+
+        Remove-VMStoragePool $vg -DeleteContents -Confirm:$false -ConnectionUri $U
+        vgs --noheadings -o vg_name 2>$null | ForEach-Object Trim | Should -Not -Contain $vg
+        (pvs --noheadings -o pv_name 2>$null | ForEach-Object Trim) | Should -Not -Contain $Loops[0] -Because 'the build''s physical volume label is wiped with the group'
+        virsh -q -c $U pool-list --all --name | Should -Not -Contain $vg
     }
 }

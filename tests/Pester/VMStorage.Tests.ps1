@@ -78,6 +78,39 @@ Describe 'Storage pools' {
         Get-PoolNames | Should -Be $before
     }
 
+    It 'New-VMStoragePool -Type Logical names a volume group (default: the pool''s name) whose volumes are raw' {
+        $p = New-VMStoragePool ps-vg -Type Logical -PassThru -ConnectionUri $U
+        $p.Type, $p.Source, $p.Path, $p.Active | Should -Be @('logical', 'ps-vg', '/dev/ps-vg', $true)
+        # The test driver writes no format back for a logical volume (a real daemon's LV has none either): what matters is that no qcow2 was asked for.
+        (New-VMStorageVolume ps-vg lv0 -SizeBytes 1GB -PassThru -ConnectionUri $U).Format | Should -BeIn @($null, 'raw')
+        New-VMStorageVolume ps-vg lv1 -SizeBytes 1GB -Format Qcow2 -ConnectionUri $U -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'StorageVolumeFormatUnsupported,VirtTools.Commands.NewVMStorageVolumeCommand'
+        Get-VolumeNames ps-vg | Should -Be 'lv0'
+    }
+
+    It 'New-VMStoragePool -Type Netfs mounts SERVER:/export on -Path; -WhatIf says so and makes nothing' {
+        New-VMStoragePool ps-nfs -Type Netfs -SourceHost nfs01.example.com -SourcePath /export/images -Path /srv/images/nfs -ConnectionUri $U -WhatIf
+        Get-PoolNames | Should -Not -Contain 'ps-nfs'
+        $p = New-VMStoragePool ps-nfs -Type Netfs -SourceHost nfs01.example.com -SourcePath /export/images -Path /srv/images/nfs -PassThru -ConnectionUri $U
+        $p.Type, $p.Source, $p.Path | Should -Be @('netfs', 'nfs01.example.com:/export/images', '/srv/images/nfs')
+        (Get-VMStoragePool ps-nfs -ConnectionUri $U | Format-List | Out-String) | Should -Match 'Source\s+: nfs01\.example\.com:/export/images'
+    }
+
+    It 'New-VMStoragePool refuses <Why> with <Id>' -ForEach @(
+        @{ Why = 'a dir pool without -Path'; Id = 'StoragePoolPathRequired'; Params = @{ Name = 'ps-nopath' } }
+        @{ Why = 'a device that is not one'; Id = 'StoragePoolDeviceNotFound'; Params = @{ Name = 'ps-dev'; Type = 'Logical'; SourceDevice = '/dev/vt-no-such-disk' } }
+        @{ Why = 'a server name with a space'; Id = 'InvalidStoragePoolSource'; Params = @{ Name = 'ps-srv'; Type = 'Netfs'; SourceHost = 'nfs 01'; SourcePath = '/x'; Path = '/srv/images/n' } }
+        @{ Why = 'a relative export'; Id = 'InvalidStoragePoolSource'; Params = @{ Name = 'ps-exp'; Type = 'Netfs'; SourceHost = 'nfs01'; SourcePath = 'x'; Path = '/srv/images/n' } }
+        @{ Why = '-SourceFormat on a dir pool'; Id = 'InvalidStoragePoolSource'; Params = @{ Name = 'ps-fmt'; Path = '/srv/images/f'; SourceFormat = 'Cifs' } }
+        @{ Why = '-SourceHost on a logical pool'; Id = 'InvalidStoragePoolSource'; Params = @{ Name = 'ps-mix'; Type = 'Logical'; SourceHost = 'nfs01' } }
+    ) {
+        $before = Get-PoolNames
+        New-VMStoragePool @Params -ConnectionUri $U -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be "$Id,VirtTools.Commands.NewVMStoragePoolCommand"
+        Get-PoolNames | Should -Be $before
+    }
+
     It 'Remove-VMStoragePool refuses a pool with a volume a running guest uses, naming both' {
         $null = New-VMStoragePool ps-busy -Path /srv/images/busy -ConnectionUri $U
         $v = New-VMStorageVolume ps-busy disk0.qcow2 -SizeBytes 1GB -PassThru -ConnectionUri $U

@@ -103,7 +103,7 @@ public static partial class DomainXmlBuilder
         };
         var used = new Dictionary<string, int>();
         foreach (var disk in s.Disks)
-            d.Add(Disk("disk", disk.Path, disk.Format, diskBus, NextTarget(used, diskPrefix), readOnly: false));
+            d.Add(Disk("disk", disk.Path, disk.Format, diskBus, NextTarget(used, diskPrefix), readOnly: false, disk.Block));
         foreach (var iso in new[] { s.CdromPath, s.SeedIsoPath }.OfType<string>())
         {
             // q35 has no IDE: cdroms go on SATA there; Xen HVM keeps the emulated IDE cdrom (PV: xen bus).
@@ -161,11 +161,11 @@ public static partial class DomainXmlBuilder
                 new XAttribute("domain", $"0x{a.Domain:x4}"), new XAttribute("bus", $"0x{a.Bus:x2}"),
                 new XAttribute("slot", $"0x{a.Slot:x2}"), new XAttribute("function", $"0x{a.Function:x}"))));
 
-    private static XElement Disk(string device, string path, string format, string bus, string target, bool readOnly)
+    private static XElement Disk(string device, string path, string format, string bus, string target, bool readOnly, bool block = false)
     {
-        var disk = new XElement("disk", new XAttribute("type", "file"), new XAttribute("device", device),
+        var disk = new XElement("disk", new XAttribute("type", block ? "block" : "file"), new XAttribute("device", device),
             new XElement("driver", new XAttribute("name", "qemu"), new XAttribute("type", format)),
-            new XElement("source", new XAttribute("file", path)),
+            new XElement("source", new XAttribute(block ? "dev" : "file", path)),
             new XElement("target", new XAttribute("dev", target), new XAttribute("bus", bus)));
         if (readOnly) disk.Add(new XElement("readonly"));
         return disk;

@@ -56,7 +56,13 @@ public sealed partial class GuestCreator
     private (string Pool, string Name, string Path) PlanPoolVolume(string poolName, string name)
     {
         using var pool = _c.FindStoragePool(poolName) ?? throw PoolMissing(poolName);
-        var dir = (string?)XDocument.Parse(pool.GetXml()).Root!.Element("target")?.Element("path");
+        var root = XDocument.Parse(pool.GetXml()).Root!;
+        // An overlay needs a qcow2 file and a seed an ISO file: a logical pool's volumes are raw block devices.
+        if (!Storage.StorageVolumeService.HoldsFiles((string?)root.Attribute("type")))
+            throw new VirtToolsException("StoragePoolHoldsNoFiles", FailureKind.InvalidArgument,
+                $"Storage pool '{poolName}' is a {(string?)root.Attribute("type")} pool of block devices; {name} must be a file (a qcow2 overlay or a seed ISO). Nothing was created.",
+                poolName, "Name a dir or netfs pool with -StoragePool; a logical pool can hold the guest's disk made with -NewDiskSizeBytes alone.");
+        var dir = (string?)root.Element("target")?.Element("path");
         var path = dir is null ? name : dir.TrimEnd('/') + "/" + name;
         using (var old = pool.FindVolume(name))
             if (old is not null) throw VolumeExists(path);

@@ -69,7 +69,7 @@ public sealed partial class GuestCreator
         NewVolume? volume = null;
         var baseDisk = PlanBaseDisk(r, warnings);
         if (r.NewDiskSizeBytes is long size && baseDisk is null) volume = PlanVolume(r, size, warnings);
-        if (volume is not null) disks.Add(new GuestDisk(volume.Path, "qcow2"));
+        if (volume is not null) disks.Add(new GuestDisk(volume.Path, volume.Format, volume.Block));
         if (baseDisk is not null) disks.Add(new GuestDisk(baseDisk.Path, "qcow2"));
         var seed = PlanSeed(r);
         foreach (var p in r.DiskPaths) disks.Add(new GuestDisk(p, ExistingDiskFormat(p)));
@@ -208,14 +208,17 @@ public sealed partial class GuestCreator
             throw new VirtToolsException("InvalidDiskSize", FailureKind.InvalidArgument, $"-NewDiskSizeBytes {size} is smaller than 1 MiB.", size,
                 "Give the size in GB, e.g. -NewDiskSizeBytes 40GB.");
         using var pool = _c.FindStoragePool(r.StoragePool) ?? throw PoolMissing(r.StoragePool);
-        var name = r.Name + ".qcow2";
-        var dir = (string?)XDocument.Parse(pool.GetXml()).Root!.Element("target")?.Element("path");
+        var poolXml = XDocument.Parse(pool.GetXml()).Root!;
+        // A logical pool hands out LVs: raw block devices, named like virt-install names them (no extension).
+        var files = Storage.StorageVolumeService.HoldsFiles((string?)poolXml.Attribute("type"));
+        var name = files ? r.Name + ".qcow2" : r.Name;
+        var dir = (string?)poolXml.Element("target")?.Element("path");
         var path = dir is null ? name : dir.TrimEnd('/') + "/" + name;
         using (var old = pool.FindVolume(name))
             if (old is not null) throw VolumeExists(path);
-        if (_local && _host.Files.Exists(path)) throw VolumeExists(path);
+        if (_local && files && _host.Files.Exists(path)) throw VolumeExists(path);
         if (PoolSpaceWarning(r.StoragePool, pool.GetXml(), size) is { } full) warnings.Add(full);
-        return new NewVolume(r.StoragePool, name, path, size);
+        return new NewVolume(r.StoragePool, name, path, size) { Format = files ? "qcow2" : "raw", Block = !files };
     }
 
     /// <summary>

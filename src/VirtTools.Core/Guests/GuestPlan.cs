@@ -2,13 +2,16 @@ using System.Xml.Linq;
 
 namespace VirtTools.Guests;
 
-/// <summary>A qcow2 volume New-VMGuest will create for the guest's first disk.</summary>
+/// <summary>The volume New-VMGuest will create for the guest's first disk: qcow2 in a pool of files, a raw block device (an LV) in a logical pool.</summary>
 public sealed record NewVolume(string Pool, string Name, string Path, long SizeBytes)
 {
+    public string Format { get; init; } = "qcow2";
+    public bool Block { get; init; }
+
     public string Xml() => new XElement("volume",
         new XElement("name", Name),
         new XElement("capacity", new XAttribute("unit", "bytes"), SizeBytes),
-        new XElement("target", new XElement("format", new XAttribute("type", "qcow2")))).ToString();
+        new XElement("target", new XElement("format", new XAttribute("type", Format)))).ToString();
 }
 
 /// <summary>Everything checked and decided, nothing changed yet.</summary>
@@ -27,7 +30,7 @@ public sealed partial class GuestPlan
             $"{s.Hypervisor} {s.Mode}", $"{s.MemoryBytes >> 20} MiB", $"{s.ProcessorCount} vCPU",
         };
         if (s.Mode != GuestMode.PV) parts.Add(s.Firmware == GuestFirmware.Uefi ? s.SecureBoot ? "UEFI Secure Boot" : "UEFI" : "BIOS");
-        if (Volume is { } v) parts.Add($"new {v.SizeBytes >> 30} GiB qcow2 volume {v.Path} in pool '{v.Pool}'");
+        if (Volume is { } v) parts.Add($"new {v.SizeBytes >> 30} GiB {v.Format} volume {v.Path} in pool '{v.Pool}'");
         DescribeProvision(parts);
         foreach (var d in s.Disks.Where(d => (Volume is null || d.Path != Volume.Path) && d.Path != BaseDisk?.Path)) parts.Add($"disk {d.Path}");
         if (s.CdromPath is { } iso) parts.Add($"cdrom {iso}");

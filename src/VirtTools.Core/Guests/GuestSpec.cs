@@ -11,7 +11,8 @@ public enum GuestMode { FV, PV, PVHVM }
 public enum GuestFirmware { Bios, Uefi }
 
 /// <summary>An existing image (or a volume created for the guest), attached as the next disk.</summary>
-public sealed record GuestDisk(string Path, string Format);
+/// <param name="Block">A block device (an LV of a logical pool): libvirt's disk type 'block' with a source dev.</param>
+public sealed record GuestDisk(string Path, string Format, bool Block = false);
 
 /// <summary>Everything New-VMGuest turns into domain XML; defaults are filled by <see cref="GuestDefaults"/>.</summary>
 public sealed partial class GuestSpec

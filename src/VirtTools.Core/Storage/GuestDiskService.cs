@@ -175,7 +175,7 @@ public sealed class GuestDiskService(ILibvirtConnection connection, IHostFileSys
                 $"Start it: virsh pool-start {poolName}");
         var poolXml = XDocument.Parse(pool.GetXml()).Root!;
         // File pools hold qcow2 images; a logical or disk pool hands out block devices, where qcow2 buys nothing.
-        var filePool = (string?)poolXml.Attribute("type") is "dir" or "fs" or "netfs";
+        var filePool = StorageVolumeService.HoldsFiles((string?)poolXml.Attribute("type"));
         var format = filePool ? "qcow2" : "raw";
         var volumeName = $"{d.Name}-{target}" + (filePool ? ".qcow2" : "");
         var dir = ((string?)poolXml.Element("target")?.Element("path"))?.TrimEnd('/');

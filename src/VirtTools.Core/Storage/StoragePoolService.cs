@@ -10,7 +10,7 @@ namespace VirtTools.Storage;
 /// Get-, New-, Remove-VMStoragePool: reads pools, makes a dir pool (define, build, start, autostart, all
 /// undone when a step fails) after checking its name and path, and removes one no guest uses.
 /// </summary>
-public sealed class StoragePoolService(ILibvirtConnection c, HostContext host)
+public sealed partial class StoragePoolService(ILibvirtConnection c, HostContext host)
 {
     public static class Ids
     {
@@ -21,6 +21,11 @@ public sealed class StoragePoolService(ILibvirtConnection c, HostContext host)
         public const string PathIsFile = "StoragePoolPathIsFile";
         public const string PathInUse = "StoragePoolPathInUse";
         public const string InUse = "StoragePoolInUse";
+        public const string PathMissing = "StoragePoolPathRequired";
+        public const string InvalidSource = "InvalidStoragePoolSource";
+        public const string DeviceNotFound = "StoragePoolDeviceNotFound";
+        public const string DeviceInUse = "StoragePoolDeviceInUse";
+        public const string DeviceNotEmpty = "StoragePoolDeviceNotEmpty";
     }
 
     private const string NothingCreated = "Nothing was created.";
@@ -36,6 +41,8 @@ public sealed class StoragePoolService(ILibvirtConnection c, HostContext host)
             Autostart = p.Autostart,
             Persistent = p.IsPersistent,
             Path = (string?)root.Element("target")?.Element("path"),
+            Source = SourceText(root.Element("source")),
+            SourceDevices = root.Element("source")?.Elements("device").Select(d => (string?)d.Attribute("path")).OfType<string>().ToArray() ?? Array.Empty<string>(),
             CapacityBytes = Bytes(root.Element("capacity")),
             AllocationBytes = Bytes(root.Element("allocation")),
             AvailableBytes = Bytes(root.Element("available")),
@@ -72,14 +79,37 @@ public sealed class StoragePoolService(ILibvirtConnection c, HostContext host)
                 name, "Use letters, digits, '-', '_' and '.'.");
     }
 
-    /// <summary>The pool's XML after the checks: name free, path absolute, plain, not a file, no other pool's.</summary>
-    public XElement Plan(string name, string path)
+    /// <summary>A dir pool's XML after the checks (see <see cref="Plan(StoragePoolRequest)"/>).</summary>
+    public XElement Plan(string name, string path) => Plan(new StoragePoolRequest(name, StoragePoolType.Dir) { Path = path });
+
+    /// <summary>
+    /// The pool's XML after the checks: name free; a dir or netfs path absolute, plain, not a file, no other
+    /// pool's; a logical pool's volume group and devices, a netfs pool's server and export (in .Sources.cs).
+    /// </summary>
+    public XElement Plan(StoragePoolRequest r)
     {
-        ValidateName(Ids.InvalidName, "storage pool", name);
-        using (var existing = c.FindStoragePool(name))
+        ValidateName(Ids.InvalidName, "storage pool", r.Name);
+        using (var existing = c.FindStoragePool(r.Name))
             if (existing is not null)
-                throw new VirtToolsException(Ids.NameInUse, FailureKind.ResourceExists, $"Storage pool '{name}' already exists on {c.Uri}. {NothingCreated}", name,
+                throw new VirtToolsException(Ids.NameInUse, FailureKind.ResourceExists, $"Storage pool '{r.Name}' already exists on {c.Uri}. {NothingCreated}", r.Name,
                     "Choose another name, or remove the old pool with Remove-VMStoragePool.");
+        return r.Type switch
+        {
+            StoragePoolType.Logical => PlanLogical(r),
+            StoragePoolType.Netfs => PlanNetfs(r),
+            _ => new XElement("pool", new XAttribute("type", "dir"), new XElement("name", r.Name),
+                new XElement("target", new XElement("path", CheckTargetPath(r, "a dir pool keeps its volumes in a directory")))),
+        };
+    }
+
+    /// <summary>A dir pool's directory or a netfs pool's mount point: absolute, plain, not a file, no other pool's.</summary>
+    private string CheckTargetPath(StoragePoolRequest r, string why)
+    {
+        var path = r.Path;
+        if (string.IsNullOrEmpty(path))
+            throw new VirtToolsException(Ids.PathMissing, FailureKind.InvalidArgument,
+                $"A {r.Type.ToString().ToLowerInvariant()} pool needs -Path ({why}). {NothingCreated}", r.Name,
+                r.Type == StoragePoolType.Netfs ? "Give the mount point, e.g. -Path /var/lib/libvirt/images/nfs." : "Give the directory, e.g. -Path /srv/images.");
         if (!path.StartsWith('/') || path.Split('/').Any(s => s is "." or "..") || InputText.FirstControl(path) is not null)
             throw new VirtToolsException(Ids.InvalidPath, FailureKind.InvalidArgument,
                 $"-Path '{InputText.Shown(path)}' is not an absolute path without '.' or '..' components. {NothingCreated}", path,
@@ -87,7 +117,7 @@ public sealed class StoragePoolService(ILibvirtConnection c, HostContext host)
         var clean = path.Length > 1 ? path.TrimEnd('/') : path;
         if (GuestCreator.IsLocalUri(c.Uri) && host.Files.Exists(clean) && !host.Files.DirectoryExists(clean))
             throw new VirtToolsException(Ids.PathIsFile, FailureKind.InvalidArgument,
-                $"-Path {clean} exists and is not a directory: a dir pool keeps its volumes in a directory. {NothingCreated}", clean,
+                $"-Path {clean} exists and is not a directory: {why}. {NothingCreated}", clean,
                 "Give a directory, or a path that does not exist yet (the pool's build makes it).");
         foreach (var p in c.ListStoragePools())
             using (p)
@@ -95,19 +125,36 @@ public sealed class StoragePoolService(ILibvirtConnection c, HostContext host)
                     throw new VirtToolsException(Ids.PathInUse, FailureKind.ResourceExists,
                         $"Storage pool '{p.Name}' already keeps its volumes in {clean}: two pools on one directory would each delete the other's volumes. {NothingCreated}",
                         clean, $"Use pool '{p.Name}', or give another directory.");
-        return new XElement("pool", new XAttribute("type", "dir"), new XElement("name", name),
-            new XElement("target", new XElement("path", clean)));
+        return clean;
     }
 
-    /// <summary>Defines, builds (makes the directory), starts and (with autostart) marks the pool; a failed step undoes the earlier ones.</summary>
+    /// <summary>
+    /// Defines, builds (a dir or netfs pool's directory; a logical pool's volume group when devices are
+    /// given), starts and (with autostart) marks the pool; a failed step undoes the earlier ones.
+    /// </summary>
     public VMStoragePool Create(XElement xml, bool autostart)
     {
+        var type = (string?)xml.Attribute("type");
+        // A logical pool without devices names a volume group that exists already: building it would run vgcreate with no members.
+        var build = type != "logical" || xml.Element("source")?.Elements("device").Any() == true;
         var p = c.DefineStoragePool(xml.ToString(SaveOptions.DisableFormatting));
         var path = (string?)xml.Element("target")?.Element("path");
-        var existed = path is not null && GuestCreator.IsLocalUri(c.Uri) && host.Files.DirectoryExists(path);
+        var existed = type == "logical" ? !build : path is not null && GuestCreator.IsLocalUri(c.Uri) && host.Files.DirectoryExists(path);
+        var built = false;
         try
         {
-            p.Build();
+            if (build)
+            {
+                try { p.Build(); }
+                catch (LibvirtException e) when (type == "logical" && e.Code == PoolAlreadyBuilt)
+                {
+                    throw new VirtToolsException(Ids.DeviceNotEmpty, FailureKind.ResourceExists,
+                        $"libvirt will not write a volume group over the devices: {e.Message}. {NothingCreated}",
+                        string.Join(", ", xml.Element("source")!.Elements("device").Select(d => (string?)d.Attribute("path"))),
+                        "A device that holds a file system, a partition table or another volume group keeps it: choose an empty device, or wipe it yourself (wipefs -a DEVICE) when you are sure its data can go.");
+                }
+                built = true;
+            }
             p.Start();
             if (autostart) p.Autostart = true;
             return Read(p, c.Uri);
@@ -115,13 +162,16 @@ public sealed class StoragePoolService(ILibvirtConnection c, HostContext host)
         catch (VirtToolsException)
         {
             try { if (p.IsActive) p.Stop(); } catch (LibvirtException) { }
-            // Only a directory this command made goes again, and only while it is empty (virStoragePoolDelete refuses otherwise).
-            try { if (!existed) p.DeleteStorage(); } catch (LibvirtException) { }
+            // Only what this command made goes again: a directory while it is empty (virStoragePoolDelete refuses otherwise), a volume group it created.
+            try { if (built && !existed) p.DeleteStorage(); } catch (LibvirtException) { }
             try { p.Undefine(); } catch (LibvirtException) { }
             throw;
         }
         finally { p.Dispose(); }
     }
+
+    /// <summary>VIR_ERR_STORAGE_POOL_BUILT: the build found a signature on a device and was not told to overwrite it.</summary>
+    private const int PoolAlreadyBuilt = 76;
 
     /// <summary>
     /// Stops and undefines the pool; refuses one with a volume a guest uses (naming both). With

@@ -14,6 +14,7 @@ public sealed class StorageVolumeService(ILibvirtConnection c)
         public const string InvalidSize = "InvalidStorageVolumeSize";
         public const string InUse = "StorageVolumeInUse";
         public const string PoolNotActive = "StoragePoolNotActive";
+        public const string FormatUnsupported = "StorageVolumeFormatUnsupported";
     }
 
     /// <summary>The pool, active (its volumes are listed only then).</summary>
@@ -43,8 +44,19 @@ public sealed class StorageVolumeService(ILibvirtConnection c)
         };
     }
 
-    public XElement Plan(ILibvirtStoragePool p, string name, long sizeBytes, VolumeFormat format)
+    /// <summary>Pool types whose volumes are files; the others (logical, disk, iscsi, rbd ...) hand out block devices.</summary>
+    public static bool HoldsFiles(string? poolType) => poolType is "dir" or "fs" or "netfs" or "gluster";
+
+    /// <param name="format">Null: qcow2 in a pool of files, raw in a pool of block devices.</param>
+    public XElement Plan(ILibvirtStoragePool p, string name, long sizeBytes, VolumeFormat? format)
     {
+        var poolType = (string?)XDocument.Parse(p.GetXml()).Root!.Attribute("type");
+        // libvirt's logical backend ignores a volume's format and makes a plain LV: a qcow2 asked for would be a raw device the guest's XML then misreads.
+        if (!HoldsFiles(poolType) && format == VolumeFormat.Qcow2)
+            throw new VirtToolsException(Ids.FormatUnsupported, FailureKind.InvalidArgument,
+                $"Pool '{p.Name}' is a {poolType} pool: its volumes are block devices that hold raw data, not qcow2 images. Nothing was created.", name,
+                "Leave -Format out (raw is the default there), or create the volume in a dir or netfs pool.");
+        var chosen = format ?? (HoldsFiles(poolType) ? VolumeFormat.Qcow2 : VolumeFormat.Raw);
         StoragePoolService.ValidateName(Ids.InvalidName, "volume", name);
         if (sizeBytes <= 0)
             throw new VirtToolsException(Ids.InvalidSize, FailureKind.InvalidArgument, $"-SizeBytes {sizeBytes} is not a size. Nothing was created.", sizeBytes,
@@ -55,7 +67,7 @@ public sealed class StorageVolumeService(ILibvirtConnection c)
                     name, "Choose another name, or remove the old volume with Remove-VMStorageVolume.");
         return new XElement("volume", new XElement("name", name),
             new XElement("capacity", new XAttribute("unit", "bytes"), sizeBytes),
-            new XElement("target", new XElement("format", new XAttribute("type", format.ToString().ToLowerInvariant()))));
+            new XElement("target", new XElement("format", new XAttribute("type", chosen.ToString().ToLowerInvariant()))));
     }
 
     public VMStorageVolume Create(ILibvirtStoragePool p, XElement xml)

@@ -11,6 +11,10 @@ public sealed class VMStoragePool
     public bool Persistent { get; internal init; }
     /// <summary>Where its volumes are (a directory, a volume group's /dev/VG); null when it has no target path.</summary>
     public string? Path { get; internal init; }
+    /// <summary>What the pool is made from: SERVER:/export for netfs (//SERVER/share for CIFS), the volume group for logical; null for dir.</summary>
+    public string? Source { get; internal init; }
+    /// <summary>A logical or disk pool's block devices, as its definition names them.</summary>
+    public string[] SourceDevices { get; internal init; } = Array.Empty<string>();
     public long CapacityBytes { get; internal init; }
     public long AllocationBytes { get; internal init; }
     public long AvailableBytes { get; internal init; }

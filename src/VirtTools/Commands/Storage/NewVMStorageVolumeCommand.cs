@@ -22,8 +22,9 @@ public sealed class NewVMStorageVolumeCommand : GuestCmdletBase
     [Parameter(Mandatory = true, Position = 2)]
     public long SizeBytes { get; set; }
 
+    /// <summary>Qcow2 or Raw; left out: qcow2 in a pool of files (dir, netfs), raw in a logical pool.</summary>
     [Parameter]
-    public VolumeFormat Format { get; set; } = VolumeFormat.Qcow2;
+    public VolumeFormat? Format { get; set; }
 
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -36,7 +37,7 @@ public sealed class NewVMStorageVolumeCommand : GuestCmdletBase
         {
             using var p = service.ActivePool(StoragePool);
             var xml = service.Plan(p, Name, SizeBytes, Format);
-            if (!ShouldProcess($"volume '{Name}' in storage pool '{StoragePool}' on {c.Uri}", $"Create a {SizeBytes}-byte {Format.ToString().ToLowerInvariant()} volume")) return;
+            if (!ShouldProcess($"volume '{Name}' in storage pool '{StoragePool}' on {c.Uri}", $"Create a {SizeBytes}-byte {xml.Element("target")?.Element("format")?.Attribute("type")?.Value} volume")) return;
             var v = service.Create(p, xml);
             if (PassThru) WriteObject(v);
         });
