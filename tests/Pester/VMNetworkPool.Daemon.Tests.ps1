@@ -82,6 +82,22 @@ Describe 'Networks, pools and volumes on a real libvirtd with the QEMU driver' -
         virsh -q -c $U net-list --all --name | Should -Not -Contain "$Net-x"
     }
 
+    It 'a subnet on a route of another routing table (policy routing) is refused, naming the table' {
+        # A table no rule points at: the route changes nothing on this host, but an admin's VPN or VRF table looks the same.
+        $dev = (ip -j route show default | ConvertFrom-Json | Select-Object -First 1).dev
+        if (-not $dev) { Set-ItResult -Skipped -Because 'this host has no default route to hang the test route on'; return }
+        $table = 4000 + (Get-Random -Maximum 900)
+        $dst = "10.{0}.{1}.0/24" -f (200 + (Get-Random -Maximum 50)), (Get-Random -Maximum 250)
+        ip route add $dst dev $dev table $table
+        try {
+            New-VMNetwork "$Net-t" -Subnet $dst -ConnectionUri $U -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -Be 'NetworkSubnetOverlaps,VirtTools.Commands.NewVMNetworkCommand'
+            $err[0].Exception.Message | Should -Match ([regex]::Escape("(dev $dev, table $table)"))
+            virsh -q -c $U net-list --all --name | Should -Not -Contain "$Net-t"
+        }
+        finally { ip route del $dst dev $dev table $table }
+    }
+
     It 'the lab guest on it gets a DHCP lease that Get-VMNetworkLease shows' {
         $null = New-VMGuest npg -ConnectionUri $U -Hypervisor QEMU -MemoryBytes 256MB -ProcessorCount 1 -Kernel $Kernel -Initrd $Initrd `
             -KernelArguments 'console=ttyS0 panic=-1' -Network $Net -WarningAction SilentlyContinue

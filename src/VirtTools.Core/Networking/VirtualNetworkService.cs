@@ -117,14 +117,14 @@ public sealed class VirtualNetworkService(ILibvirtConnection c, HostContext host
                         throw Overlap(s, $"libvirt network '{n.Name}' ({other.Address}/{other.Prefix})");
         // The host's routes describe this machine: only a local connection's networks land there.
         if (!_local) return;
-        foreach (var route in HostRouteReader.Read(host.Files))
+        foreach (var route in HostRouteReader.Read(host))
             if (route.Destination.Overlaps(s))
-                throw Overlap(s, $"the host's route to {route.Destination} (dev {route.Device})");
+                throw Overlap(s, $"the host's route to {route}");
     }
 
     private VirtToolsException Overlap(IPSubnet s, string what) =>
         new(Ids.Overlaps, FailureKind.ResourceExists, $"-Subnet {s} overlaps {what} on {c.Uri}: guests on it could not reach those addresses, or the host would route them the wrong way. {NothingCreated}",
-            s.ToString(), "Choose a private subnet nothing else uses; Get-VMNetwork lists the networks' subnets and 'ip route' the host's.");
+            s.ToString(), "Choose a private subnet nothing else uses; Get-VMNetwork lists the networks' subnets and 'ip route show table all' the host's.");
 
     /// <summary>The subnets of a network's &lt;ip&gt; elements (prefix='n' or netmask='a.b.c.d').</summary>
     public static IEnumerable<IPSubnet> Subnets(XElement network)

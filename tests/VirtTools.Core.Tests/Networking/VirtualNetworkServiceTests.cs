@@ -139,6 +139,50 @@ public sealed class VirtualNetworkServiceTests : IDisposable
             HostRouteReader.Read(new DiskFileSystem(_root)).Select(r => r.Destination.ToString()));
     }
 
+    // What `ip -j route show table all` printed on a host with a WireGuard VPN in table 51820 and a VRF's table 100.
+    private const string IpTables4 =
+        "[{\"dst\":\"default\",\"gateway\":\"192.0.2.1\",\"dev\":\"eth0\",\"flags\":[]},{\"dst\":\"192.0.2.0/24\",\"dev\":\"eth0\",\"protocol\":\"kernel\",\"scope\":\"link\",\"prefsrc\":\"192.0.2.2\",\"flags\":[]}," +
+        "{\"dst\":\"default\",\"dev\":\"wg0\",\"table\":\"51820\",\"scope\":\"link\",\"flags\":[]},{\"dst\":\"172.31.0.0/16\",\"dev\":\"wg0\",\"table\":\"51820\",\"scope\":\"link\",\"flags\":[]}," +
+        "{\"dst\":\"10.200.0.7\",\"gateway\":\"10.9.0.1\",\"dev\":\"vrf-blue\",\"table\":\"100\",\"flags\":[]}," +
+        "{\"type\":\"local\",\"dst\":\"192.0.2.2\",\"dev\":\"eth0\",\"table\":\"local\",\"protocol\":\"kernel\",\"scope\":\"host\",\"prefsrc\":\"192.0.2.2\",\"flags\":[]}," +
+        "{\"type\":\"broadcast\",\"dst\":\"10.66.0.255\",\"dev\":\"eth1\",\"table\":\"200\",\"flags\":[]}]";
+    private const string IpTables6 =
+        "[{\"dst\":\"fe80::/64\",\"dev\":\"wg0\",\"table\":\"51820\",\"flags\":[]},{\"dst\":\"fd00:51:820::/48\",\"dev\":\"wg0\",\"table\":\"51820\",\"metric\":1024,\"flags\":[]}]";
+
+    private VirtualNetworkService WithPolicyRouting()
+    {
+        var fs = new DiskFileSystem(_root);
+        var ip = new Testing.SimulatedProcessRunner()
+            .Script("ip -j -4 route show table all", IpTables4)
+            .Script("ip -j -6 route show table all", IpTables6);
+        return new VirtualNetworkService(_c, new HostContext(fs, new ModprobeLoader(fs, ip), ip));
+    }
+
+    [Theory]
+    [InlineData("172.31.8.0/24", "the host's route to 172.31.0.0/16 (dev wg0, table 51820)")]
+    [InlineData("10.200.0.0/24", "the host's route to 10.200.0.7/32 (dev vrf-blue, table 100)")]
+    [InlineData("10.8.1.0/24", "the host's route to 10.8.0.0/16 (dev eth0)")]
+    public void A_subnet_on_a_route_of_another_routing_table_is_refused_naming_the_table(string subnet, string what)
+    {
+        var s = WithPolicyRouting();
+        var e = Assert.Throws<VirtToolsException>(() => s.Plan(Req("vn-policy", NetworkMode.Nat, subnet)));
+        Assert.Equal((VirtualNetworkService.Ids.Overlaps, true), (e.ErrorId, e.Message.Contains(what)));
+    }
+
+    [Fact]
+    public void Local_broadcast_default_and_link_local_routes_of_other_tables_are_not_counted()
+    {
+        var fs = new DiskFileSystem(_root);
+        var ip = new Testing.SimulatedProcessRunner().Script("ip -j -4 route show table all", IpTables4).Script("ip -j -6 route show table all", IpTables6);
+        var routes = HostRouteReader.Read(new HostContext(fs, new ModprobeLoader(fs, ip), ip)).Select(r => r.ToString()).ToArray();
+        Assert.Equal(new[]
+        {
+            "192.0.2.0/24 (dev eth0)", "10.8.0.0/16 (dev eth0)", "fd12:3456:789a:1::/64 (dev eth0)",
+            "172.31.0.0/16 (dev wg0, table 51820)", "10.200.0.7/32 (dev vrf-blue, table 100)", "fd00:51:820::/48 (dev wg0, table 51820)",
+        }, routes);
+        Assert.NotNull(WithPolicyRouting().Plan(Req("vn-fine", NetworkMode.Nat, "10.66.0.0/24")));
+    }
+
     [Fact]
     public void A_subnet_that_overlaps_another_new_network_is_refused()
     {
