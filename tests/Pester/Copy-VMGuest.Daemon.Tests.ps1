@@ -132,4 +132,29 @@ Describe 'Copy-VMGuest on a real libvirtd' -Skip:$Skip {
         Test-Path $Base | Should -BeTrue
         Start-VMGuest cs1 -ConnectionUri $U -PassThru | ForEach-Object State | Should -Be 'Running'
     }
+
+    It 'a UEFI guest''s variable store is copied into the clone''s own file through the storage API' {
+        # The daemon sees its /var/lib/libvirt at $W/a/lib (its own mount namespace): the store is written there as the source's firmware would have left it.
+        $nvDir = Join-Path $W 'a/lib/qemu/nvram'
+        $null = New-Item -ItemType Directory -Force $nvDir
+        $store = [byte[]]::new(540672); [Random]::new(7).NextBytes($store)
+        [IO.File]::WriteAllBytes((Join-Path $nvDir 'uefi1_VARS.fd'), $store)
+        $xml = "<domain type='qemu'><name>uefi1</name><memory unit='MiB'>64</memory><vcpu>1</vcpu><features><acpi/></features>" +
+            "<os><type arch='x86_64' machine='q35'>hvm</type><loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>" +
+            "<nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'>/var/lib/libvirt/qemu/nvram/uefi1_VARS.fd</nvram></os><devices/></domain>"
+        Set-Content (Join-Path $W uefi1.xml) $xml
+        virsh -q -c $U define (Join-Path $W uefi1.xml) | Out-Null
+        $LASTEXITCODE | Should -Be 0
+        $before = virsh -q -c $U pool-list --all --name
+        Copy-VMGuest uefi1 -NewName uefi2 -ConnectionUri $U -WarningVariable warned -WarningAction SilentlyContinue
+        [xml]$clone = virsh -c $U dumpxml --inactive uefi2
+        $clone.domain.os.nvram.'#text' | Should -Be '/var/lib/libvirt/qemu/nvram/uefi2_VARS.fd'
+        [IO.File]::ReadAllBytes((Join-Path $nvDir 'uefi2_VARS.fd')) | Should -Be $store -Because 'the clone starts with the source''s boot entries and keys'
+        virsh -q -c $U pool-list --all --name | Should -Be $before -Because 'the pool made for the copy is gone again'
+        ($warned -join ' ') | Should -Not -Match 'template'
+        Copy-VMGuest uefi1 -NewName uefi2 -ConnectionUri $U -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Match '^(CloneNameInUse),'
+        virsh -q -c $U undefine uefi2 --nvram | Out-Null
+        virsh -q -c $U undefine uefi1 --nvram | Out-Null
+    }
 }

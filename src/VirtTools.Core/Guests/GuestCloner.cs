@@ -26,10 +26,13 @@ public sealed class ClonePlan
     /// <summary>Disks the clone shares with the source as they are: CD/DVD media, read-only and shareable disks.</summary>
     public IReadOnlyList<string> Shared { get; init; } = Array.Empty<string>();
     public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
+    /// <summary>The source's UEFI variable store and the clone's, when the source has one (copied if the file exists).</summary>
+    public (string Source, string Clone)? Nvram { get; init; }
 
     public string Describe()
     {
         var parts = Disks.Select(d => d.Linked ? $"overlay {d.NewPath} on {d.SourcePath}" : $"copy {d.SourcePath} to {d.NewPath}").ToList();
+        if (Nvram is { } n) parts.Add($"copy UEFI variables {n.Source} to {n.Clone}");
         parts.AddRange(Shared.Select(s => $"share {s}"));
         return $"clone '{Source}' as '{NewName}' (new UUID and MACs" + (parts.Count > 0 ? "; " + string.Join(", ", parts) : "") + ")";
     }
@@ -133,12 +136,30 @@ public sealed class GuestCloner(ILibvirtConnection c)
             var renamed = file.Contains(source, StringComparison.Ordinal) ? file.Replace(source, newName, StringComparison.Ordinal) : newName + "-" + file;
             src2.SetAttributeValue("path", (dir.Length > 0 ? dir.TrimEnd('/') + "/" : "") + renamed);
         }
-        // A fresh NVRAM from the firmware's template, in the clone's own file: libvirt names it when the path is left out.
+        // virt-clone's way: the clone gets a copy of the source's UEFI variables (boot entries, Secure Boot keys
+        // the OS enrolled) in its own file beside the source's, named as libvirt names them (NAME_VARS.fd).
+        (string, string)? nvramCopy = null;
         if (root.Element("os")?.Element("nvram") is { } nvram)
         {
-            nvram.RemoveNodes();
-            nvram.Attribute("type")?.Remove();
-            warnings.Add($"The clone's UEFI variables start from the firmware's template ({(string?)nvram.Attribute("template") ?? "libvirt's default"}), not from '{source}''s: boot entries the OS added are re-created by its fallback loader.");
+            var from = nvram.Value.Trim();
+            if (from.StartsWith('/'))
+            {
+                var to = (System.IO.Path.GetDirectoryName(from) ?? "").TrimEnd('/') + "/" + newName + "_VARS.fd";
+                using (var taken = c.FindStorageVolume(to))
+                    if (taken is not null)
+                        throw new VirtToolsException("CloneDiskExists", FailureKind.ResourceExists,
+                            $"{to}, the clone's UEFI variable store, exists already; Copy-VMGuest never overwrites it. Nothing was created.", to,
+                            "Remove the file (it belongs to no guest of that name), or choose another -NewName.");
+                nvram.Value = to;
+                nvram.Attribute("type")?.Remove();
+                nvramCopy = (from, to);
+            }
+            else
+            {
+                nvram.RemoveNodes();
+                nvram.Attribute("type")?.Remove();
+                warnings.Add($"The clone's UEFI variables start from the firmware's template ({(string?)nvram.Attribute("template") ?? "libvirt's default"}), not from '{source}''s: boot entries the OS added are re-created by its fallback loader.");
+            }
         }
         root.Element("metadata")?.Elements(LinkedClones.Ns + "clone").Remove();
         if (linked && disks.Count > 0)
@@ -150,7 +171,7 @@ public sealed class GuestCloner(ILibvirtConnection c)
         }
         if (linked && disks.Count == 0)
             warnings.Add($"'{source}' has no writable disk: the clone shares nothing it could write to, so -Linked changes nothing.");
-        return new ClonePlan { Source = source, NewName = newName, Xml = doc.ToString(), Linked = linked, Disks = disks, Shared = shared, Warnings = warnings };
+        return new ClonePlan { Source = source, NewName = newName, Xml = doc.ToString(), Linked = linked, Disks = disks, Shared = shared, Warnings = warnings, Nvram = nvramCopy };
     }
 
     /// <summary>Creates the volumes, then defines the clone (validated), then starts it if asked; undoes all of it on a failure.</summary>
@@ -158,8 +179,10 @@ public sealed class GuestCloner(ILibvirtConnection c)
     {
         var created = new List<ILibvirtStorageVolume>();
         ILibvirtDomain? domain = null;
+        ILibvirtStoragePool? transient = null;
         try
         {
+            if (plan.Nvram is { } n) transient = CopyNvram(n.Source, n.Clone, created);
             for (var i = 0; i < plan.Disks.Count; i++)
             {
                 var d = plan.Disks[i];
@@ -193,6 +216,53 @@ public sealed class GuestCloner(ILibvirtConnection c)
             }
             throw;
         }
+        finally { DropPool(transient); }
+    }
+
+    /// <summary>
+    /// Copies the UEFI variable store through the storage API, so it works on a remote URI and whatever
+    /// mount namespace the daemon runs in: the NVRAM directory is seldom a pool, so a pool is defined on it
+    /// for the copy (virt-clone does the same) and removed afterwards by the caller. A store that does not
+    /// exist yet (the source never started) is not copied: libvirt makes the clone's from the template.
+    /// </summary>
+    private ILibvirtStoragePool? CopyNvram(string from, string to, List<ILibvirtStorageVolume> created)
+    {
+        var dir = System.IO.Path.GetDirectoryName(from) ?? "/";
+        ILibvirtStoragePool? transient = null;
+        var source = c.FindStorageVolume(from);
+        if (source is null)
+        {
+            transient = c.DefineStoragePool(new XElement("pool", new XAttribute("type", "dir"),
+                new XElement("name", "virttools-nvram-" + Guid.NewGuid().ToString("N")[..8]),
+                new XElement("target", new XElement("path", dir))).ToString(SaveOptions.DisableFormatting));
+            try { transient.Start(); transient.Refresh(); }
+            catch { DropPool(transient); throw; }
+            source = transient.FindVolume(System.IO.Path.GetFileName(from));
+            if (source is null) return transient;
+        }
+        using (source)
+        {
+            var pool = transient;
+            try
+            {
+                pool ??= PoolOf(source) ?? throw new VirtToolsException("StoragePoolNotFound", FailureKind.ObjectNotFound,
+                    $"No active storage pool holds {from}.", from, "Start the pool that holds it (virsh pool-start), then run Copy-VMGuest again.");
+                created.Add(pool.CreateVolumeFrom(new XElement("volume", new XElement("name", System.IO.Path.GetFileName(to)),
+                    new XElement("capacity", new XAttribute("unit", "bytes"), source.CapacityBytes),
+                    new XElement("target", new XElement("format", new XAttribute("type", "raw")))).ToString(), source));
+            }
+            finally { if (!ReferenceEquals(pool, transient)) pool?.Dispose(); }
+        }
+        return transient;
+    }
+
+    /// <summary>Stops and undefines the pool made for the NVRAM copy; a dir pool's stop leaves its files alone.</summary>
+    private static void DropPool(ILibvirtStoragePool? pool)
+    {
+        if (pool is null) return;
+        try { if (pool.IsActive) pool.Stop(); } catch (LibvirtException) { }
+        try { pool.Undefine(); } catch (LibvirtException) { }
+        pool.Dispose();
     }
 
     private (string Path, ILibvirtStorageVolume Volume, ILibvirtStoragePool Pool) ResolveVolume(string type, XElement source, string target, string guest)

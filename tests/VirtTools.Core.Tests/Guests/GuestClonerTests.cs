@@ -64,9 +64,10 @@ public sealed class GuestClonerTests : IDisposable
         Assert.Equal(["qcow2", "raw"], plan.Disks.Select(d => d.SourceFormat));
         Assert.All(plan.Disks, d => Assert.False(d.Linked));
         Assert.Contains(plan.Shared, s => s.StartsWith("sda", StringComparison.Ordinal));
-        Assert.Contains(plan.Warnings, w => w.Contains("template", StringComparison.Ordinal));
+        Assert.Equal(("/var/lib/libvirt/qemu/nvram/gc-src_VARS.fd", "/var/lib/libvirt/qemu/nvram/gc-copy_VARS.fd"), plan.Nvram);
 
         using var clone = cloner.Create(plan, start: false);
+        Assert.DoesNotContain(_c.ListStoragePools(), p => { using (p) return p.Name.StartsWith("virttools-nvram-", StringComparison.Ordinal); });
         var x = XDocument.Parse(clone.GetXml(DomainXmlFlags.Inactive)).Root!;
         Assert.Equal("gc-copy", (string?)x.Element("name"));
         Assert.NotEqual(src.Uuid, clone.Uuid);
@@ -74,12 +75,42 @@ public sealed class GuestClonerTests : IDisposable
         Assert.StartsWith("52:54:00:", mac);
         Assert.NotEqual("52:54:00:aa:bb:cc", mac);
         Assert.Equal("/var/log/vt/gc-copy.console", (string?)x.Element("devices")!.Element("serial")!.Element("source")!.Attribute("path"));
-        Assert.DoesNotContain("gc-src", (string?)x.Element("os")!.Element("nvram") ?? "");
+        Assert.Equal("/var/lib/libvirt/qemu/nvram/gc-copy_VARS.fd", (string?)x.Element("os")!.Element("nvram"));
         var sources = x.Element("devices")!.Elements("disk").Select(d => (string?)d.Element("source")?.Attribute("file")).ToList();
         Assert.Equal([$"/{Pool}/gc-copy.qcow2", $"/{Pool}/gc-copy-vdb.img", "/iso/install.iso"], sources);
         Assert.True(VolumeExists(_c, "gc-copy.qcow2"));
         Assert.True(VolumeExists(_c, "gc-copy-vdb.img"));
         Assert.Empty(LinkedClones.DependentsOf(_c, src));
+    }
+
+    [Fact]
+    public void The_sources_uefi_variables_are_copied_into_the_clones_own_store_and_one_in_the_way_is_refused()
+    {
+        // The NVRAM directory as a pool of its own: the store is then a volume the copy reads through the storage API.
+        using var nv = _c.DefineStoragePool("<pool type='dir'><name>gc-nvram</name><target><path>/var/lib/libvirt/qemu/nvram</path></target></pool>");
+        try
+        {
+            nv.Start();
+            nv.CreateVolume("<volume><name>gc-uefi_VARS.fd</name><capacity>540672</capacity><target><format type='raw'/></target></volume>").Dispose();
+            using var src = Source("gc-uefi");
+            var cloner = new GuestCloner(_c);
+            var plan = cloner.Plan("gc-uefi", "gc-uefi2", linked: false, storagePool: null, force: false);
+            Assert.Contains("copy UEFI variables /var/lib/libvirt/qemu/nvram/gc-uefi_VARS.fd to /var/lib/libvirt/qemu/nvram/gc-uefi2_VARS.fd", plan.Describe());
+            Assert.DoesNotContain(plan.Warnings, w => w.Contains("template", StringComparison.Ordinal));
+            using (cloner.Create(plan, start: false)) { }
+            using (var copy = nv.FindVolume("gc-uefi2_VARS.fd"))
+                Assert.Equal(540672, copy!.CapacityBytes);
+
+            nv.CreateVolume("<volume><name>gc-uefi3_VARS.fd</name><capacity>540672</capacity><target><format type='raw'/></target></volume>").Dispose();
+            var e = Assert.Throws<VirtToolsException>(() => cloner.Plan("gc-uefi", "gc-uefi3", linked: false, storagePool: null, force: false));
+            Assert.Equal("CloneDiskExists", e.ErrorId);
+        }
+        finally
+        {
+            foreach (var v in nv.ListVolumes()) using (v) v.Delete();
+            nv.Stop();
+            nv.Undefine();
+        }
     }
 
     [Fact]
