@@ -118,6 +118,27 @@ public static class SimulatedHosts
         t.EnsureDir("/etc/modprobe.d");
 
         var k = new SimulatedKernel(t);
+        Boot(k);
+        if (vfioLoaded) k.Modules.Load("vfio_pci");
+        return k;
+    }
+
+    /// <summary>
+    /// A second view of a workstation (or SR-IOV workstation) tree that <see cref="CreateWorkstation"/> built,
+    /// for another process acting on the same host: the same drivers, shared writes (SimulatedKernel.ShareAcrossProcesses).
+    /// Build it with vfio-pci loaded: a driver one process registers later stays unknown to the others.
+    /// </summary>
+    public static SimulatedKernel OpenWorkstation(string root)
+    {
+        var k = new SimulatedKernel(new SysfsTreeBuilder(root)).ShareAcrossProcesses();
+        Boot(k);
+        if (k.Exists("/sys/bus/pci/devices/" + Workstation.SriovNic)) BootSriov(k);
+        return k;
+    }
+
+    /// <summary>What the workstation's kernel holds in memory rather than in the tree: drivers' ID tables, modules, programs.</summary>
+    private static void Boot(SimulatedKernel k)
+    {
         k.RegisterDriver("pcieport", "8086:1901", "8086:a33c", "8086:a330");
         k.RegisterDriver("nouveau", "10de:1b80");
         k.RegisterDriver("snd_hda_intel", "10de:10f0");
@@ -127,9 +148,7 @@ public static class SimulatedHosts
         k.RegisterDriver("igb", "8086:1533");
         k.RegisterDriver("ahci", "8086:a352", "1b21:0612");
         k.Modules.VfioPciAvailable();
-        if (vfioLoaded) k.Modules.Load("vfio_pci");
         k.Processes.Script("ip -o addr show", Workstation.IpAddrOutput);
-        return k;
     }
 
     /// <summary>
@@ -143,9 +162,14 @@ public static class SimulatedHosts
         t.Pci(new PciSpec { Address = Workstation.SriovNic, Vendor = "8086", Device = "10fb", Class = "020000", Driver = "ixgbe", IommuGroup = 11 });
         t.Sriov(Workstation.SriovNic, Workstation.SriovNicTotalVfs, 0, "10ed");
         Net(t, "enp8s0f0", t.DeviceDir(Workstation.SriovNic));
+        BootSriov(k);
+        return k;
+    }
+
+    private static void BootSriov(SimulatedKernel k)
+    {
         k.RegisterDriver("ixgbe", "8086:10fb");
         k.RegisterDriver("ixgbevf", "8086:10ed");
-        return k;
     }
 
     private static void Disk(SysfsTreeBuilder t, string dir, string dev)

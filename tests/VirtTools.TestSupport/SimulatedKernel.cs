@@ -177,6 +177,7 @@ public sealed class SimulatedKernel : DiskFileSystem
     /// <summary>Attaches the driver to every unbound device it matches, as registering a driver does.</summary>
     public void AttachUnbound(string driver)
     {
+        using var across = EnterProcessGate();
         lock (_gate)
         {
             foreach (var name in List("/sys/bus/pci/devices"))
@@ -211,8 +212,34 @@ public sealed class SimulatedKernel : DiskFileSystem
         }
     }
 
+    private string? _processGate;
+
+    /// <summary>
+    /// Makes this kernel one of several processes' views of the same tree (see SimulatedHosts.OpenWorkstation):
+    /// each write to it runs whole under a lock that the other processes' kernels take too, as the real
+    /// kernel runs a bind, an unbind or a sriov_numvfs store under the device's lock. What it keeps in
+    /// memory (drivers' ID tables) must then be set up alike in every process.
+    /// </summary>
+    public SimulatedKernel ShareAcrossProcesses()
+    {
+        _processGate = Path.Join(Root, ".simulated-kernel.lock");
+        return this;
+    }
+
+    private FileStream? EnterProcessGate()
+    {
+        if (_processGate is null) return null;
+        while (true)
+        {
+            // FileShare.None is flock(LOCK_EX | LOCK_NB) on Linux: the other processes' writes wait here.
+            try { return new FileStream(_processGate, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+            catch (IOException) { Thread.Sleep(1); }
+        }
+    }
+
     public override void Write(string path, string value)
     {
+        using var across = EnterProcessGate();
         lock (_gate)
         {
             var norm = HostPath.Normalize(path);

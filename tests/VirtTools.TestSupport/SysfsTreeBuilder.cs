@@ -52,7 +52,22 @@ public sealed class SysfsTreeBuilder
     public string OnDisk(string hostPath) => Path.Join(Root, hostPath);
 
     /// <summary>The host path of a function's real directory (/sys/devices/pci0000:00/...).</summary>
-    public string DeviceDir(string address) => _deviceDirs[Norm(address)];
+    public string DeviceDir(string address) =>
+        FindDeviceDir(Norm(address)) ?? throw new KeyNotFoundException($"There is no PCI function {address} under {Root}.");
+
+    /// <summary>
+    /// A function this builder made, or one on disk: a tree opened by a second process (or changed by one,
+    /// as VFs come and go) is known only through its /sys/bus/pci/devices links.
+    /// </summary>
+    private string? FindDeviceDir(string addr)
+    {
+        if (_deviceDirs.TryGetValue(addr, out var known) && Directory.Exists(OnDisk(known))) return known;
+        var link = OnDisk("/sys/bus/pci/devices/" + addr);
+        if (new FileInfo(link).LinkTarget is not string target) return null;
+        var full = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(link)!, target));
+        if (!Directory.Exists(full)) return null;
+        return _deviceDirs[addr] = "/" + Path.GetRelativePath(Path.GetFullPath(Root), full);
+    }
 
     public SysfsTreeBuilder File(string hostPath, string content)
     {
@@ -223,7 +238,7 @@ public sealed class SysfsTreeBuilder
         var link = OnDisk($"{DeviceDir(pf)}/virtfn{index}");
         var vf = VfAddress(pf, index);
         if (System.IO.File.Exists(link) || new FileInfo(link).LinkTarget != null) System.IO.File.Delete(link);
-        if (!_deviceDirs.TryGetValue(vf, out var vfDir)) return this;
+        if (FindDeviceDir(vf) is not string vfDir) return this;
         var group = new FileInfo(OnDisk(vfDir + "/iommu_group")).LinkTarget;
         if (group is not null)
         {

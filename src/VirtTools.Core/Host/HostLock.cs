@@ -12,16 +12,50 @@ internal static class HostLock
     /// <summary>Where the lock files live: tmpfs, so a reboot clears them; flock, so a dead holder frees them.</summary>
     public const string Directory = "/run/virttools";
 
+    // A command holds its target's lock from planning to the end, and the applier under it takes the same
+    // lock again: flock would refuse that second open in the same process, so a thread's own holds are counted.
+    // Only the same thread re-enters: another runspace of this process waits like any other process.
+    [ThreadStatic] private static Dictionary<string, Held>? _held;
+
+    private sealed class Held(IDisposable lockFile)
+    {
+        public IDisposable LockFile { get; } = lockFile;
+        public int Count { get; set; } = 1;
+    }
+
     /// <param name="holder">What the other command would be changing ("the VFs of this device").</param>
     /// <param name="afterMessage">Appended to the message, e.g. " Nothing was changed.".</param>
     public static IDisposable Take(IHostFileSystem fs, string path, TimeSpan timeout, string target, string holder, string afterMessage = "")
     {
-        try { return fs.Lock(path, timeout); }
+        var key = fs.Root + "\0" + path;
+        var held = _held ??= new Dictionary<string, Held>(StringComparer.Ordinal);
+        if (held.TryGetValue(key, out var mine))
+        {
+            mine.Count++;
+            return new Release(held, key);
+        }
+        try { held[key] = new Held(fs.Lock(path, timeout)); }
         catch (HostIOException e)
         {
             throw new VirtToolsException(e.Errno == Errno.EAGAIN ? LockedId : "LockDenied", e.Errno == Errno.EAGAIN ? FailureKind.ResourceBusy : FailureKind.PermissionDenied,
                 $"Cannot take the lock {path}: {e.Message}{afterMessage}", target,
                 e.Errno == Errno.EAGAIN ? $"Another VirtTools command is changing {holder}; wait for it to finish and run this one again." : "Run as root.", e);
+        }
+        return new Release(held, key);
+    }
+
+    private sealed class Release(Dictionary<string, Held> held, string key) : IDisposable
+    {
+        private bool _done;
+
+        public void Dispose()
+        {
+            if (_done) return;
+            _done = true;
+            var h = held[key];
+            if (--h.Count > 0) return;
+            held.Remove(key);
+            h.LockFile.Dispose();
         }
     }
 }

@@ -37,7 +37,17 @@ public sealed class ConfigChangeSet
     public static readonly string LockPath = HostLock.Directory + "/host-config.lock";
 
     /// <summary>How long a second writer waits for the first; a boot-loader regeneration takes seconds.</summary>
-    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan LockTimeout { get; init; } = DefaultLockTimeout;
+
+    /// <summary>
+    /// The lock of the host's boot configuration, for a command to hold from reading the files it plans from
+    /// to the end of <see cref="Apply"/> (which takes it again, re-entering): planned under it, a change never
+    /// meets files another command changed meanwhile.
+    /// </summary>
+    public static IDisposable HoldLock(IHostFileSystem fs, TimeSpan? timeout = null) =>
+        HostLock.Take(fs, LockPath, timeout ?? DefaultLockTimeout, fs.Root, "the host's boot configuration", " Nothing was written.");
+
+    public static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Every diff and command, as -WhatIf and -Confirm show them.</summary>
     public string Describe()
@@ -61,7 +71,7 @@ public sealed class ConfigChangeSet
                 fs.Root, $"Unset {HostContext.RootVariable} and run the command on the host itself.");
         // One writer of the host's boot configuration at a time; and what was planned must still be
         // what is on disk, or this run would silently undo another command's change.
-        using var held = HostLock.Take(fs, LockPath, LockTimeout, fs.Root, "the host's boot configuration", " Nothing was written.");
+        using var held = HoldLock(fs, LockTimeout);
         foreach (var f in Files)
         {
             var now = fs.FileExists(f.Path) ? fs.ReadAllText(f.Path) : null;

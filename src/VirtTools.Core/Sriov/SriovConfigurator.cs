@@ -57,6 +57,13 @@ public sealed class SriovConfigurator
     public static string TotalVfsPath(PciAddress pf) => PciFunction.Dir(pf) + "/sriov_totalvfs";
     public static string AutoProbePath(PciAddress pf) => PciFunction.Dir(pf) + "/sriov_drivers_autoprobe";
 
+    /// <summary>
+    /// Takes the lock of <paramref name="pf"/>'s VFs for a command to hold from planning to the end (the applier
+    /// takes it again, re-entering); null for a function that does not exist (planning says so).
+    /// </summary>
+    public IDisposable? LockPhysicalFunction(PciAddress pf) =>
+        PciFunction.Exists(_fs, pf) ? HostLock.Take(_fs, LockPathOf(pf), _o.LockTimeout, pf.ToString(), "the VFs of this device", " Nothing was changed.") : null;
+
     // ---------------------------------------------------------------- planning
 
     public SriovPlan PlanSetCount(PciAddress pf, int count)

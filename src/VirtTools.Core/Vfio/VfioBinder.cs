@@ -34,6 +34,18 @@ public sealed class VfioBinder
     private GuestDeviceUses? _guests;
     private GuestDeviceUses Guests => _guests ??= GuestDeviceUses.ForHost(_host);
 
+    /// <summary>
+    /// Takes the lock of <paramref name="address"/>'s IOMMU group (of the function, when it has none) for a
+    /// command to hold from planning to the end: a plan made while another command was still changing the
+    /// group would be applied to a group that is no longer as planned. Null for a function that does not
+    /// exist (planning says so). The applier takes the same lock again, which the holder's thread re-enters.
+    /// </summary>
+    public IDisposable? LockGroupOf(PciAddress address)
+    {
+        if (!PciFunction.Exists(_fs, address)) return null;
+        return HostLock.Take(_fs, LockPathOf(address, PciFunction.IommuGroup(_fs, address)), _o.LockTimeout, address.ToString(), "this IOMMU group", " Nothing was changed.");
+    }
+
     // ---------------------------------------------------------------- planning
 
     public VfioPlan PlanEnable(PciAddress address)

@@ -523,4 +523,44 @@ public class VfioBinderTests
         Enable(h, W.FreeNic);
         Assert.Equal("vfio-pci", h.Kernel.DriverOf(W.FreeNic));
     }
+
+    [Fact]
+    public void A_command_holds_the_group_lock_from_planning_and_its_applier_re_enters_it()
+    {
+        using var h = new SimHost(vfioLoaded: true);
+        var a = PciAddress.Parse(W.FreeNic);
+        var b = new VfioBinder(h.Kernel.Context, Fast(o => o.LockTimeout = TimeSpan.FromMilliseconds(300)));
+        using (b.LockGroupOf(a))
+        {
+            // Another thread of this process (another runspace) is refused like another process.
+            var other = OnAnotherThread(() => Assert.Throws<VirtToolsException>(() =>
+                new VfioBinder(h.Kernel.Context, Fast(o => o.LockTimeout = TimeSpan.FromMilliseconds(300))).LockGroupOf(a)));
+            Assert.Equal("TargetLocked", other.ErrorId);
+            Assert.Contains($"pid {Environment.ProcessId} (", other.Message);
+            // The holder's own plan and applier go through: the applier re-enters the held lock.
+            b.Execute(b.PlanEnable(a));
+            Assert.Equal("vfio-pci", h.Kernel.DriverOf(W.FreeNic));
+            OnAnotherThread(() => Assert.Throws<VirtToolsException>(() => Disable(h, W.FreeNic, o => o.LockTimeout = TimeSpan.FromMilliseconds(300))));
+        }
+        // Released with the outer hold (the applier's inner release kept it): anyone takes it now.
+        Disable(h, W.FreeNic);
+        Assert.Equal("e1000e", h.Kernel.DriverOf(W.FreeNic));
+        Assert.Null(b.LockGroupOf(PciAddress.Parse("0000:7f:00.0")));
+    }
+
+    // A thread of its own: a task waited on may run inline on the waiting thread, which holds the lock.
+    private static T OnAnotherThread<T>(Func<T> body)
+    {
+        T result = default!;
+        Exception? failure = null;
+        var t = new Thread(() =>
+        {
+            try { result = body(); }
+            catch (Exception e) { failure = e; }
+        });
+        t.Start();
+        t.Join();
+        if (failure is not null) throw failure;
+        return result;
+    }
 }

@@ -19,7 +19,8 @@ public abstract partial class VirtToolsCmdlet
             ThrowTerminatingError(refusal);
     }
 
-    private bool WhatIfRequested() =>
+    /// <summary>-WhatIf given, or $WhatIfPreference set.</summary>
+    protected bool WhatIfRequested() =>
         MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w)
             ? LanguagePrimitives.IsTrue(w is SwitchParameter s ? s.IsPresent : w)
             : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));

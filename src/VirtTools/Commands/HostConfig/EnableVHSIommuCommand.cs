@@ -21,6 +21,7 @@ public sealed class EnableVHSIommuCommand : HostConfigCmdlet
     {
         Terminating(() =>
         {
+            using var held = HoldBootConfiguration();
             var set = IommuEnabler.Plan(HostContext, PassThrough);
             var config = new KernelParameterConfig(HostContext);
             foreach (var n in set.Notes.Where(n => !set.HasChanges)) WriteVerbose(n);

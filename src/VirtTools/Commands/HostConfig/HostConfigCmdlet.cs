@@ -32,6 +32,18 @@ public abstract class HostConfigCmdlet : VirtToolsCmdlet
         return true;
     }
 
+    /// <summary>
+    /// Holds the boot configuration's lock from planning to the end of the change, so that a second command
+    /// waits and then plans from what the first one wrote. Null when nothing will be written: under -WhatIf,
+    /// or on a root that holds no host.
+    /// </summary>
+    protected IDisposable? HoldBootConfiguration()
+    {
+        var files = HostContext.Files;
+        if (WhatIfRequested() || RootIsBare || !files.DirectoryExists("/")) return null;
+        return ConfigChangeSet.HoldLock(files);
+    }
+
     /// <summary>Runs <paramref name="body"/>, turning VirtTools and I/O failures into terminating ErrorRecords.</summary>
     protected void Terminating(Action body, object? target = null)
     {

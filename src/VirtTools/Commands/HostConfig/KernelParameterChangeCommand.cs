@@ -57,6 +57,7 @@ public abstract class KernelParameterChangeCommand : HostConfigCmdlet
         var config = new KernelParameterConfig(HostContext);
         Terminating(() =>
         {
+            using var held = HoldBootConfiguration();
             var set = config.Plan(_edits);
             var what = string.Join(", ", _edits.Select(e => e.Value is null ? e.Name : $"{e.Name}={e.Value}"));
             if (ApplyChanges(set, config.BootLoader.ConfigFile, $"{Action} kernel parameter {what}"))

@@ -60,6 +60,20 @@ public sealed class SetSriovVfCountCommand : PciAddressCommandBase
             }),
         };
         var cfg = new SriovConfigurator(HostContext, options);
+        // Held from planning to the end: a count planned while another command was still changing the PF
+        // would be applied to VFs that are no longer the ones planned. -WhatIf changes nothing and waits for no one.
+        IDisposable? held;
+        try { held = WhatIfRequested() ? null : cfg.LockPhysicalFunction(a); }
+        catch (VirtToolsException e)
+        {
+            WriteError(e, a.ToString());
+            return;
+        }
+        using (held) Handle(a, cfg);
+    }
+
+    private void Handle(PciAddress a, SriovConfigurator cfg)
+    {
         if (!TryPlan(a, () => cfg.PlanSetCount(a, Count), out var plan, errorTarget: true)) return;
         foreach (var n in plan.Notes) WriteVerbose(n);
         foreach (var w in plan.Warnings) WriteWarning(w);

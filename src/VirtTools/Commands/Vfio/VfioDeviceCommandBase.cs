@@ -9,9 +9,12 @@ namespace VirtTools.Commands;
 /// What Enable- and Disable-VfioDevice share: address expansion, one confirmation per device that
 /// lists every step, verbose/warning streams, errors that target the device, -PassThru.
 /// </summary>
-public abstract class VfioDeviceCommandBase : PciAddressCommandBase
+public abstract class VfioDeviceCommandBase : PciAddressCommandBase, IDisposable
 {
     private readonly HashSet<PciAddress> _handled = new();
+    // The IOMMU groups this command has touched stay locked until it ends: a device disabled early in the
+    // pipeline must not be taken again by another command before this one has done the rest of its group.
+    private readonly Dictionary<string, IDisposable> _groupLocks = new(StringComparer.Ordinal);
     private readonly List<VfioPlan> _planned = new();
     private VfioBinder? _binder;
 
@@ -39,7 +42,39 @@ public abstract class VfioDeviceCommandBase : PciAddressCommandBase
 
     protected override void EndProcessing()
     {
+        ReleaseGroups();
         foreach (var w in VfioPlan.NonViableWarnings(_planned)) WriteWarning(w);
+    }
+
+    public void Dispose()
+    {
+        ReleaseGroups();
+        GC.SuppressFinalize(this);
+    }
+
+    private void ReleaseGroups()
+    {
+        foreach (var held in _groupLocks.Values) held.Dispose();
+        _groupLocks.Clear();
+    }
+
+    /// <summary>Holds the lock of <paramref name="a"/>'s group until the command ends; false (error written) when another command holds it.</summary>
+    private bool HoldGroup(VfioBinder binder, PciAddress a)
+    {
+        // -WhatIf changes nothing, so it waits for no one (and needs no write access to /run).
+        if (WhatIfRequested()) return true;
+        try
+        {
+            var group = PciFunction.IommuGroup(HostContext.Files, a) is int g ? "group " + g : "function " + a;
+            if (_groupLocks.ContainsKey(group)) return true;
+            if (binder.LockGroupOf(a) is { } held) _groupLocks[group] = held;
+            return true;
+        }
+        catch (VirtToolsException e)
+        {
+            WriteError(e, a.ToString());
+            return false;
+        }
     }
 
     private void Handle(PciAddress a)
@@ -51,7 +86,7 @@ public abstract class VfioDeviceCommandBase : PciAddressCommandBase
         }
         // One binder for the whole pipeline: its options come from parameters that do not bind per record.
         var binder = _binder ??= new VfioBinder(HostContext, Options());
-        if (!TryPlan(a, () => Plan(binder, a), out var plan)) return;
+        if (!HoldGroup(binder, a) || !TryPlan(a, () => Plan(binder, a), out var plan)) return;
         // Silence would read as done: say so, as the guest cmdlets do for a guest already in the asked state.
         if (plan.HasChanges) foreach (var n in plan.Notes) WriteVerbose(n);
         else WriteWarning(NothingToDo.Message(plan.Notes));
