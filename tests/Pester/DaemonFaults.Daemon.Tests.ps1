@@ -179,9 +179,9 @@ Describe 'libvirtd killed or frozen under a cmdlet' -Skip:$Skip {
         Start-Sleep -Seconds 3      # the watch is registered and waiting
         $killed = Stop-Daemon
         $r = Receive-Within $job ($Bound.TotalSeconds * 3)
+        Restart-Daemon
         ($r.End - $killed).TotalSeconds | Should -BeLessThan $Bound.TotalSeconds
         Assert-LostError $r 'WaitVMGuestCommand'
-        Restart-Daemon
         Assert-GuestIntact kg $Uuid
     }
 
@@ -207,10 +207,10 @@ Describe 'libvirtd killed or frozen under a cmdlet' -Skip:$Skip {
         Start-Sleep -Seconds 4
         $killed = Stop-Daemon
         $r = Receive-Within $job ($Bound.TotalSeconds * 3)
+        Restart-Daemon
         ($r.End - $killed).TotalSeconds | Should -BeLessThan $Bound.TotalSeconds
         $r.Output.Count | Should -BeGreaterThan 0 -Because 'it sampled before the kill'
         Assert-LostError $r 'MeasureVMGuestCommand'
-        Restart-Daemon
         Assert-GuestIntact kg $Uuid
     }
 
@@ -227,9 +227,9 @@ Describe 'libvirtd killed or frozen under a cmdlet' -Skip:$Skip {
         }
         finally { kill -CONT $q }
         $r = Receive-Within $job ($Bound.TotalSeconds * 3)
+        Restart-Daemon
         ($r.End - $killed).TotalSeconds | Should -BeLessThan $Bound.TotalSeconds
         Assert-LostError $r 'CheckpointVMGuestCommand'
-        Restart-Daemon
         # libvirt recovers the snapshot job it died in: it resumes the CPUs it had paused for it.
         Assert-GuestIntact kg $Uuid
         virsh -q -c $U snapshot-list --name kg | Where-Object { $_ } | Should -BeNullOrEmpty
@@ -250,9 +250,9 @@ Describe 'libvirtd killed or frozen under a cmdlet' -Skip:$Skip {
         }
         finally { Clear-Hold a }
         $r = Receive-Within $job ($Bound.TotalSeconds * 3)
+        Restart-Daemon
         ($r.End - $killed).TotalSeconds | Should -BeLessThan $Bound.TotalSeconds
         Assert-LostError $r 'StartVMGuestCommand'
-        Restart-Daemon
         Assert-GuestIntact ks $ksUuid
         virsh -q -c $U destroy ks | Out-Null
         virsh -q -c $U undefine ks | Out-Null
@@ -288,13 +288,13 @@ Describe 'libvirtd killed or frozen under a cmdlet' -Skip:$Skip {
             $r = Receive-Within $job ($Bound.TotalSeconds * 3)
         }
         finally { [VirtTools.Guests.GuestCreator]::ReconnectWindow = [TimeSpan]::FromSeconds(10); Clear-Hold a }
+        Restart-Daemon
         ($r.End - $killed).TotalSeconds | Should -BeLessThan ($Bound.TotalSeconds + 3)
         Assert-LostError $r 'NewVMGuestCommand'
         $e = $r.Errors[-1]
         $e.Exception.Message | Should -BeLike "*could not undo*the definition of guest 'nd'*the disk volume /var/lib/libvirt/images/nd.qcow2*the cloud-init seed ISO /var/lib/libvirt/images/nd-cidata.iso*"
         $action = $e.Exception.RecommendedAction
         $action | Should -BeLike "*undefine nd*vol-delete --pool default nd.qcow2*vol-delete --pool default nd-cidata.iso*"
-        Restart-Daemon
         # What the message names is really there ...
         virsh -q -c $U domuuid nd | Should -Not -BeNullOrEmpty
         Test-Path (Join-Path $PoolDir nd.qcow2), (Join-Path $PoolDir nd-cidata.iso) | Should -Be $true, $true
@@ -334,9 +334,9 @@ Describe 'libvirtd killed or frozen under a cmdlet' -Skip:$Skip {
             }
             finally { Clear-Hold b }
             $r = Receive-Within $job ($Bound.TotalSeconds * 3)
+            Restart-Daemon b
             ($r.End - $killed).TotalSeconds | Should -BeLessThan $Bound.TotalSeconds
             Assert-LostError $r 'MoveVMGuestCommand'
-            Restart-Daemon b
             Assert-OnSourceOnly
         }
 
@@ -346,9 +346,9 @@ Describe 'libvirtd killed or frozen under a cmdlet' -Skip:$Skip {
             Wait-Until { (Get-JobLine a km) -like "*async='migration out'*phase='perform3'*" } 180 'the copy of km''s memory'
             $killed = Stop-Daemon
             $r = Receive-Within $job ($Bound.TotalSeconds * 3)
+            Restart-Daemon
             ($r.End - $killed).TotalSeconds | Should -BeLessThan $Bound.TotalSeconds
             Assert-LostError $r 'MoveVMGuestCommand'
-            Restart-Daemon
             Assert-OnSourceOnly
         }
     }
