@@ -29,6 +29,11 @@
 #                             checked: pids are reused). LAB_KEEP=1 keeps DIR for a post-mortem.
 #   lab.sh revive DIR X       starts libvirtd X again on its kept state after it was killed (SIGKILL);
 #                             it reconnects to the QEMUs that outlived it (virtlogd too, if it died).
+#   Hold points: every daemon runs a qemu hook (DIR/X/etc/hooks/qemu) that does nothing unless the file
+#   DIR/X/hold holds "GUEST OP" (a hook op: prepare, start, started, migrate ...). At that point of that
+#   guest's start (or incoming migration) it creates DIR/X/held and keeps the daemon's call waiting
+#   until DIR/X/hold is removed or the daemon dies: a test kills the daemon at an exact point of its
+#   work instead of racing it.
 #   lab.sh guest-xml DIR NAME CONSOLE [MEMORY_MIB] [DISK]
 #                             the counter guest: domain type qemu (TCG), direct kernel boot of the
 #                             Debian kernel from tests/qemu/prepare.sh with a busybox initramfs whose
@@ -153,6 +158,7 @@ remember_owner = 0
 security_driver = "none"
 EOF
     : > "$d/etc/virtlogd.conf"
+    hold_hook "$d"
     # The QEMU capabilities probe costs seconds under TCG; seed it from an earlier run.
     [ -d "$caps_cache" ] && cp -a "$caps_cache/." "$d/cache/qemu/capabilities/" 2>/dev/null
     launch "$d" yes || { echo "lab.sh: daemon $x did not start" >&2; return 1; }
@@ -192,6 +198,27 @@ while :; do i=$((i+1)); echo "tick $i boot=${boot%%-*}"; sleep 1; done
 EOF
     chmod 755 "$g/root/init" "$g/root/bin/busybox"
     (cd "$g/root" && find . -mindepth 1 | sed 's|^\./||' | "$busybox" cpio -o -H newc -R 0:0 2>/dev/null) > "$g/initrd.cpio"
+}
+
+# The hold point (see the header). The daemon runs the hook with the guest's XML on stdin, inside its
+# mount namespace (DIR is outside the bound directories, so the same path).
+hold_hook() {
+    local d=$1
+    mkdir -p "$d/etc/hooks"
+    cat > "$d/etc/hooks/qemu" <<EOF
+#!/bin/sh
+cat >/dev/null
+[ -f '$d/hold' ] || exit 0
+read -r g op < '$d/hold'
+[ "\$1" = "\$g" ] && [ "\$2" = "\$op" ] || exit 0
+daemon=\$(cut -d' ' -f4 /proc/\$\$/stat)
+: > '$d/held'
+# Until the test lets go or kills the daemon (this shell is then reparented); 10 minutes at most.
+i=0
+while [ -f '$d/hold' ] && [ "\$(cut -d' ' -f4 /proc/\$\$/stat)" = "\$daemon" ] && [ \$i -lt 6000 ]; do sleep 0.1; i=\$((i+1)); done
+exit 0
+EOF
+    chmod 755 "$d/etc/hooks/qemu"
 }
 
 upper() { tr '[:lower:]' '[:upper:]' <<<"$1"; }

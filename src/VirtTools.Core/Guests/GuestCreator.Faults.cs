@@ -15,16 +15,29 @@ public sealed partial class GuestCreator
     private enum CreateStep { Volume, Define, Start }
 
     /// <summary>
-    /// Undoes what <see cref="Create"/> made before <paramref name="failure"/>. Returns the exception to throw:
-    /// the failure itself when everything was undone on the same connection, else one that says what was
-    /// undone or what is left.
+    /// A volume New-VMGuest asked the daemon for (the disk, the base-image disk, the seed ISO): once the call
+    /// was sent it may exist, whether or not the answer came back. <see cref="Made"/> is the handle when it did.
     /// </summary>
-    private Exception Undo(Exception failure, GuestPlan plan, CreateStep step, ILibvirtDomain? domain, ILibvirtStorageVolume? created)
+    private sealed class AskedVolume(string pool, string name, string path, string what)
+    {
+        public string Pool { get; } = pool;
+        public string Name { get; } = name;
+        public string Path { get; } = path;
+        public string What { get; } = what;
+        public ILibvirtStorageVolume? Made { get; set; }
+        public bool Removed { get; set; }
+    }
+
+    /// <summary>
+    /// Undoes what <see cref="Create"/> made before <paramref name="failure"/>: the definition first, then the
+    /// volumes it used. Returns the exception to throw: the failure itself when everything was undone on the
+    /// same connection, else one that says what was undone or what is left.
+    /// </summary>
+    private Exception Undo(Exception failure, GuestPlan plan, CreateStep step, ILibvirtDomain? domain, List<AskedVolume> asked)
     {
         var lost = IsLost(failure);
         // A call in flight when the connection broke may have been done by the daemon: its object may exist.
         var mayHaveDefinition = domain is not null || lost && step >= CreateStep.Define;
-        var mayHaveVolume = created is not null || lost && plan.Volume is not null;
         var undoneHere = true;
         try
         {
@@ -36,43 +49,49 @@ public sealed partial class GuestCreator
             }
         }
         catch (LibvirtException e) { undoneHere = false; lost |= IsLost(e); }
-        try
+        foreach (var v in asked)
         {
-            if (created is not null && undoneHere)
+            // A volume still used by a definition that could not be removed stays with it.
+            if (v.Made is null || !undoneHere || lost) continue;
+            try
             {
-                created.Delete();
-                mayHaveVolume = false;
+                v.Made.Delete();
+                v.Removed = true;
             }
+            catch (LibvirtException e) { lost |= IsLost(e); }
         }
-        catch (LibvirtException e) { undoneHere = false; lost |= IsLost(e); }
         domain?.Dispose();
-        created?.Dispose();
-        if (!lost) return failure;   // the daemon refused a step and answered the undo: as before, nothing is left
+        foreach (var v in asked) v.Made?.Dispose();
+        // The daemon refused a step and answered the undo: as before, nothing is left (a volume it would not
+        // delete is its own error, not a lost daemon's).
+        if (!lost) return failure;
 
         var uri = _c.Uri;
         var name = plan.Spec.Name;
-        if (mayHaveDefinition || mayHaveVolume)
-            (mayHaveDefinition, mayHaveVolume) = UndoOnNewConnection(uri, name, plan.Volume, mayHaveDefinition, mayHaveVolume);
+        var left = asked.Where(v => !v.Removed).ToList();
+        if (mayHaveDefinition || left.Count > 0)
+            mayHaveDefinition = UndoOnNewConnection(uri, name, mayHaveDefinition, left);
+        left = left.Where(v => !v.Removed).ToList();
 
-        var left = new List<string>();
+        var what = new List<string>();
         var commands = new List<string>();
         if (mayHaveDefinition)
         {
-            left.Add($"the definition of guest '{name}' (and its QEMU, if it started)");
+            what.Add($"the definition of guest '{name}' (and its QEMU, if it started)");
             commands.Add($"virsh -c '{uri}' destroy {name}; virsh -c '{uri}' undefine {name}");
         }
-        if (mayHaveVolume && plan.Volume is { } v)
+        foreach (var v in left)
         {
-            left.Add($"the volume {v.Path} (pool '{v.Pool}')");
+            what.Add($"{v.What} {v.Path} (pool '{v.Pool}')");
             commands.Add($"virsh -c '{uri}' vol-delete --pool {v.Pool} {v.Name}");
         }
-        if (left.Count == 0)
+        if (what.Count == 0)
             return new VirtToolsException(LibvirtErrorClassifier.Ids.ConnectionLost, FailureKind.ConnectionError,
                 $"{failure.Message} New-VMGuest undid what it had made through a new connection once the daemon answered again: nothing of '{name}' is left.",
                 name, "See why the daemon went away with 'journalctl -u libvirtd' (or -u virtqemud), then run New-VMGuest again.", failure);
         return new VirtToolsException(LibvirtErrorClassifier.Ids.ConnectionLost, FailureKind.ConnectionError,
             $"{failure.Message} The daemon did not answer again within {ReconnectWindow.TotalSeconds:0} s, so New-VMGuest could not undo its work; " +
-            $"what may be left on {uri}: {string.Join("; ", left)}.",
+            $"what may be left on {uri}: {string.Join("; ", what)}.",
             name,
             $"Once the daemon is back ('journalctl -u libvirtd' says why it went away), remove what is left (a 'not found' answer means it was never made): {string.Join("; ", commands)}. Then run New-VMGuest again.",
             failure);
@@ -81,10 +100,11 @@ public sealed partial class GuestCreator
     private static bool IsLost(Exception e) => e is VirtToolsException { ErrorId: LibvirtErrorClassifier.Ids.ConnectionLost };
 
     /// <summary>
-    /// Looks the guest and the volume up by name on a new connection and removes them. The name is ours: the
-    /// plan refused a name in use and the volume file that would have been overwritten.
+    /// Looks the guest and the volumes up by name on a new connection and removes them; returns whether the
+    /// definition may still be there. The names are ours: the plan refused a guest name in use and every volume
+    /// name or file that would have been overwritten.
     /// </summary>
-    private (bool Definition, bool Volume) UndoOnNewConnection(string uri, string name, NewVolume? volume, bool definition, bool hasVolume)
+    private static bool UndoOnNewConnection(string uri, string name, bool definition, List<AskedVolume> volumes)
     {
         var deadline = DateTime.UtcNow + ReconnectWindow;
         while (true)
@@ -102,17 +122,17 @@ public sealed partial class GuestCreator
                     }
                     definition = false;
                 }
-                if (hasVolume && volume is not null)
+                foreach (var v in volumes.Where(v => !v.Removed))
                 {
-                    using var pool = c.FindStoragePool(volume.Pool);
-                    using var vol = pool?.FindVolume(volume.Name);
+                    using var pool = c.FindStoragePool(v.Pool);
+                    using var vol = pool?.FindVolume(v.Name);
                     vol?.Delete();
-                    hasVolume = false;
+                    v.Removed = true;
                 }
-                return (definition, hasVolume);
+                return definition;
             }
             catch (LibvirtException) when (DateTime.UtcNow < deadline) { Thread.Sleep(500); }
-            catch (LibvirtException) { return (definition, hasVolume); }
+            catch (LibvirtException) { return definition; }
         }
     }
 }

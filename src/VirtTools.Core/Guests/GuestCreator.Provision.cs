@@ -77,41 +77,31 @@ public sealed partial class GuestCreator
     }
 
     /// <summary>
-    /// Makes the base-image disk and the seed volume; each volume is added to <paramref name="made"/> as
-    /// soon as it exists, so the caller's rollback deletes it whatever fails after.
+    /// Makes the base-image disk and the seed volume; each is in <paramref name="asked"/> before the call that
+    /// makes it, so the caller's rollback deletes it whatever fails after (the daemon's death included).
     /// </summary>
-    private void CreateProvisioned(GuestPlan plan, List<ILibvirtStorageVolume> made)
+    private void CreateProvisioned(GuestPlan plan, List<AskedVolume> asked)
     {
         if (plan.BaseDisk is { } b)
         {
             using var pool = _c.FindStoragePool(b.Pool) ?? throw PoolMissing(b.Pool);
-            ILibvirtStorageVolume v;
+            var disk = Ask(asked, b.Pool, b.Name, b.Path, "the base-image disk");
             if (b.CopyFrom is { } from)
             {
                 using var src = _c.FindStorageVolume(from) ?? throw new VirtToolsException("BaseImageNotFound", FailureKind.ObjectNotFound,
                     $"Base image {from} is gone. Nothing was created.", from, null);
-                v = pool.CreateVolumeFrom(b.Xml(), src);
+                disk.Made = pool.CreateVolumeFrom(b.Xml(), src);
             }
-            else v = pool.CreateVolume(b.Xml());
-            made.Add(v);
-            if (b.GrowToBytes is long grow) v.Resize(grow);
+            else disk.Made = pool.CreateVolume(b.Xml());
+            if (b.GrowToBytes is long grow) disk.Made.Resize(grow);
         }
         if (plan.Seed is { } s)
         {
             using var pool = _c.FindStoragePool(s.Pool) ?? throw PoolMissing(s.Pool);
-            var v = pool.CreateVolume(s.Xml());
-            made.Add(v);
+            var seed = Ask(asked, s.Pool, s.Name, s.Path, "the cloud-init seed ISO");
+            seed.Made = pool.CreateVolume(s.Xml());
             using var data = new MemoryStream(s.Image, writable: false);
-            v.Upload(data, s.Image.LongLength);
-        }
-    }
-
-    private static void DeleteVolumes(List<ILibvirtStorageVolume> made)
-    {
-        foreach (var v in made)
-        {
-            try { v.Delete(); } catch (LibvirtException) { }
-            v.Dispose();
+            seed.Made.Upload(data, s.Image.LongLength);
         }
     }
 }

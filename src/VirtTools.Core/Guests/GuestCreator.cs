@@ -119,34 +119,38 @@ public sealed partial class GuestCreator
     /// </summary>
     public ILibvirtDomain Create(GuestPlan plan, bool start)
     {
-        ILibvirtStorageVolume? created = null;
         ILibvirtDomain? domain = null;
         var step = CreateStep.Volume;
-        var provisioned = new List<ILibvirtStorageVolume>();
+        var asked = new List<AskedVolume>();
         try
         {
             if (plan.Volume is { } v)
             {
                 using var pool = _c.FindStoragePool(v.Pool) ?? throw PoolMissing(v.Pool);
-                created = pool.CreateVolume(v.Xml());
+                var disk = Ask(asked, v.Pool, v.Name, v.Path, "the disk volume");
+                disk.Made = pool.CreateVolume(v.Xml());
             }
-            CreateProvisioned(plan, provisioned);
+            CreateProvisioned(plan, asked);
             step = CreateStep.Define;
             domain = _c.DefineDomain(plan.Xml, DomainDefineFlags.Validate);
             step = CreateStep.Start;
             if (start) domain.Start();
-            created?.Dispose();
-            provisioned.ForEach(v => v.Dispose());
+            asked.ForEach(a => a.Made?.Dispose());
             return domain;
         }
         catch (Exception e)
         {
-            var failure = Undo(e, plan, step, domain, created);
-            // The base-image overlay and the seed ISO go after the definition that used them.
-            DeleteVolumes(provisioned);
+            var failure = Undo(e, plan, step, domain, asked);
             if (failure == e) throw;
             throw failure;
         }
+    }
+
+    private static AskedVolume Ask(List<AskedVolume> asked, string pool, string name, string path, string what)
+    {
+        var a = new AskedVolume(pool, name, path, what);
+        asked.Add(a);
+        return a;
     }
 
     private GuestHypervisor DefaultHypervisor(List<string> warnings)
