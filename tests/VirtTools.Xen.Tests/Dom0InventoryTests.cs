@@ -25,7 +25,7 @@ public sealed class Dom0InventoryTests
     public void Dom0_runs_every_scenario_to_the_end()
     {
         Assert.True(Lab.ExitCode == 0, $"the Xen lab exited {Lab.ExitCode}:\n{Lab.Output}");
-        foreach (var name in new[] { "runner", "xenEnvironment", "xenInventory", "pciback", "pcibackGuards" })
+        foreach (var name in new[] { "runner", "xenEnvironment", "xenInventory", "pciback", "pcibackGuards", "xenGuest" })
             Lab.Scenario(name);
         Assert.Empty(Lab.Scenario("runner").Strings("importErrors"));
     }

@@ -4,7 +4,7 @@
 # xenconsoled, libxenlight) and libvirt's libxl driver are Debian packages fetched with apt-get download
 # and dpkg-deb -x'ed into the cache (never installed: the host has no Xen and keeps its own libvirt).
 # The unpacked tree becomes the top layer of Dom0's root. Idempotent and locked.
-# Output (stdout, last lines): XEN=... DOM0_KERNEL=... MODULES=... INITRD=... XENROOT=... KVER=...
+# Output (stdout, last lines): XEN=... DOM0_KERNEL=... MODULES=... INITRD=... XENROOT=... KVER=... GUEST_INITRD=...
 # Exit codes: 0 ready; 3 a prerequisite is missing or a package cannot be fetched (the tests skip).
 set -euo pipefail
 
@@ -84,9 +84,44 @@ if [ ! -f "$initrd" ] || [ "$(cat "$initrd.stamp" 2>/dev/null)" != "$stamp" ]; t
     rm -rf "$stage"
 fi
 
+# The PV guest's initramfs (New-VMGuest -Hypervisor Xen -Mode PV boots Dom0's own kernel with it): says
+# "xen guest init: ready" on its console (hvc0, which xenconsoled logs) with the boot id, so a test tells a
+# new boot from the last. A PV guest is shut down through xenstore: the kernel then runs /sbin/poweroff
+# (orderly_poweroff without force), which must really power off, as init here cannot take the signal; it
+# runs with no output, so it says so on /dev/console.
+guest_initrd=$cache/xen-guest-initrd-$kver.cpio
+gstamp=$(sed -n '/^# The PV guest/,/^fi$/p' "$0" | sha256sum | cut -c1-16)
+if [ ! -f "$guest_initrd" ] || [ "$(cat "$guest_initrd.stamp" 2>/dev/null)" != "$gstamp" ]; then
+    stage=$(mktemp -d "$cache/xenguest.XXXXXX")
+    mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp}
+    cp "$busybox" "$stage/bin/busybox"
+    cat > "$stage/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+boot=$(cat /proc/sys/kernel/random/boot_id)
+echo "xen guest init: ready kernel=$(uname -r) boot=${boot%%-*}"
+while :; do sleep 3600; done
+INIT
+    cat > "$stage/sbin/poweroff" <<'OFF'
+#!/bin/busybox sh
+echo "xen guest init: poweroff requested" > /dev/console
+exec /bin/busybox poweroff -f
+OFF
+    chmod 755 "$stage/init" "$stage/sbin/poweroff" "$stage/bin/busybox"
+    (cd "$stage" && find . -mindepth 1 | sed 's|^\./||' | "$busybox" cpio -o -H newc -R 0:0 2>/dev/null) > "$guest_initrd.tmp"
+    mv "$guest_initrd.tmp" "$guest_initrd"
+    echo "$gstamp" > "$guest_initrd.stamp"
+    rm -rf "$stage"
+fi
+
 echo "XEN=$xroot/xen"
 echo "DOM0_KERNEL=$kernel"
 echo "MODULES=$moddir"
 echo "INITRD=$initrd"
 echo "XENROOT=$xroot/root"
 echo "KVER=$kver"
+echo "GUEST_INITRD=$guest_initrd"

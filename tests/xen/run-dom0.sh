@@ -30,6 +30,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 chmod 755 "$io"
 
+# What a Xen guest in Dom0 boots (the Dom0 kernel as a PV guest, with prepare.sh's guest initramfs): host
+# paths, which Dom0 sees as they are (its root is the host's).
+export VIRTTOOLS_XEN_GUEST_KERNEL=$kernel VIRTTOOLS_XEN_GUEST_INITRD
+VIRTTOOLS_XEN_GUEST_INITRD=$(get GUEST_INITRD)
+VIRTTOOLS_QEMU_PASSENV="${VIRTTOOLS_QEMU_PASSENV:-} VIRTTOOLS_XEN_GUEST_KERNEL VIRTTOOLS_XEN_GUEST_INITRD"
 # shellcheck source=../qemu/guest-command.sh
 . "$here/../qemu/guest-command.sh"
 write_guest_command "$io/command.sh" "$@"

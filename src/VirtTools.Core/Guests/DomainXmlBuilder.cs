@@ -137,9 +137,13 @@ public static partial class DomainXmlBuilder
             d.Add(new XElement("channel", new XAttribute("type", "unix"),
                 new XElement("source", new XAttribute("mode", "bind")),
                 new XElement("target", new XAttribute("type", "virtio"), new XAttribute("name", "org.qemu.guest_agent.0"))));
-        if (!pv) d.Add(new XElement("input", new XAttribute("type", "tablet"), new XAttribute("bus", "usb")));
-        d.Add(new XElement("graphics", new XAttribute("type", "vnc"), new XAttribute("port", "-1")));
-        if (!pv) d.Add(new XElement("video", new XElement("model", new XAttribute("type", xen ? "vga" : "virtio"))));
+        // A PV guest's framebuffer (vfb) is served by Xen's qemu in Dom0: without it libxl cannot start the guest.
+        if (!s.NoGraphics)
+        {
+            if (!pv) d.Add(new XElement("input", new XAttribute("type", "tablet"), new XAttribute("bus", "usb")));
+            d.Add(new XElement("graphics", new XAttribute("type", "vnc"), new XAttribute("port", "-1")));
+            if (!pv) d.Add(new XElement("video", new XElement("model", new XAttribute("type", xen ? "vga" : "virtio"))));
+        }
         foreach (var a in s.HostDevices)
             d.Add(HostDevice(a, managed: !xen));
         if (qemu)

@@ -109,6 +109,7 @@ public sealed partial class GuestCreator
             Firmware = r.Firmware ?? GuestFirmware.Bios, SecureBoot = r.SecureBoot, Disks = disks, CdromPath = r.CdromPath,
             Network = network, Bridge = r.Bridge, Kernel = kernel, Initrd = r.Initrd, KernelArguments = r.KernelArguments,
             Bootloader = bootloader, HostDevices = hostdevs, Emulator = emulator, Loader = loader, SeedIsoPath = seed?.Path,
+            NoGraphics = r.NoGraphics,
         };
         return new GuestPlan { Spec = spec, Xml = DomainXmlBuilder.BuildString(spec), Volume = volume, Warnings = warnings, BaseDisk = baseDisk, Seed = seed };
     }

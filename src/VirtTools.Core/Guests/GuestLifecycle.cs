@@ -37,7 +37,7 @@ public static class GuestLifecycle
             d.Destroy();
             return LifecycleOutcome.Changed;
         }
-        WithAcpiFallback(d.Shutdown);
+        WithAcpiFallback(d, d.Shutdown);
         var sw = Stopwatch.StartNew();
         while (d.IsActive)
         {
@@ -70,7 +70,7 @@ public static class GuestLifecycle
         }
         // Listen before asking: a quick guest can be back before a watch started afterwards.
         using var watch = c.WatchReboot(d);
-        WithAcpiFallback(d.Reboot);
+        WithAcpiFallback(d, d.Reboot);
         var sw = Stopwatch.StartNew();
         while (watch.Wait(PollInterval, cancel) == GuestRebootOutcome.Pending)
         {
@@ -119,7 +119,9 @@ public static class GuestLifecycle
         if (removeStorage) EnsureStorageRemovable(d, c);
         var disks = removeStorage ? OwnedDisks(d) : Array.Empty<string>();
         var inactive = XDocument.Parse(d.GetXml(DomainXmlFlags.Inactive)).Root!;
-        var flags = DomainUndefineFlags.ManagedSave | DomainUndefineFlags.SnapshotsMetadata | DomainUndefineFlags.CheckpointsMetadata;
+        var flags = DomainUndefineFlags.ManagedSave;
+        // libxl has neither snapshots nor checkpoints and refuses both flags ("unsupported flags (0x2)").
+        if ((string?)inactive.Attribute("type") != "xen") flags |= DomainUndefineFlags.SnapshotsMetadata | DomainUndefineFlags.CheckpointsMetadata;
         // Only where there is an NVRAM file: drivers without NVRAM support (test, libxl) refuse the flag.
         if (inactive.Element("os")?.Element("nvram") is not null) flags |= DomainUndefineFlags.Nvram;
         // Undefine first: if libvirt refuses, a running guest is still running and still defined.
@@ -190,13 +192,24 @@ public static class GuestLifecycle
     private static bool IsUnsupportedFlags(LibvirtException e) =>
         e.Code is ErrorCodes.InvalidArg or ErrorCodes.ArgumentUnsupported && e.LibvirtMessage.Contains("unsupported flags", StringComparison.Ordinal);
 
-    /// <summary>Drivers that cannot pick a method (the test driver) refuse the ACPI flag; then the driver's default is the only way.</summary>
-    private static void WithAcpiFallback(Action<DomainShutdownFlags> call)
+    /// <summary>
+    /// Drivers that cannot pick a method (the test driver) refuse the ACPI flag; then the driver's default is the only way.
+    /// libxl takes only its default (a PV guest has no ACPI: it is asked through xenstore's control/shutdown,
+    /// an HVM guest gets the power button when it has no PV drivers), so a Xen guest is never sent the flag.
+    /// </summary>
+    private static void WithAcpiFallback(ILibvirtDomain d, Action<DomainShutdownFlags> call)
     {
+        if (IsXen(d))
+        {
+            call(DomainShutdownFlags.Default);
+            return;
+        }
         try { call(DomainShutdownFlags.AcpiPowerButton); }
         catch (LibvirtException e) when (IsUnsupportedFlags(e))
         {
             call(DomainShutdownFlags.Default);
         }
     }
+
+    private static bool IsXen(ILibvirtDomain d) => (string?)XDocument.Parse(d.GetXml()).Root?.Attribute("type") == "xen";
 }

@@ -39,6 +39,7 @@ public sealed partial class GuestPlan
         if (s.Kernel is { } k) parts.Add($"kernel {k}");
         if (s.Bootloader is { } bl) parts.Add($"bootloader {bl}");
         foreach (var h in s.HostDevices) parts.Add($"host device {h}");
+        if (s.NoGraphics) parts.Add("no graphics (console only)");
         return string.Join(", ", parts);
     }
 }

@@ -24,4 +24,6 @@ public sealed partial class GuestRequest
     public bool Force { get; init; }
     /// <summary>No NIC: without it and without Network/Bridge, the guest gets one on 'default' (as virt-install does) when that network is active.</summary>
     public bool NoNetwork { get; init; }
+    /// <summary>No VNC framebuffer: a Dom0 without Xen's device model (qemu-system-i386) cannot give a PV guest one.</summary>
+    public bool NoGraphics { get; init; }
 }

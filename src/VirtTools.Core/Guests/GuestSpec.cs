@@ -38,4 +38,6 @@ public sealed partial class GuestSpec
     public string? Emulator { get; init; }
     /// <summary>Xen HVM firmware loader (hvmloader); from the capabilities when known.</summary>
     public string? Loader { get; init; }
+    /// <summary>No framebuffer (VNC, video, tablet): the guest has its console only, as virt-install --graphics none.</summary>
+    public bool NoGraphics { get; init; }
 }

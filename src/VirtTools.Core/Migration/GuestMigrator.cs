@@ -32,17 +32,27 @@ public static partial class GuestMigrator
 
     public static MigrationSituation Survey(ILibvirtConnection source, ILibvirtDomain guest, ILibvirtConnection destination, MigrationRequest r)
     {
-        var snaps = guest.ListSnapshots();
-        foreach (var s in snaps) s.Dispose();
-        using var there = destination.FindDomain(guest.Name);
         var def = GuestReader.Definition(guest.GetXml());
-        return new MigrationSituation(def, guest.IsActive, snaps.Count, r.Offline, r.CopyStorage,
+        using var there = destination.FindDomain(guest.Name);
+        return new MigrationSituation(def, guest.IsActive, SnapshotCount(guest, def), r.Offline, r.CopyStorage,
             HostUuid(source), HostUuid(destination), there is not null, r.DestinationUri)
         {
             DestinationDisks = r.CopyStorage && !r.Offline
                 ? MigrationPreflight.CopiedDisks(def).Select(d => SurveyDisk(source, destination, d)).ToArray()
                 : Array.Empty<DestinationDisk>(),
         };
+    }
+
+    /// <summary>
+    /// libxl has no snapshot API: asking it fails ("this function is not supported by the connection
+    /// driver"), so a Xen guest has none instead of the survey failing before any pre-flight check.
+    /// </summary>
+    private static int SnapshotCount(ILibvirtDomain guest, DomainDefinition def)
+    {
+        if (def.IsXen) return 0;
+        var snaps = guest.ListSnapshots();
+        foreach (var s in snaps) s.Dispose();
+        return snaps.Count;
     }
 
     /// <summary>

@@ -9,6 +9,12 @@ public sealed partial class FaultyConnection(ILibvirtConnection inner) : ILibvir
     public bool FailStart { get; set; }
     public bool IgnoreShutdown { get; set; }
     public bool FailList { get; set; }
+    /// <summary>Refuse flags as libvirt 9.0's libxl driver did in the Xen lab (tests/xen): every call's flags are recorded.</summary>
+    public bool AsLibxl { get; set; }
+    public List<string> FlagCalls { get; } = new();
+
+    private static LibvirtException Unsupported(uint flags, string function) =>
+        new("virDomain", ErrorCodes.InvalidArg, 0, $"unsupported flags (0x{flags:x}) in function {function}", null, "LibvirtError", FailureKind.InvalidArgument);
 
     public static LibvirtException Injected(string op) =>
         new(op, ErrorCodes.InternalError, 0, "injected failure", null, "LibvirtError", FailureKind.NotSpecified);
@@ -54,16 +60,31 @@ public sealed partial class FaultyConnection(ILibvirtConnection inner) : ILibvir
         }
         public void Shutdown(DomainShutdownFlags flags = DomainShutdownFlags.Default)
         {
+            owner.FlagCalls.Add($"shutdown {flags}");
+            // libxl sends a PV guest's ACPI power button as a trigger, which fails.
+            if (owner.AsLibxl && flags.HasFlag(DomainShutdownFlags.AcpiPowerButton))
+                throw new LibvirtException("virDomainShutdownFlags", ErrorCodes.InternalError, 0, $"internal error: Failed to shutdown domain '1' with libxenlight", null, "LibvirtError", FailureKind.NotSpecified);
             if (!owner.IgnoreShutdown) d.Shutdown(flags);
         }
         public void Destroy(DomainDestroyFlags flags = DomainDestroyFlags.Default) => d.Destroy(flags);
-        public void Reboot(DomainShutdownFlags flags = DomainShutdownFlags.Default) => d.Reboot(flags);
+        public void Reboot(DomainShutdownFlags flags = DomainShutdownFlags.Default)
+        {
+            owner.FlagCalls.Add($"reboot {flags}");
+            if (owner.AsLibxl && flags != DomainShutdownFlags.Default) throw Unsupported((uint)flags, "libxlDomainReboot");
+            d.Reboot(flags);
+        }
         public void Reset() => d.Reset();
         public void Suspend() => d.Suspend();
         public void Resume() => d.Resume();
         public void ManagedSave() => d.ManagedSave();
         public void RemoveManagedSave() => d.RemoveManagedSave();
-        public void Undefine(DomainUndefineFlags flags = DomainUndefineFlags.None) => d.Undefine(flags);
+        public void Undefine(DomainUndefineFlags flags = DomainUndefineFlags.None)
+        {
+            owner.FlagCalls.Add($"undefine {flags}");
+            var refused = flags & (DomainUndefineFlags.SnapshotsMetadata | DomainUndefineFlags.CheckpointsMetadata);
+            if (owner.AsLibxl && refused != 0) throw Unsupported((uint)refused, "libxlDomainUndefineFlags");
+            d.Undefine(flags);
+        }
         // Two hooks: the storage tests fake a live hot-plug, the networking tests record and fail device calls.
         public void AttachDevice(string xml, DomainModificationFlags flags) { if (!owner.FakeLiveDevice("attach", xml, flags)) owner.Device("attach", xml, flags, () => d.AttachDevice(xml, flags)); }
         public void DetachDevice(string xml, DomainModificationFlags flags) { if (!owner.FakeLiveDevice("detach", xml, flags)) owner.Device("detach", xml, flags, () => d.DetachDevice(xml, flags)); }
@@ -73,7 +94,10 @@ public sealed partial class FaultyConnection(ILibvirtConnection inner) : ILibvir
         public void AbortJob() => d.AbortJob();
         public void MigrateToUri(string? u, IReadOnlyDictionary<string, object> p, MigrateFlags f) => d.MigrateToUri(u, p, f);
         public ILibvirtSnapshot CreateSnapshot(string xml, SnapshotCreateFlags flags = SnapshotCreateFlags.None) => owner.Snapshot(flags, () => d.CreateSnapshot(xml, flags));
-        public IReadOnlyList<ILibvirtSnapshot> ListSnapshots(SnapshotListFlags flags = SnapshotListFlags.All) => d.ListSnapshots(flags).Select(owner.WrapSnapshot).ToList();
+        public IReadOnlyList<ILibvirtSnapshot> ListSnapshots(SnapshotListFlags flags = SnapshotListFlags.All) => owner.AsLibxl
+            ? throw new LibvirtException("virDomainListAllSnapshots", ErrorCodes.NoSupport, 0,
+                "this function is not supported by the connection driver: virDomainListAllSnapshots", null, "LibvirtError", FailureKind.NotImplemented)
+            : d.ListSnapshots(flags).Select(owner.WrapSnapshot).ToList();
         public ILibvirtSnapshot? FindSnapshot(string name) => d.FindSnapshot(name) is { } s ? owner.WrapSnapshot(s) : null;
         public ILibvirtSnapshot? CurrentSnapshot() => d.CurrentSnapshot();
         public void Dispose() => d.Dispose();

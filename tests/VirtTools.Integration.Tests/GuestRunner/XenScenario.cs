@@ -15,6 +15,7 @@ public sealed partial class Scenarios
         ("xenInventory", XenInventory),
         ("pciback", PcibackRoundTrip),
         ("pcibackGuards", PcibackGuards),
+        ("xenGuest", XenGuest),
     };
 
     private static void XenEnvironment(Scenario s)

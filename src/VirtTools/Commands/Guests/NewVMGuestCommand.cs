@@ -71,6 +71,10 @@ public sealed partial class NewVMGuestCommand : PipedGuestCmdletBase
     [Parameter]
     public SwitchParameter NoNetwork { get; set; }
 
+    /// <summary>No VNC framebuffer, video or tablet: the console only (a Xen Dom0 without Xen's qemu cannot serve a PV framebuffer).</summary>
+    [Parameter]
+    public SwitchParameter NoGraphics { get; set; }
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Kernel { get; set; }
@@ -161,6 +165,7 @@ public sealed partial class NewVMGuestCommand : PipedGuestCmdletBase
             HostDevices = devices,
             Force = Force,
             NoNetwork = NoNetwork,
+            NoGraphics = NoGraphics,
             BaseImage = BaseImageSpec(),
             CopyBaseImage = CopyBaseImage,
             CloudInit = cloudInit,

@@ -91,7 +91,7 @@ public sealed partial class MoveVMGuestCommand : PipedGuestCmdletBase, IDisposab
         // A new record each time: hosts may keep the ones already written.
         WriteProgress(new ProgressRecord(id, activity, "starting"));
         VMGuestMigration result = null!;
-        var moved = Migrate(source, guest, request, r => GuestMigrator.Run(guest, dest, r,
+        var moved = Migrate(source, guest, request, situation, r => GuestMigrator.Run(guest, dest, r,
             p => WriteProgress(new ProgressRecord(id, activity, p.Describe()) { PercentComplete = p.PercentComplete }),
             _stop.Token, out result, source.Uri));
         using (moved)
