@@ -11,6 +11,7 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
+    . (Join-Path $PSScriptRoot Support/GuestLab.ps1)
     $W = Join-Path ([IO.Path]::GetTempPath()) ('vt-clone-lab-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
     $Harness = Join-Path $PSScriptRoot ../libvirt/lab.sh
     function Get-Report([string]$Console, [string]$Area) {
@@ -34,15 +35,8 @@ AfterAll {
 
 Describe 'Copy-VMGuest on a real libvirtd' -Skip:$Skip {
     BeforeAll {
-        $prep = bash (Join-Path $PSScriptRoot ../qemu/prepare.sh) 2>$null
-        $Modules = ($prep | Where-Object { $_ -like 'MODULES=*' }) -replace '^MODULES='
-        $out = bash $Harness start $W a
-        if ($LASTEXITCODE -ne 0) { throw "lab.sh start failed ($LASTEXITCODE): $out" }
-        $U = ($out | Where-Object { $_ -like 'LAB_A_URI=*' }) -replace '^LAB_A_URI='
-        $PoolDir = ($out | Where-Object { $_ -like 'LAB_A_POOL=*' }) -replace '^LAB_A_POOL='
-        $Initrd = Join-Path $W 'guest-init.cpio'
-        bash (Join-Path $PSScriptRoot ../libvirt/guest-initramfs.sh) $Modules $Initrd
-        if ($LASTEXITCODE -ne 0) { throw 'guest-initramfs.sh failed' }
+        $lab = Start-GuestLab $W
+        ($U, $PoolDir, $Initrd) = $lab.Uri, $lab.PoolDir, $lab.Initrd
         # The source's disk: a 16 MiB qcow2 in the pool whose first 64 KiB are 0x5a.
         $Base = Join-Path $PoolDir 'cs1.qcow2'
         qemu-img create -q -f qcow2 $Base 16M

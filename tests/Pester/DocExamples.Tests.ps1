@@ -108,10 +108,24 @@ BeforeAll {
     }
 
     $script:childEnv = @{ VIRTTOOLS_ROOT = $machine; VIRTTOOLS_MODULE = $null; PSModulePath = $null; NO_COLOR = '1' }
+
+    # New-VMGuest's -InstallSource examples name an install tree in the folder they run in: that tree, in
+    # SUSE's published layout (the examples only read it: -WhatIf), is where they run.
+    $script:treeDir = Join-Path ([IO.Path]::GetTempPath()) ('vt-docex-' + [guid]::NewGuid().ToString('n'))
+    $loader = Join-Path $treeDir 'SLE-16.0-Full-x86_64/boot/x86_64/loader'
+    $null = New-Item -ItemType Directory -Force $loader
+    # Sparse files of the sizes SLE's installer has, so the examples' output shows real figures.
+    foreach ($f in @{ linux = 12MB; initrd = 80MB }.GetEnumerator()) {
+        $s = [IO.File]::Create((Join-Path $loader $f.Key)); $s.SetLength($f.Value); $s.Dispose()
+    }
+    function script:Get-ExampleDirectory([string] $Page) {
+        if ($Page -eq 'New-VMGuest.md') { $treeDir } else { [IO.Path]::GetTempPath() }
+    }
 }
 
 AfterAll {
     $env:VIRTTOOLS_REPO = $script:savedRepo
+    Remove-Item $script:treeDir -Recurse -Force -ErrorAction SilentlyContinue
 }
 
 Describe 'docs examples' {
@@ -123,14 +137,14 @@ Describe 'docs examples' {
     It '<Name> runs in pwsh' -ForEach $runnable {
         $exampleEnv = Get-ExampleEnvironment $Page
         $text = "Import-Module '$repo/VirtTools.psd1'`n" + (Get-RunnableText $Code $exampleEnv.VIRTTOOLS_ROOT)
-        $r = Invoke-Child -Command (Get-PwshCommand) -Environment $exampleEnv -ArgumentList @('-NoProfile', '-NonInteractive', '-Command', $text)
+        $r = Invoke-Child -Command (Get-PwshCommand) -Environment $exampleEnv -WorkingDirectory (Get-ExampleDirectory $Page) -ArgumentList @('-NoProfile', '-NonInteractive', '-Command', $text)
         Assert-ExampleRan $r $Code
     }
 
     It '<Name> runs in virttools' -ForEach $runnable {
         Test-Path $virttools | Should -BeTrue -Because 'the shell is built with the solution'
         $exampleEnv = Get-ExampleEnvironment $Page
-        $r = Invoke-Child -Command @($virttools) -Environment $exampleEnv -ArgumentList @('-NoProfile', '-NonInteractive', '-Command', (Get-RunnableText $Code $exampleEnv.VIRTTOOLS_ROOT))
+        $r = Invoke-Child -Command @($virttools) -Environment $exampleEnv -WorkingDirectory (Get-ExampleDirectory $Page) -ArgumentList @('-NoProfile', '-NonInteractive', '-Command', (Get-RunnableText $Code $exampleEnv.VIRTTOOLS_ROOT))
         Assert-ExampleRan $r $Code
     }
 }

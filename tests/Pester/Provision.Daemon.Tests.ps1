@@ -12,6 +12,7 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
+    . (Join-Path $PSScriptRoot Support/GuestLab.ps1)
     $W = Join-Path ([IO.Path]::GetTempPath()) ('vt-prov-lab-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
     $Harness = Join-Path $PSScriptRoot ../libvirt/lab.sh
     $G = 'prov1'
@@ -40,17 +41,9 @@ AfterAll {
 Describe 'A guest from a base image with a cloud-init seed on a real libvirtd' -Skip:$Skip {
     BeforeAll {
         $started = Get-Date
-        $prep = bash (Join-Path $PSScriptRoot ../qemu/prepare.sh) 2>$null
-        $Modules = ($prep | Where-Object { $_ -like 'MODULES=*' }) -replace '^MODULES='
-        $out = bash $Harness start $W a
-        if ($LASTEXITCODE -ne 0) { throw "lab.sh start failed ($LASTEXITCODE): $out" }
-        $U = ($out | Where-Object { $_ -like 'LAB_A_URI=*' }) -replace '^LAB_A_URI='
-        $PoolDir = ($out | Where-Object { $_ -like 'LAB_A_POOL=*' }) -replace '^LAB_A_POOL='
-        $Kernel = ($out | Where-Object { $_ -like 'LAB_KERNEL=*' }) -replace '^LAB_KERNEL='
+        $lab = Start-GuestLab $W
+        ($U, $PoolDir, $Kernel, $Initrd) = $lab.Uri, $lab.PoolDir, $lab.Kernel, $lab.Initrd
         $DaemonPid = (Get-Content (Join-Path $W a/libvirtd.pid)).Trim()
-        $Initrd = Join-Path $W 'guest-init.cpio'
-        bash (Join-Path $PSScriptRoot ../libvirt/guest-initramfs.sh) $Modules $Initrd
-        if ($LASTEXITCODE -ne 0) { throw 'guest-initramfs.sh failed' }
         $Console = Join-Path $W 'prov1.console'
 
         # The base image: 8 MiB of qcow2 whose first 16 bytes the guest prints through the overlay.

@@ -12,11 +12,7 @@ BeforeAll {
     $Raw = Join-Path $T 'base.raw'; [IO.File]::WriteAllBytes($Raw, [byte[]]::new(1MB))
     $Text = Join-Path $T 'notes.txt'; Set-Content $Text ('hello world ' * 100)
     $Key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEyGHrQ3ohJt7FbrYyT7h0ukjVnJTlnhcgygRwq3Qm9w alice@example'
-    function Get-VolumeNames {
-        $p = $Keep.FindStoragePool($Pool)
-        try { @($p.ListVolumes() | ForEach-Object { $_.Name; $_.Dispose() }) | Sort-Object } finally { $p.Dispose() }
-    }
-    function Get-GuestNames { @($Keep.ListDomains('All') | ForEach-Object { $_.Name; $_.Dispose() }) | Sort-Object }
+    . (Join-Path $PSScriptRoot Support/TestDriverState.ps1)
 }
 
 AfterAll {

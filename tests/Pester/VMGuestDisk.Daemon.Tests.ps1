@@ -11,6 +11,7 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot ../../VirtTools.psd1)
+    . (Join-Path $PSScriptRoot Support/GuestLab.ps1)
     $W = Join-Path ([IO.Path]::GetTempPath()) ('vt-disk-lab-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
     $Harness = Join-Path $PSScriptRoot ../libvirt/lab.sh
     $G = 'stg1'
@@ -36,15 +37,8 @@ AfterAll {
 
 Describe 'Disks and media of a running guest on a real libvirtd' -Skip:$Skip {
     BeforeAll {
-        $prep = bash (Join-Path $PSScriptRoot ../qemu/prepare.sh) 2>$null
-        $Modules = ($prep | Where-Object { $_ -like 'MODULES=*' }) -replace '^MODULES='
-        $out = bash $Harness start $W a
-        if ($LASTEXITCODE -ne 0) { throw "lab.sh start failed ($LASTEXITCODE): $out" }
-        $U = ($out | Where-Object { $_ -like 'LAB_A_URI=*' }) -replace '^LAB_A_URI='
-        $PoolDir = ($out | Where-Object { $_ -like 'LAB_A_POOL=*' }) -replace '^LAB_A_POOL='
-        $Initrd = Join-Path $W 'guest-init.cpio'
-        bash (Join-Path $PSScriptRoot ../libvirt/guest-initramfs.sh) $Modules $Initrd
-        if ($LASTEXITCODE -ne 0) { throw 'guest-initramfs.sh failed' }
+        $lab = Start-GuestLab $W
+        ($U, $PoolDir, $Initrd) = $lab.Uri, $lab.PoolDir, $lab.Initrd
         $Console = Join-Path $W 'stg1.console'
         # The lab's guest with this initramfs and an empty DVD drive on the IDE bus of the 'pc' machine.
         $x = [xml]((bash $Harness guest-xml $W $G $Console 128) -join "`n")

@@ -104,7 +104,7 @@ public static partial class DomainXmlBuilder
         var used = new Dictionary<string, int>();
         foreach (var disk in s.Disks)
             d.Add(Disk("disk", disk.Path, disk.Format, diskBus, NextTarget(used, diskPrefix), readOnly: false, disk.Block));
-        foreach (var iso in new[] { s.CdromPath, s.SeedIsoPath }.OfType<string>())
+        foreach (var iso in new[] { s.CdromPath, s.DriverMediaPath, s.SeedIsoPath }.OfType<string>())
         {
             // q35 has no IDE: cdroms go on SATA there; Xen HVM keeps the emulated IDE cdrom (PV: xen bus).
             var (bus, prefix) = qemu ? ("sata", "sd") : pv ? ("xen", "xvd") : ("ide", "hd");

@@ -104,4 +104,13 @@ public sealed partial class GuestCreator
             seed.Made.Upload(data, s.Image.LongLength);
         }
     }
+
+    private static void DeleteVolumes(List<ILibvirtStorageVolume> made)
+    {
+        foreach (var v in made)
+        {
+            try { v.Delete(); } catch (LibvirtException) { }
+            v.Dispose();
+        }
+    }
 }

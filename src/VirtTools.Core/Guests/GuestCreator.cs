@@ -72,8 +72,10 @@ public sealed partial class GuestCreator
         if (volume is not null) disks.Add(new GuestDisk(volume.Path, volume.Format, volume.Block));
         if (baseDisk is not null) disks.Add(new GuestDisk(baseDisk.Path, "qcow2"));
         var seed = PlanSeed(r);
+        var install = PlanInstallTree(r, warnings);
         foreach (var p in r.DiskPaths) disks.Add(new GuestDisk(p, ExistingDiskFormat(p)));
         if (r.CdromPath is { } iso) CheckReadable(iso);
+        if (r.DriverMedia is { } media) CheckReadable(media);
         var network = ChooseNetwork(r, warnings);
         if (r.Bridge is { } br && _local && _host.IsLiveRoot && !_host.Files.DirectoryExists($"/sys/class/net/{br}/bridge"))
             throw new VirtToolsException("BridgeNotFound", FailureKind.ObjectNotFound, $"'{br}' is not a bridge on this host.", br,
@@ -107,11 +109,13 @@ public sealed partial class GuestCreator
         {
             Name = r.Name, MemoryBytes = memory, ProcessorCount = cpus, Hypervisor = hypervisor, Mode = mode,
             Firmware = r.Firmware ?? GuestFirmware.Bios, SecureBoot = r.SecureBoot, Disks = disks, CdromPath = r.CdromPath,
-            Network = network, Bridge = r.Bridge, Kernel = kernel, Initrd = r.Initrd, KernelArguments = r.KernelArguments,
-            Bootloader = bootloader, HostDevices = hostdevs, Emulator = emulator, Loader = loader, SeedIsoPath = seed?.Path,
+            Network = network, Bridge = r.Bridge, Kernel = kernel, Initrd = r.Initrd, KernelArguments = install is null ? r.KernelArguments : null,
+            Bootloader = bootloader, HostDevices = hostdevs, Emulator = emulator, Loader = loader, SeedIsoPath = seed?.Path, DriverMediaPath = r.DriverMedia,
             NoGraphics = r.NoGraphics,
         };
-        return new GuestPlan { Spec = spec, Xml = DomainXmlBuilder.BuildString(spec), Volume = volume, Warnings = warnings, BaseDisk = baseDisk, Seed = seed };
+        var xml = DomainXmlBuilder.BuildString(spec);
+        var boot = install is { } i ? PlanInstallBoot(r, spec, i.Tree, i.CommandLine, i.Iso) : null;
+        return new GuestPlan { Spec = spec, Xml = xml, Volume = volume, Warnings = warnings, BaseDisk = baseDisk, Seed = seed, Install = boot };
     }
 
     /// <summary>
@@ -123,6 +127,7 @@ public sealed partial class GuestCreator
         ILibvirtDomain? domain = null;
         var step = CreateStep.Volume;
         var asked = new List<AskedVolume>();
+        var installer = new List<ILibvirtStorageVolume>();
         try
         {
             if (plan.Volume is { } v)
@@ -132,16 +137,20 @@ public sealed partial class GuestCreator
                 disk.Made = pool.CreateVolume(v.Xml());
             }
             CreateProvisioned(plan, asked);
+            if (plan.Install is { } boot) UploadInstallFiles(boot, installer);
             step = CreateStep.Define;
             domain = _c.DefineDomain(plan.Xml, DomainDefineFlags.Validate);
             step = CreateStep.Start;
-            if (start) domain.Start();
+            if (plan.Install is { } b) StartInstallBoot(plan, b, domain, installer);
+            else if (start) domain.Start();
             asked.ForEach(a => a.Made?.Dispose());
             return domain;
         }
         catch (Exception e)
         {
             var failure = Undo(e, plan, step, domain, asked);
+            // The installer's files go after the definition that booted them.
+            DeleteVolumes(installer);
             if (failure == e) throw;
             throw failure;
         }

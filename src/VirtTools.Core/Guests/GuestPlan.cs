@@ -32,8 +32,11 @@ public sealed partial class GuestPlan
         if (s.Mode != GuestMode.PV) parts.Add(s.Firmware == GuestFirmware.Uefi ? s.SecureBoot ? "UEFI Secure Boot" : "UEFI" : "BIOS");
         if (Volume is { } v) parts.Add($"new {v.SizeBytes >> 30} GiB {v.Format} volume {v.Path} in pool '{v.Pool}'");
         DescribeProvision(parts);
+        DescribeInstall(parts);
         foreach (var d in s.Disks.Where(d => (Volume is null || d.Path != Volume.Path) && d.Path != BaseDisk?.Path)) parts.Add($"disk {d.Path}");
+        if (Install?.Tree is { Kind: Provisioning.InstallSourceKind.Iso } t) parts.Add($"cdrom {t.Location} during the install boot");
         if (s.CdromPath is { } iso) parts.Add($"cdrom {iso}");
+        if (s.DriverMediaPath is { } dm) parts.Add($"driver media cdrom {dm}");
         if (s.Network is { } n) parts.Add($"network '{n}'");
         if (s.Bridge is { } b) parts.Add($"bridge {b}");
         if (s.Kernel is { } k) parts.Add($"kernel {k}");

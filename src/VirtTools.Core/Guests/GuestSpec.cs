@@ -15,7 +15,7 @@ public enum GuestFirmware { Bios, Uefi }
 public sealed record GuestDisk(string Path, string Format, bool Block = false);
 
 /// <summary>Everything New-VMGuest turns into domain XML; defaults are filled by <see cref="GuestDefaults"/>.</summary>
-public sealed partial class GuestSpec
+public sealed partial record GuestSpec
 {
     public required string Name { get; init; }
     public long MemoryBytes { get; init; } = 2L << 30;

@@ -10,25 +10,9 @@ namespace VirtTools.Tests.Provisioning;
 
 /// <summary>New-VMGuest -BaseImage and -CloudInit, and Import-VMStorageVolume, on libvirt's test driver.</summary>
 [Collection(TestDriverCollection.Name)]
-public sealed class ProvisionCreatorTests : IDisposable
+public sealed class ProvisionCreatorTests : TestDriverPool
 {
-    private const string Pool = "default-pool";
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "vt-prov-" + Guid.NewGuid().ToString("N"));
-    private readonly ILibvirtConnection _keep = LibvirtConnector.Open(LibvirtBindingTests.TestUri);
-
-    public ProvisionCreatorTests() => Directory.CreateDirectory(Path.Combine(_root, "images"));
-
-    public void Dispose()
-    {
-        _keep.Dispose();
-        Directory.Delete(_root, true);
-    }
-
-    private GuestCreator Creator()
-    {
-        var fs = new DiskFileSystem(_root);
-        return new GuestCreator(_keep, new HostContext(fs, new ModprobeLoader(fs, new SystemProcessRunner()), new SystemProcessRunner()));
-    }
+    public ProvisionCreatorTests() : base("vt-prov-") => Directory.CreateDirectory(Path.Combine(_root, "images"));
 
     /// <summary>A host file under the test root; returns its host path.</summary>
     private string HostFile(string name, byte[] data)
@@ -44,14 +28,6 @@ public sealed class ProvisionCreatorTests : IDisposable
         h[7] = 3;
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(h.AsSpan(24), (ulong)virtualSize);
         return h;
-    }
-
-    private IReadOnlyList<string> Volumes()
-    {
-        using var p = _keep.FindStoragePool(Pool)!;
-        var all = p.ListVolumes();
-        try { return all.Select(v => v.Name).Order().ToList(); }
-        finally { foreach (var v in all) v.Dispose(); }
     }
 
     [Fact]

@@ -169,6 +169,8 @@ public sealed partial class NewVMGuestCommand : PipedGuestCmdletBase
             BaseImage = BaseImageSpec(),
             CopyBaseImage = CopyBaseImage,
             CloudInit = cloudInit,
+            InstallSource = InstallSourceSpec(),
+            DriverMedia = DriverMedia,
         };
         if (!_creators.TryGetValue(c, out var creator)) _creators[c] = creator = new GuestCreator(c, HostContext);
         GuestPlan plan;
@@ -177,6 +179,8 @@ public sealed partial class NewVMGuestCommand : PipedGuestCmdletBase
         foreach (var w in plan.Warnings) WriteWarning(w);
         if (XmlOnly)
         {
+            // As virt-install --print-xml: the install boot's XML first, then the definition's.
+            if (plan.Install is { } boot) WriteObject(boot.BootXmlFor(null));
             WriteObject(plan.Xml);
             return;
         }
@@ -185,6 +189,7 @@ public sealed partial class NewVMGuestCommand : PipedGuestCmdletBase
         try
         {
             using var d = creator.Create(plan, Start);
+            foreach (var w in plan.CreateWarnings) WriteWarning(w);
             WriteObject(ToGuest(d, c));
         }
         catch (VirtToolsException e) { WriteError(e, Name); }
