@@ -55,25 +55,35 @@ public sealed partial class GuestCreator
 
     /// <summary>
     /// Fetches the installer's kernel and initrd from the tree and uploads them into their volumes through
-    /// libvirt's upload stream (so it works on a remote host); each volume is added to <paramref name="made"/>
-    /// as soon as it exists, for the caller's rollback.
+    /// libvirt's upload stream (so it works on a remote host). Each is in <paramref name="asked"/> before the
+    /// upload that makes it, so the caller's rollback removes it whatever fails after, the daemon's death
+    /// included; returns the two, for the install boot to delete once QEMU has read them.
     /// </summary>
-    private void UploadInstallFiles(InstallBoot boot, List<ILibvirtStorageVolume> made)
+    private List<AskedVolume> UploadInstallFiles(InstallBoot boot, List<AskedVolume> asked)
     {
         using var reader = OpenInstallTree(boot.Tree.Location);
         var importer = new VolumeImporter(_c);
-        foreach (var (relative, volume) in new[] { (boot.Tree.KernelPath, boot.KernelVolume), (boot.Tree.InitrdPath, boot.InitrdVolume) })
+        var installer = new List<AskedVolume>();
+        foreach (var (relative, volume, path, what) in new[]
+        {
+            (boot.Tree.KernelPath, boot.KernelVolume, boot.KernelPath, "the installer's kernel"),
+            (boot.Tree.InitrdPath, boot.InitrdVolume, boot.InitrdPath, "the installer's initrd"),
+        })
         {
             using var data = reader.Open(relative, out var length);
             var head = new byte[(int)Math.Min(length, 36 * 1024)];
             data.ReadExactly(head);
             data.Position = 0;
+            // Planned first: the plan refuses a volume of that name, which is then not ours to remove.
             var plan = importer.Plan(boot.Pool, volume, $"{boot.Tree.Location} {relative}", head, length, "raw");
+            var a = Ask(asked, boot.Pool, volume, path, what);
+            installer.Add(a);
             var imported = importer.Import(plan, data, relative, null, CancellationToken.None);
             using var pool = _c.FindStoragePool(boot.Pool) ?? throw PoolMissing(boot.Pool);
-            made.Add(pool.FindVolume(imported.Name) ?? throw new VirtToolsException("InstallVolumeGone", FailureKind.ObjectNotFound,
-                $"The uploaded volume {imported.Path} is gone from pool '{boot.Pool}'. Nothing was created.", imported.Path, "Run New-VMGuest again."));
+            a.Made = pool.FindVolume(imported.Name) ?? throw new VirtToolsException("InstallVolumeGone", FailureKind.ObjectNotFound,
+                $"The uploaded volume {imported.Path} is gone from pool '{boot.Pool}'. Nothing was created.", imported.Path, "Run New-VMGuest again.");
         }
+        return installer;
     }
 
     /// <summary>
@@ -81,18 +91,21 @@ public sealed partial class GuestCreator
     /// it as that guest and keeps the definition for the next start). QEMU has read the kernel and initrd once it
     /// runs, so their volumes go then; one that cannot be deleted is reported, not undone.
     /// </summary>
-    private void StartInstallBoot(GuestPlan plan, InstallBoot boot, ILibvirtDomain defined, List<ILibvirtStorageVolume> installVolumes)
+    private void StartInstallBoot(GuestPlan plan, InstallBoot boot, ILibvirtDomain defined, List<AskedVolume> installer)
     {
         using (_c.CreateDomain(boot.BootXmlFor(defined.Uuid))) { }
-        foreach (var v in installVolumes)
+        foreach (var v in installer)
         {
-            try { v.Delete(); }
+            if (v.Made is null) continue;
+            try
+            {
+                v.Made.Delete();
+                v.Removed = true;
+            }
             catch (LibvirtException e)
             {
                 plan.CreateWarnings.Add($"The installer volume {v.Path} could not be deleted: {e.Message} Delete it with: virsh -c '{_c.Uri}' vol-delete {v.Path}");
             }
-            v.Dispose();
         }
-        installVolumes.Clear();
     }
 }

@@ -104,13 +104,4 @@ public sealed partial class GuestCreator
             seed.Made.Upload(data, s.Image.LongLength);
         }
     }
-
-    private static void DeleteVolumes(List<ILibvirtStorageVolume> made)
-    {
-        foreach (var v in made)
-        {
-            try { v.Delete(); } catch (LibvirtException) { }
-            v.Dispose();
-        }
-    }
 }

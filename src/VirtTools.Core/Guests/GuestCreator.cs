@@ -127,7 +127,6 @@ public sealed partial class GuestCreator
         ILibvirtDomain? domain = null;
         var step = CreateStep.Volume;
         var asked = new List<AskedVolume>();
-        var installer = new List<ILibvirtStorageVolume>();
         try
         {
             if (plan.Volume is { } v)
@@ -137,11 +136,11 @@ public sealed partial class GuestCreator
                 disk.Made = pool.CreateVolume(v.Xml());
             }
             CreateProvisioned(plan, asked);
-            if (plan.Install is { } boot) UploadInstallFiles(boot, installer);
+            var installer = plan.Install is { } boot ? UploadInstallFiles(boot, asked) : null;
             step = CreateStep.Define;
             domain = _c.DefineDomain(plan.Xml, DomainDefineFlags.Validate);
             step = CreateStep.Start;
-            if (plan.Install is { } b) StartInstallBoot(plan, b, domain, installer);
+            if (installer is not null) StartInstallBoot(plan, plan.Install!, domain, installer);
             else if (start) domain.Start();
             asked.ForEach(a => a.Made?.Dispose());
             return domain;
@@ -149,8 +148,6 @@ public sealed partial class GuestCreator
         catch (Exception e)
         {
             var failure = Undo(e, plan, step, domain, asked);
-            // The installer's files go after the definition that booted them.
-            DeleteVolumes(installer);
             if (failure == e) throw;
             throw failure;
         }

@@ -11,15 +11,6 @@ namespace VirtTools.Guests;
 public sealed record InstallBoot(InstallTree Tree, string Pool, string KernelVolume, string KernelPath, string InitrdVolume, string InitrdPath,
     string CommandLine, string BootXml)
 {
-    public string KernelXml() => VolumeXml(KernelVolume, Tree.KernelBytes);
-    public string InitrdXml() => VolumeXml(InitrdVolume, Tree.InitrdBytes);
-
-    private static string VolumeXml(string name, long bytes) => new XElement("volume",
-        new XElement("name", name),
-        new XElement("capacity", new XAttribute("unit", "bytes"), Math.Max(bytes, 0)),
-        new XElement("allocation", new XAttribute("unit", "bytes"), 0),
-        new XElement("target", new XElement("format", new XAttribute("type", "raw")))).ToString();
-
     /// <summary>The boot XML for the defined guest: its UUID (so libvirt runs it as that guest; null before it is defined) and every stop a stop.</summary>
     public string BootXmlFor(Guid? uuid)
     {

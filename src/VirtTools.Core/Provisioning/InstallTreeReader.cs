@@ -58,7 +58,7 @@ public static class InstallTreeReader
             var head = new byte[IsoProbeBytes];
             var n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
             f.Position = 0;
-            if (n < IsoProbeBytes || !head.AsSpan(32769, 5).SequenceEqual("CD001"u8))
+            if (Storage.VolumeImporter.Probe(head.AsSpan(0, n)) != "iso")
                 throw new VirtToolsException("InstallSourceNotIso9660", FailureKind.InvalidData,
                     $"-InstallSource {spec} is a file but not an ISO 9660 image (no CD001 descriptor at 32 KiB). Nothing was created.", spec,
                     "Give a distribution's install ISO (e.g. SLE-15-SP6-Full-x86_64-GM-Media1.iso), an unpacked tree's directory, or its URL.");
