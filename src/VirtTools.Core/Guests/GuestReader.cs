@@ -8,9 +8,13 @@ namespace VirtTools.Guests;
 /// <summary>The one reader of libvirt domain XML: definitions, and <see cref="VMGuest"/> objects from them.</summary>
 public static class GuestReader
 {
-    public static VMGuest Read(ILibvirtDomain d, string connectionUri)
+    public static VMGuest Read(ILibvirtDomain d, string connectionUri) => Read(d, connectionUri, null);
+
+    /// <summary>One guest of a listing: state, autostart and persistence from <paramref name="facts"/> when given.</summary>
+    public static VMGuest Read(ILibvirtDomain d, string connectionUri, GuestListFacts? facts)
     {
-        var (state, reason) = d.GetState();
+        var uuid = facts is null ? Guid.Empty : d.Uuid;
+        var (state, reason) = facts?.StateOf(d, uuid) ?? d.GetState();
         var root = XDocument.Parse(d.GetXml()).Root ?? throw new FormatException("empty domain XML");
         var def = Definition(root);
         return new VMGuest
@@ -33,8 +37,8 @@ public static class GuestReader
             DiskDrives = def.Disks.Select(GuestSummaries.Drive).ToArray(),
             NetworkAdapters = Networking.GuestNicReader.Read(root).Select(GuestSummaries.Adapter).ToArray(),
             HostDevices = def.PciHostDevices.Select(a => a.ToString()).ToArray(),
-            Autostart = d.Autostart,
-            Persistent = d.IsPersistent,
+            Autostart = facts?.AutostartOf(d, uuid) ?? d.Autostart,
+            Persistent = facts?.PersistentOf(d, uuid) ?? d.IsPersistent,
             ConnectionUri = connectionUri,
         };
     }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VirtTools.Guests;
 using VirtTools.Libvirt;
 
 namespace VirtTools.Commands;
@@ -26,27 +27,44 @@ public sealed class GetVMGuestCommand : PipedGuestCmdletBase
         {
             if (Name is not { Length: > 0 } && PipedGuest is null)
             {
-                foreach (var d in c.ListDomains().OrderBy(d => d.Name, StringComparer.OrdinalIgnoreCase)) Emit(d, c);
+                EmitAll(c, c.ListDomains().OrderBy(d => d.Name, StringComparer.OrdinalIgnoreCase).ToList());
                 return;
             }
             foreach (var n in GuestNames(Name ?? Array.Empty<string>()))
-                foreach (var d in Resolve(c, n)) Emit(d, c);
+                EmitAll(c, Resolve(c, n).ToList());
         }
         catch (LibvirtException e) { WriteError(e); }
     }
 
-    private void Emit(ILibvirtDomain d, ILibvirtConnection c)
+    /// <summary>Guests of one listing: their state, autostart and persistence read in bulk when there are several.</summary>
+    private void EmitAll(ILibvirtConnection c, IReadOnlyList<ILibvirtDomain> domains)
     {
-        using (d)
+        try
         {
-            VMGuest g;
-            try { g = ToGuest(d, c); }
-            catch (LibvirtException e) when (e.Code == ErrorCodes.NoDomain)
-            {
-                return; // removed between list and read
-            }
-            if (State is { Length: > 0 } && !State.Contains(g.State, StringComparer.OrdinalIgnoreCase)) return;
-            WriteObject(g);
+            var facts = GuestListFacts.Read(c, domains);
+            foreach (var d in domains) Emit(d, c, facts);
         }
+        finally
+        {
+            foreach (var d in domains) d.Dispose();
+        }
+    }
+
+    private void Emit(ILibvirtDomain d, ILibvirtConnection c, GuestListFacts? facts)
+    {
+        VMGuest g;
+        try
+        {
+            // Known before the definition is fetched: a guest the filter leaves out costs no XML.
+            if (facts is not null && State is { Length: > 0 } && !State.Contains(facts.StateOf(d, d.Uuid).State.ToString(), StringComparer.OrdinalIgnoreCase))
+                return;
+            g = GuestReader.Read(d, c.Uri, facts);
+        }
+        catch (LibvirtException e) when (e.Code == ErrorCodes.NoDomain)
+        {
+            return; // removed between list and read
+        }
+        if (State is { Length: > 0 } && !State.Contains(g.State, StringComparer.OrdinalIgnoreCase)) return;
+        WriteObject(g);
     }
 }
