@@ -2,11 +2,15 @@
 # the module imported once in each) share one simulated host tree and get the two commands of a round at the
 # same moment, one of them a few milliseconds late in turn. Per target, 20 rounds: Enable- against
 # Disable-VfioDevice on the GPU's IOMMU group, Set-SriovVfCount 2 against 4 on one PF, and two edits of the
-# same kernel parameters. After each round the whole tree is exactly what one of the two commands leaves when
-# it runs alone (so no mix, and no driver_override, driverctl override, udev rule or modprobe.d file that state
-# does not have), and each command either succeeded or failed with TargetLocked naming the other's pid and
-# command. A last test holds a group's lock in one worker and shows the other's attempt fail that way within
-# the bounded wait.
+# same kernel parameters; 10 rounds each of two Set-SriovVf on one VF, two Set-VHSKernelModuleOption -Persist
+# on one module, two Import-VHSKernelModule -Persist of different modules and two Set-VHSVfioBootBinding of
+# different devices. After each round the whole tree is exactly what the two commands leave when they run
+# one after the other, alone, in either order (for commands that replace the same settings, what one of them
+# leaves alone; for the two that add to one file, both additions), so no mix, no lost addition, and no
+# driver_override, driverctl override, udev rule or modprobe.d file that state does not have; and each command
+# either succeeded or failed with TargetLocked naming the other's pid and command. The last tests hold a
+# group's lock in one worker: the other's attempt fails that way within the bounded wait, and while it waits
+# it shows who holds the lock as progress.
 BeforeDiscovery {
     $Targets = @(
         @{
@@ -23,6 +27,39 @@ BeforeDiscovery {
             What = 'two kernel-parameter edits of one boot loader configuration'
             A = "[pscustomobject]@{ Name = 'iommu'; Value = 'pt' }, [pscustomobject]@{ Name = 'hugepages'; Value = '16' } | Set-VHSKernelParameter -Confirm:`$false"
             B = "[pscustomobject]@{ Name = 'iommu'; Value = 'nopt' }, [pscustomobject]@{ Name = 'hugepages'; Value = '32' } | Set-VHSKernelParameter -Confirm:`$false"
+        }
+        @{
+            What = 'two Set-SriovVf on one VF'
+            Rounds = 10
+            Setup = @('Set-SriovVfCount 0000:08:00.0 2 -Persist -Confirm:$false')
+            A = 'Set-SriovVf 0000:08:00.0 1 -MacAddress 02:00:00:00:01:0a -VlanId 10 -Trust $true -Confirm:$false'
+            B = 'Set-SriovVf 0000:08:00.0 1 -MacAddress 02:00:00:00:01:0b -VlanId 20 -Trust $false -Confirm:$false'
+        }
+        @{
+            What = 'two Set-VHSKernelModuleOption -Persist on one module'
+            Rounds = 10
+            A = 'Set-VHSKernelModuleOption kvm_intel ept=0, enable_apicv=0 -Persist -Confirm:$false'
+            B = 'Set-VHSKernelModuleOption kvm_intel ept=1, enable_apicv=1 -Persist -Confirm:$false'
+        }
+        @{
+            What = 'two Import-VHSKernelModule -Persist of different modules'
+            Rounds = 10
+            # Each round starts without VirtTools' modules-load.d file, so both must add their module to it.
+            Reset = @('/etc/modules-load.d/virttools.conf')
+            A = 'Import-VHSKernelModule kvm_intel -Persist -Confirm:$false'
+            B = 'Import-VHSKernelModule nvme -Persist -Confirm:$false'
+        }
+        @{
+            What = 'two Set-VHSVfioBootBinding of different devices'
+            Rounds = 10
+            # Persistent overrides (driverctl's files, as Enable-VfioDevice -Persist writes them) for a NIC and an
+            # NVMe still on their host drivers; each round starts without the softdep and dracut files.
+            Setup = @(
+                "Set-Content -LiteralPath `$env:VIRTTOOLS_ROOT/etc/driverctl.d/pci-0000:03:00.0 -Value vfio-pci",
+                "Set-Content -LiteralPath `$env:VIRTTOOLS_ROOT/etc/driverctl.d/pci-0000:04:00.0 -Value vfio-pci")
+            Reset = @('/etc/modprobe.d/virttools-vfio.conf', '/etc/dracut.conf.d/90-virttools-vfio.conf')
+            A = 'Set-VHSVfioBootBinding 0000:03:00.0 -Confirm:$false'
+            B = 'Set-VHSVfioBootBinding 0000:04:00.0 -Confirm:$false'
         }
     )
 }
@@ -145,13 +182,29 @@ AfterAll {
 
 Describe 'Two processes racing: <What>' -ForEach $Targets {
     BeforeAll {
-        # What each command leaves when it runs alone: A, B, then A and B again, so the states are the ones
-        # a round starts from (a backup made by the first change, /dev/vfio/vfio once vfio-pci bound a device).
+        # Removes the files a round of a target that adds to them starts without.
+        function Reset-Target {
+            foreach ($f in @($Reset)) { if ($f) { Remove-Item -LiteralPath (Join-Path $Root $f) -Force -ErrorAction Ignore } }
+        }
         $alone = @()
-        foreach ($c in $A, $B, $A) { $alone += Invoke-Alone $W1 $c }
-        $StateA = Get-HostState
-        $alone += Invoke-Alone $W2 $B
-        $StateB = Get-HostState
+        foreach ($c in @($Setup)) { if ($c) { $alone += Invoke-Alone $W1 $c } }
+        # The two expected states: B then A, and A then B, each alone. Without a reset, A, B, A and then B, so the
+        # states are the ones a round starts from (a backup made by the first change, /dev/vfio/vfio once vfio-pci
+        # bound a device); for commands that replace the same settings these are what A and B leave alone.
+        if ($Reset) {
+            Reset-Target
+            foreach ($c in $B, $A) { $alone += Invoke-Alone $W1 $c }
+            $StateA = Get-HostState
+            Reset-Target
+            foreach ($c in $A, $B) { $alone += Invoke-Alone $W2 $c }
+            $StateB = Get-HostState
+        }
+        else {
+            foreach ($c in $A, $B, $A) { $alone += Invoke-Alone $W1 $c }
+            $StateA = Get-HostState
+            $alone += Invoke-Alone $W2 $B
+            $StateB = Get-HostState
+        }
         $SetUp = $alone
     }
 
@@ -160,10 +213,11 @@ Describe 'Two processes racing: <What>' -ForEach $Targets {
         (Get-StateDiff $StateA $StateB).Count | Should -BeGreaterThan 0
     }
 
-    It 'ends every one of 20 rounds in exactly one of the two states, the loser waiting or refused with TargetLocked' {
+    It 'ends every round in exactly one of the two states, the loser waiting or refused with TargetLocked' {
         $problems = [System.Collections.Generic.List[string]]::new()
         $winsA = 0; $winsB = 0
         for ($round = 1; $round -le $Rounds; $round++) {
+            Reset-Target
             # Who starts late alternates, by 0, 5, 10 or 15 ms, so each side both leads and follows.
             $late = 5 * ($round % 4)
             $answers = if ($round % 2) { Invoke-Race $A $B $late 0 } else { Invoke-Race $A $B 0 $late }
@@ -187,7 +241,7 @@ Describe 'Two processes racing: <What>' -ForEach $Targets {
                 }
             }
             # A round that left a mix is repaired from its closer state's command, so later rounds still count.
-            if ($diffA.Count -ne 0 -and $diffB.Count -ne 0) { $null = Invoke-Alone $W1 $A }
+            if ($diffA.Count -ne 0 -and $diffB.Count -ne 0 -and -not $Reset) { $null = Invoke-Alone $W1 $A }
         }
         foreach ($p in $problems) { $script:Failures.Add($p) }
         Write-Host "$What`: $Rounds rounds, A's state $winsA times, B's $winsB times."
@@ -217,5 +271,47 @@ Describe 'A held lock' {
         # Released, the same command goes through.
         (Invoke-Alone $W2 "Enable-VfioDevice $nic -Confirm:`$false").Errors | Should -BeNullOrEmpty
         [IO.FileInfo]::new("$Root/sys/bus/pci/devices/$nic/driver").LinkTarget | Should -BeLike '*/vfio-pci'
+    }
+
+    It 'shows the waiting command''s user the target, the holder''s pid and command and the seconds waited, as progress' {
+        $nic = [VirtTools.Testing.SimulatedHosts+Workstation]::FreeNic
+        $hold = "`$global:held = [VirtTools.Host.DiskFileSystem]::new(`$env:VIRTTOOLS_ROOT).Lock('/run/virttools/iommu-group-4.lock', [TimeSpan]::FromSeconds(5))"
+        # Worker 2 runs the command in a runspace of its own (the module imported there too; its simulated host
+        # is the process's) with progress on, and prints each progress record it collected; worker 1 lets the
+        # lock go 3.5 s later. (A pipeline in the worker's own runspace would not collect progress records.)
+        $command = 'Disable-VfioDevice ' + $nic + ' -Confirm:$false -WarningAction SilentlyContinue'
+        $prepared = Invoke-Alone $W2 ("`$global:ps = [powershell]::Create(); `$null = `$ps.AddScript(`"Import-Module '`$((Get-Module VirtTools).Path)'`").Invoke(); " +
+            "`$ps.Commands.Clear(); `$ps.Streams.ClearStreams()")
+        $prepared.Errors | Should -BeNullOrEmpty
+        $capture = "`$null = `$ps.AddScript('`$ProgressPreference = ''Continue''; $command').Invoke(); " +
+            "`$ps.Streams.Error | ForEach-Object { Write-Error -ErrorRecord `$_ }; " +
+            "`$ps.Streams.Progress | ForEach-Object { ConvertTo-Json -Compress @{ Id = `$_.ActivityId; Activity = `$_.Activity; Status = `$_.StatusDescription; Percent = `$_.PercentComplete; Type = `"`$(`$_.RecordType)`" } }"
+        $taken = Invoke-Alone $W1 $hold
+        $taken.Errors | Should -BeNullOrEmpty
+        try {
+            $W2.Process.StandardInput.WriteLine((ConvertTo-Json @{ Command = $capture; Delay = 0 } -Compress))
+            $W2.Process.StandardInput.Flush()
+            $answer = $W2.Process.StandardOutput.ReadLineAsync()
+            Start-Sleep -Milliseconds 3500
+        }
+        finally { $null = Invoke-Alone $W1 '$global:held.Dispose()' }
+        $r = Wait-Line $W2 $answer 120 | ConvertFrom-Json
+        $null = Invoke-Alone $W2 '$ps.Dispose()'
+        $r.Errors | Should -BeNullOrEmpty
+        $r.Seconds | Should -BeGreaterOrEqual 3
+        $waits = @($r.Output | ForEach-Object { $_ | ConvertFrom-Json } | Where-Object Activity -Like 'Waiting for another command*')
+        $waits.Count | Should -BeGreaterOrEqual 4 -Because 'one record at once, one a second while waiting, and the completed one'
+        $waits | ForEach-Object { $_.Activity | Should -Be "Waiting for another command changing this IOMMU group ($nic)" }
+        $processing = @($waits | Where-Object Type -EQ 'Processing')
+        foreach ($w in $processing) {
+            $w.Status | Should -Match "^held by pid $($taken.Pid) \(.*$([regex]::Escape($CommandLine)).*\); waited \d+ s of 30 s$"
+        }
+        $seconds = @($processing | ForEach-Object { [int]($_.Status -replace '^.*; waited (\d+) s of 30 s$', '$1') })
+        $seconds[0] | Should -Be 0
+        $seconds[-1] | Should -BeGreaterOrEqual 2
+        ($seconds | Sort-Object) -join ',' | Should -Be ($seconds -join ',') -Because 'the seconds waited only grow'
+        $waits[-1].Type | Should -Be 'Completed'
+        # The wait ended in the command running: the NIC is back on its host driver.
+        [IO.FileInfo]::new("$Root/sys/bus/pci/devices/$nic/driver").LinkTarget | Should -BeLike '*/e1000e'
     }
 }

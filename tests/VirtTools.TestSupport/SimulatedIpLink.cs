@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using VirtTools.Host;
 
@@ -36,6 +37,36 @@ public sealed class SimulatedIpLink
     {
         _kernel = kernel;
         kernel.Processes.Program(Run);
+    }
+
+    private string? _stateFile;
+    private static readonly JsonSerializerOptions StateJson = new() { IncludeFields = true };
+
+    /// <summary>
+    /// For a kernel shared across processes (SimulatedKernel.ShareAcrossProcesses): the VFs' settings live in
+    /// .simulated-ip-link.json at the tree's root, read before and written after each call under the kernel's
+    /// process lock, as the PF driver holds them for every process. Settings of VFs beyond the count are
+    /// dropped when a set is saved, not when the count changes.
+    /// </summary>
+    public SimulatedIpLink ShareAcrossProcesses()
+    {
+        _stateFile = Path.Join(_kernel.Root, ".simulated-ip-link.json");
+        return this;
+    }
+
+    private void LoadShared()
+    {
+        if (_stateFile is null || !File.Exists(_stateFile)) return;
+        var saved = JsonSerializer.Deserialize<Dictionary<string, List<Vf>>>(File.ReadAllText(_stateFile), StateJson)!;
+        foreach (var (ifname, vfs) in saved)
+            if (_pfs.TryGetValue(ifname, out var pf)) { pf.Vfs.Clear(); pf.Vfs.AddRange(vfs); }
+    }
+
+    private void SaveShared()
+    {
+        if (_stateFile is null) return;
+        var all = _pfs.ToDictionary(p => p.Key, p => Sync(p.Key), StringComparer.Ordinal);
+        File.WriteAllText(_stateFile, JsonSerializer.Serialize(all, StateJson));
     }
 
     /// <summary>Makes <paramref name="ifname"/> (the PF's netdev in the tree) answer with VF info.</summary>
@@ -78,6 +109,19 @@ public sealed class SimulatedIpLink
     private ProcessResult? Run(string program, IReadOnlyList<string> a)
     {
         if (program != "ip") return null;
+        if (_stateFile is null) return RunIp(a);
+        using var across = _kernel.EnterProcessGate();
+        lock (_pfs)
+        {
+            LoadShared();
+            var r = RunIp(a);
+            if (r is { ExitCode: 0 } && a.Count > 1 && a[0] == "link" && a[1] == "set") SaveShared();
+            return r;
+        }
+    }
+
+    private ProcessResult? RunIp(IReadOnlyList<string> a)
+    {
         if (a.Count == 6 && a[0] == "-j" && a[1] == "-d" && a[2] == "link" && a[3] == "show" && a[4] == "dev")
             return _pfs.ContainsKey(a[5]) ? new ProcessResult(0, Show(a[5]), "") : new ProcessResult(1, "", $"Device \"{a[5]}\" does not exist.\n");
         if (a.Count >= 8 && a[0] == "link" && a[1] == "set" && a[2] == "dev" && a[4] == "vf")

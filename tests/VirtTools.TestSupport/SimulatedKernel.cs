@@ -226,7 +226,7 @@ public sealed class SimulatedKernel : DiskFileSystem
         return this;
     }
 
-    private FileStream? EnterProcessGate()
+    internal FileStream? EnterProcessGate()
     {
         if (_processGate is null) return null;
         while (true)

@@ -220,10 +220,14 @@ public class DiskFileSystem : IHostFileSystem
         }
     }
 
-    public virtual IDisposable Lock(string path, TimeSpan timeout)
+    public virtual IDisposable Lock(string path, TimeSpan timeout) => Lock(path, timeout, null);
+
+    public virtual IDisposable Lock(string path, TimeSpan timeout, Action<string?, TimeSpan, bool>? waiting)
     {
         var p = Map(path);
-        var deadline = DateTime.UtcNow + timeout;
+        var started = DateTime.UtcNow;
+        var deadline = started + timeout;
+        DateTime? reported = null;
         while (true)
         {
             try
@@ -234,13 +238,25 @@ public class DiskFileSystem : IHostFileSystem
                 // when the holder dies.
                 var held = new FileStream(p, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
                 WriteHolder(held);
+                if (reported is not null) waiting!(null, DateTime.UtcNow - started, true);
                 return held;
             }
             catch (IOException e) when (HostIOException.ErrnoOf(e) is Errno.EAGAIN or Errno.EBUSY or Errno.EIO)
             {
-                if (DateTime.UtcNow >= deadline)
+                var now = DateTime.UtcNow;
+                if (now >= deadline)
+                {
+                    var holder = Holder(path);
+                    if (reported is not null) waiting!(holder, now - started, true);
                     throw new HostIOException(path, Errno.EAGAIN,
-                        $"{path} is held by {Holder(path) ?? "another process"} (waited {timeout.TotalSeconds:0.#} s).", e);
+                        $"{path} is held by {holder ?? "another process"} (waited {timeout.TotalSeconds:0.#} s).", e);
+                }
+                // At once, so the user learns whom the command waits for, then once a second.
+                if (waiting is not null && (reported is null || now - reported >= TimeSpan.FromSeconds(1)))
+                {
+                    reported = now;
+                    waiting(Holder(path), now - started, false);
+                }
                 Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(50, Math.Max(1, timeout.TotalMilliseconds / 4))));
             }
             catch (UnauthorizedAccessException e)

@@ -25,7 +25,8 @@ internal static class HostLock
 
     /// <param name="holder">What the other command would be changing ("the VFs of this device").</param>
     /// <param name="afterMessage">Appended to the message, e.g. " Nothing was changed.".</param>
-    public static IDisposable Take(IHostFileSystem fs, string path, TimeSpan timeout, string target, string holder, string afterMessage = "")
+    /// <param name="waiting">Told while another process holds the lock (see <see cref="LockWait"/>).</param>
+    public static IDisposable Take(IHostFileSystem fs, string path, TimeSpan timeout, string target, string holder, string afterMessage = "", Action<LockWait>? waiting = null)
     {
         var key = fs.Root + "\0" + path;
         var held = _held ??= new Dictionary<string, Held>(StringComparer.Ordinal);
@@ -34,7 +35,8 @@ internal static class HostLock
             mine.Count++;
             return new Release(held, key);
         }
-        try { held[key] = new Held(fs.Lock(path, timeout)); }
+        Action<string?, TimeSpan, bool>? report = waiting is null ? null : (who, waited, ended) => waiting(new LockWait(target, holder, who, waited, timeout, ended));
+        try { held[key] = new Held(report is null ? fs.Lock(path, timeout) : fs.Lock(path, timeout, report)); }
         catch (HostIOException e)
         {
             throw new VirtToolsException(e.Errno == Errno.EAGAIN ? LockedId : "LockDenied", e.Errno == Errno.EAGAIN ? FailureKind.ResourceBusy : FailureKind.PermissionDenied,

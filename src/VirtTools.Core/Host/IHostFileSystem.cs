@@ -53,4 +53,11 @@ public interface IHostFileSystem
     /// </summary>
     IDisposable Lock(string path, TimeSpan timeout) =>
         throw new NotSupportedException($"{GetType().Name} cannot lock files.");
+
+    /// <summary>
+    /// <see cref="Lock(string, TimeSpan)"/>, calling <paramref name="waiting"/> while another holder keeps the
+    /// lock (about once a second, with what the holder wrote in the file and the time waited) and once more
+    /// when the wait ends.
+    /// </summary>
+    IDisposable Lock(string path, TimeSpan timeout, Action<string?, TimeSpan, bool>? waiting) => Lock(path, timeout);
 }

@@ -44,8 +44,8 @@ public sealed class ConfigChangeSet
     /// to the end of <see cref="Apply"/> (which takes it again, re-entering): planned under it, a change never
     /// meets files another command changed meanwhile.
     /// </summary>
-    public static IDisposable HoldLock(IHostFileSystem fs, TimeSpan? timeout = null) =>
-        HostLock.Take(fs, LockPath, timeout ?? DefaultLockTimeout, fs.Root, "the host's boot configuration", " Nothing was written.");
+    public static IDisposable HoldLock(IHostFileSystem fs, TimeSpan? timeout = null, Action<LockWait>? waiting = null) =>
+        HostLock.Take(fs, LockPath, timeout ?? DefaultLockTimeout, fs.Root, "the host's boot configuration", " Nothing was written.", waiting);
 
     public static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(60);
 

@@ -62,7 +62,7 @@ public sealed class SriovConfigurator
     /// takes it again, re-entering); null for a function that does not exist (planning says so).
     /// </summary>
     public IDisposable? LockPhysicalFunction(PciAddress pf) =>
-        PciFunction.Exists(_fs, pf) ? HostLock.Take(_fs, LockPathOf(pf), _o.LockTimeout, pf.ToString(), "the VFs of this device", " Nothing was changed.") : null;
+        PciFunction.Exists(_fs, pf) ? HostLock.Take(_fs, LockPathOf(pf), _o.LockTimeout, pf.ToString(), "the VFs of this device", " Nothing was changed.", _o.LockWaiting) : null;
 
     // ---------------------------------------------------------------- planning
 

@@ -28,7 +28,7 @@ internal sealed class SriovCountApplier
         var result = new SriovResult(plan) { FinalCount = plan.Current };
         if (!plan.HasChanges) return result;
         var pf = plan.PhysicalFunction;
-        using (HostLock.Take(_fs, plan.LockPath, _o.LockTimeout, pf.ToString(), "the VFs of this device"))
+        using (HostLock.Take(_fs, plan.LockPath, _o.LockTimeout, pf.ToString(), "the VFs of this device", waiting: _o.LockWaiting))
         {
             var now = ReadInt(NumVfsPath(pf));
             if (now != plan.Current)

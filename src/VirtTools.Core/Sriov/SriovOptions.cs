@@ -17,6 +17,8 @@ public sealed class SriovOptions
     public TimeSpan VfWaitTimeout { get; set; } = TimeSpan.FromSeconds(30);
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Told while another command holds the PF's lock.</summary>
+    public Action<VirtTools.Host.LockWait>? LockWaiting { get; set; }
     public Action<TimeSpan> Sleep { get; set; } = Thread.Sleep;
     /// <summary>Called while waiting for VFs: (links present, links wanted, seconds waited).</summary>
     public Action<int, int, double>? Progress { get; set; }

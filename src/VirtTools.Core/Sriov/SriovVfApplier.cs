@@ -13,12 +13,14 @@ internal sealed class SriovVfApplier
     private readonly SriovVfReader _reader;
     private readonly IHostFileSystem _fs;
     private readonly TimeSpan _lockTimeout;
+    private readonly Action<LockWait>? _lockWaiting;
 
-    public SriovVfApplier(SriovVfReader reader, IHostFileSystem fs, TimeSpan lockTimeout)
+    public SriovVfApplier(SriovVfReader reader, IHostFileSystem fs, TimeSpan lockTimeout, Action<LockWait>? lockWaiting = null)
     {
         _reader = reader;
         _fs = fs;
         _lockTimeout = lockTimeout;
+        _lockWaiting = lockWaiting;
     }
 
     /// <summary>
@@ -31,7 +33,7 @@ internal sealed class SriovVfApplier
         // The lock Set-SriovVfCount holds: VFs must not be destroyed or re-created under these calls, and
         // two setters must not interleave, or the undo of one would put back values the other replaced.
         var lockPath = SriovConfigurator.LockPathOf(pf);
-        using (HostLock.Take(_fs, lockPath, _lockTimeout, pf.ToString(), "the VFs of this device", " Nothing was changed."))
+        using (HostLock.Take(_fs, lockPath, _lockTimeout, pf.ToString(), "the VFs of this device", " Nothing was changed.", _lockWaiting))
         {
             // The undo calls put back what planning read: refuse when the VF changed since then.
             var (_, now) = _reader.ReadPf(pf);

@@ -60,6 +60,20 @@ public sealed class SriovVfManager
     /// <summary>How long Execute waits for another VirtTools command that holds the PF's SR-IOV lock.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Told while another command holds the PF's lock.</summary>
+    public Action<LockWait>? LockWaiting { get; init; }
+
+    /// <summary>
+    /// Takes the PF's SR-IOV lock (the one Set-SriovVfCount holds) for a command to hold from planning to the
+    /// end, <see cref="Execute"/> taking it again, re-entering: a VF planned while another command was still
+    /// setting it would be refused as changed meanwhile instead of waiting. Null for a function that does not
+    /// exist (planning says so).
+    /// </summary>
+    public IDisposable? LockPhysicalFunction(PciAddress pf) =>
+        PciFunction.Exists(_fs, pf)
+            ? HostLock.Take(_fs, SriovConfigurator.LockPathOf(pf), LockTimeout, pf.ToString(), "the VFs of this device", " Nothing was changed.", LockWaiting)
+            : null;
+
     // ---------------------------------------------------------------- reading
 
     /// <summary>
@@ -216,7 +230,7 @@ public sealed class SriovVfManager
     /// order and the failure is thrown, naming the setting and the kernel's answer. Returns the VF re-read.
     /// </summary>
     public SriovVf Execute(SriovVfPlan plan, Action<SriovVfStep>? before = null) =>
-        new SriovVfApplier(_reader, _fs, LockTimeout).Execute(plan, before);
+        new SriovVfApplier(_reader, _fs, LockTimeout, LockWaiting).Execute(plan, before);
 
     /// <summary>Differences between what a plan expected and what the VF reads after it ran (drivers may accept and ignore).</summary>
     public static IEnumerable<string> Differences(SriovVf expected, SriovVf actual, string expectedWord = "asked")

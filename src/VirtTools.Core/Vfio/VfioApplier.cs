@@ -26,7 +26,7 @@ internal sealed class VfioApplier
     {
         var result = new VfioResult(plan);
         if (!plan.HasChanges) return result;
-        using (HostLock.Take(_fs, plan.LockPath, _o.LockTimeout, plan.Address.ToString(), "this IOMMU group"))
+        using (HostLock.Take(_fs, plan.LockPath, _o.LockTimeout, plan.Address.ToString(), "this IOMMU group", waiting: _o.LockWaiting))
         {
             var touched = new List<VfioTarget>();
             var persisted = new List<(string Path, string? Previous)>();

@@ -43,7 +43,7 @@ public sealed class VfioBinder
     public IDisposable? LockGroupOf(PciAddress address)
     {
         if (!PciFunction.Exists(_fs, address)) return null;
-        return HostLock.Take(_fs, LockPathOf(address, PciFunction.IommuGroup(_fs, address)), _o.LockTimeout, address.ToString(), "this IOMMU group", " Nothing was changed.");
+        return HostLock.Take(_fs, LockPathOf(address, PciFunction.IommuGroup(_fs, address)), _o.LockTimeout, address.ToString(), "this IOMMU group", " Nothing was changed.", _o.LockWaiting);
     }
 
     // ---------------------------------------------------------------- planning

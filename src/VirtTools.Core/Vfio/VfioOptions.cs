@@ -13,5 +13,7 @@ public sealed class VfioOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(50);
     public int PollAttempts { get; set; } = 60;
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Told while another command holds the IOMMU group's lock.</summary>
+    public Action<VirtTools.Host.LockWait>? LockWaiting { get; set; }
     public Action<TimeSpan> Sleep { get; set; } = Thread.Sleep;
 }

@@ -175,6 +175,29 @@ public class SriovVfManagerTests
     }
 
     [Fact]
+    public void A_setter_holds_the_pf_lock_from_planning_and_execute_re_enters_it()
+    {
+        using var h = new SriovVfHost();
+        var manager = new SriovVfManager(h.Kernel.Context) { LockTimeout = TimeSpan.FromMilliseconds(200) };
+        using (manager.LockPhysicalFunction(h.Pf))
+        {
+            // A second setter (another thread, as another runspace or process would be) waits, then is refused.
+            VirtToolsException? other = null;
+            var t = new Thread(() =>
+            {
+                try { new SriovVfManager(h.Kernel.Context) { LockTimeout = TimeSpan.FromMilliseconds(200) }.LockPhysicalFunction(h.Pf)?.Dispose(); }
+                catch (VirtToolsException e) { other = e; }
+            });
+            t.Start();
+            t.Join();
+            Assert.Equal(SriovConfigurator.Ids.Locked, other?.ErrorId);
+            var plan = manager.Plan(h.Pf, 0, new SriovVfSettings { MacAddress = "02:11:22:33:44:55" }, false, null);
+            Assert.Equal("02:11:22:33:44:55", manager.Execute(plan).MacAddress);
+        }
+        Assert.Null(manager.LockPhysicalFunction(PciAddress.Parse("0000:7f:00.0")));
+    }
+
+    [Fact]
     public void Settings_already_in_place_run_nothing()
     {
         using var h = new SriovVfHost();

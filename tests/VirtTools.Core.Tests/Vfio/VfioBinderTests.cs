@@ -548,6 +548,62 @@ public class VfioBinderTests
         Assert.Null(b.LockGroupOf(PciAddress.Parse("0000:7f:00.0")));
     }
 
+    [Fact]
+    public void A_wait_for_the_group_lock_is_reported_at_once_then_each_second_with_the_holder_and_ends_once()
+    {
+        using var h = new SimHost(vfioLoaded: true);
+        var a = PciAddress.Parse(W.FreeNic);
+        var reports = new List<LockWait>();
+        var b = new VfioBinder(h.Kernel.Context, Fast(o =>
+        {
+            o.LockTimeout = TimeSpan.FromSeconds(10);
+            o.LockWaiting = reports.Add;
+        }));
+        var held = h.Kernel.Lock("/run/virttools/iommu-group-4.lock", TimeSpan.FromSeconds(1));
+        var release = new Thread(() =>
+        {
+            Thread.Sleep(2300);
+            held.Dispose();
+        });
+        release.Start();
+        using (b.LockGroupOf(a)) { }
+        release.Join();
+        var waits = reports.Where(r => !r.Ended).ToList();
+        Assert.InRange(waits.Count, 3, 4);
+        Assert.True(waits[0].Waited < TimeSpan.FromSeconds(0.5), $"first report after {waits[0].Waited}");
+        Assert.All(waits, w =>
+        {
+            Assert.Equal(W.FreeNic, w.Target);
+            Assert.Equal("this IOMMU group", w.What);
+            Assert.StartsWith($"pid {Environment.ProcessId} (", w.Holder);
+            Assert.Equal(TimeSpan.FromSeconds(10), w.Timeout);
+        });
+        Assert.True(waits.Zip(waits.Skip(1)).All(p => p.Second.Waited - p.First.Waited >= TimeSpan.FromSeconds(1)));
+        Assert.True(reports[^1].Ended);
+        Assert.Single(reports, r => r.Ended);
+        // Taken without waiting: nothing to report.
+        reports.Clear();
+        using (b.LockGroupOf(a)) { }
+        Assert.Empty(reports);
+    }
+
+    [Fact]
+    public void A_wait_that_times_out_ends_its_reports_before_the_refusal()
+    {
+        using var h = new SimHost(vfioLoaded: true);
+        var reports = new List<LockWait>();
+        var b = new VfioBinder(h.Kernel.Context, Fast(o =>
+        {
+            o.LockTimeout = TimeSpan.FromMilliseconds(300);
+            o.LockWaiting = reports.Add;
+        }));
+        using (h.Kernel.Lock("/run/virttools/iommu-group-4.lock", TimeSpan.FromSeconds(1)))
+            Assert.Equal("TargetLocked", Assert.Throws<VirtToolsException>(() => b.LockGroupOf(PciAddress.Parse(W.FreeNic))).ErrorId);
+        Assert.False(reports[0].Ended);
+        Assert.True(reports[^1].Ended);
+        Assert.StartsWith($"pid {Environment.ProcessId} (", reports[^1].Holder);
+    }
+
     // A thread of its own: a task waited on may run inline on the waiting thread, which holds the lock.
     private static T OnAnotherThread<T>(Func<T> body)
     {

@@ -41,7 +41,7 @@ public abstract class HostConfigCmdlet : VirtToolsCmdlet
     {
         var files = HostContext.Files;
         if (WhatIfRequested() || RootIsBare || !files.DirectoryExists("/")) return null;
-        return ConfigChangeSet.HoldLock(files);
+        return ConfigChangeSet.HoldLock(files, waiting: ReportLockWait);
     }
 
     /// <summary>Runs <paramref name="body"/>, turning VirtTools and I/O failures into terminating ErrorRecords.</summary>

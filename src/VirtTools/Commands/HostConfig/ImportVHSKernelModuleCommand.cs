@@ -36,6 +36,9 @@ public sealed class ImportVHSKernelModuleCommand : HostConfigCmdlet
         KernelModuleChanges.ValidateName(name);
         var changes = new KernelModuleChanges(HostContext);
         RefuseChangeOnBareRoot(name);
+        // Held from planning to the end: a second command adding another module waits, then adds it to the
+        // file this one wrote, instead of failing with ConfigChangedMeanwhile.
+        using var held = HoldBootConfiguration();
         changes.RequireInstalled(name);
         var state = changes.Reader.StateOf(name);
         if (state is KernelModuleState.Loaded or KernelModuleState.BuiltIn)

@@ -36,6 +36,9 @@ public sealed class SetVHSKernelModuleOptionCommand : HostConfigCmdlet
         var options = Option.Select(KernelModuleChanges.ParseOption).ToList();
         var changes = new KernelModuleChanges(HostContext);
         RefuseChangeOnBareRoot(Name);
+        // Held from reading the options to re-reading them at the end: a second command waits, then plans from
+        // what this one wrote, instead of failing with ConfigChangedMeanwhile.
+        using var held = HoldBootConfiguration();
         changes.RequireInstalled(Name);
         var state = changes.Reader.StateOf(Name);
         var module = Name.Replace('-', '_');

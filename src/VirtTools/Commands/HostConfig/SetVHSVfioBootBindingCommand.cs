@@ -33,6 +33,14 @@ public sealed class SetVHSVfioBootBindingCommand : HostConfigCmdlet
 
     protected override void EndProcessing()
     {
+        // Held from reading the persisted overrides to the end, so a second command plans from what this one wrote.
+        IDisposable? held = null;
+        Terminating(() => held = HoldBootConfiguration());
+        using (held) Bind();
+    }
+
+    private void Bind()
+    {
         var binding = new VfioBootBinding(HostContext);
         var addresses = Address is null ? binding.PersistedAddresses().ToList() : _addresses;
         if (addresses.Count == 0)

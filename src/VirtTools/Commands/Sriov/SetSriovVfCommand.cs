@@ -84,7 +84,21 @@ public sealed class SetSriovVfCommand : VirtToolsCmdlet
             MinTxRate = Given(nameof(MinTxRate)) ? MinTxRate : null,
             MaxTxRate = Given(nameof(MaxTxRate)) ? MaxTxRate : null,
         };
-        var manager = new SriovVfManager(HostContext);
+        var manager = new SriovVfManager(HostContext) { LockWaiting = ReportLockWait };
+        // Held from planning to the end, as Set-SriovVfCount holds it: a second setter of the VF waits, then plans
+        // from what this one set. -WhatIf changes nothing and waits for no one.
+        IDisposable? held;
+        try { held = WhatIfRequested() ? null : manager.LockPhysicalFunction(pf); }
+        catch (VirtToolsException e)
+        {
+            WriteError(e, pf.ToString());
+            return;
+        }
+        using (held) Set(manager, pf, settings);
+    }
+
+    private void Set(SriovVfManager manager, PciAddress pf, SriovVfSettings settings)
+    {
         SriovVfPlan plan;
         try
         {

@@ -58,6 +58,7 @@ public sealed class SetSriovVfCountCommand : PciAddressCommandBase
             {
                 PercentComplete = wanted == 0 ? 100 : present * 100 / wanted,
             }),
+            LockWaiting = ReportLockWait,
         };
         var cfg = new SriovConfigurator(HostContext, options);
         // Held from planning to the end: a count planned while another command was still changing the PF

@@ -77,6 +77,13 @@ public abstract class VfioDeviceCommandBase : PciAddressCommandBase, IDisposable
         }
     }
 
+    private VfioBinder NewBinder()
+    {
+        var options = Options();
+        options.LockWaiting ??= ReportLockWait;
+        return new VfioBinder(HostContext, options);
+    }
+
     private void Handle(PciAddress a)
     {
         if (_handled.Contains(a))
@@ -85,7 +92,7 @@ public abstract class VfioDeviceCommandBase : PciAddressCommandBase, IDisposable
             return;
         }
         // One binder for the whole pipeline: its options come from parameters that do not bind per record.
-        var binder = _binder ??= new VfioBinder(HostContext, Options());
+        var binder = _binder ??= NewBinder();
         if (!HoldGroup(binder, a) || !TryPlan(a, () => Plan(binder, a), out var plan)) return;
         // Silence would read as done: say so, as the guest cmdlets do for a guest already in the asked state.
         if (plan.HasChanges) foreach (var n in plan.Notes) WriteVerbose(n);
