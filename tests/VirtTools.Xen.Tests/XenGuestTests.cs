@@ -133,6 +133,25 @@ public sealed class XenGuestTests
     }
 
     [XenFact]
+    public void Restart_TurnOff_boots_the_PV_guest_again_at_once()
+    {
+        LibvirtdRuns();
+        Assert.True(G.Str("startBootSeconds") is not null, "the started guest never booted:\n" + G.Str("console"));
+        G.At("restartTurnOff").NoErrors("Restart-VMGuest -TurnOff");
+        Assert.Equal("Running", Assert.Single(G.At("restartTurnOff").Output()).Str("State"));
+        Assert.True(G.Str("resetBootSeconds") is not null, "no new boot after the reset:\n" + G.Str("console"));
+        var boots = Boots();
+        Assert.True(boots.Length >= 4, string.Join('\n', boots));
+        Assert.NotEqual(boots[2], boots[3]);
+        // No poweroff line between the two boots: the guest OS was not asked, it was cut off.
+        var console = G.Str("console")!;
+        var third = console.IndexOf(boots[2], StringComparison.Ordinal);
+        var fourth = console.IndexOf(boots[3], third + boots[2].Length, StringComparison.Ordinal);
+        Assert.DoesNotContain("poweroff requested", console[third..fourth]);
+        Assert.NotNull(XlState("xlAfterRestartTurnOff"));
+    }
+
+    [XenFact]
     public void Remove_undefines_the_guest()
     {
         LibvirtdRuns();

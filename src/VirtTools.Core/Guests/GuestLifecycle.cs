@@ -37,14 +37,16 @@ public static class GuestLifecycle
             d.Destroy();
             return LifecycleOutcome.Changed;
         }
-        WithAcpiFallback(d, d.Shutdown);
+        var xen = IsXen(d);
+        WithAcpiFallback(d, xen, d.Shutdown);
         var sw = Stopwatch.StartNew();
         while (d.IsActive)
         {
             if (sw.Elapsed >= timeout)
                 throw new VirtToolsException("GuestStopTimedOut", FailureKind.OperationTimeout,
-                    $"Guest '{d.Name}' did not stop within {timeout.TotalSeconds:0} s of the ACPI power button. " +
-                    "Its OS may ignore the button (no acpid, a screen lock, a stuck service).", d.Name,
+                    $"Guest '{d.Name}' did not stop within {timeout.TotalSeconds:0} s of {(xen ? XenRequest("shutdown") : "the ACPI power button")}. " +
+                    (xen ? "Its OS may not handle the request (no Xen PV drivers in an HVM guest, a stuck service)."
+                         : "Its OS may ignore the button (no acpid, a screen lock, a stuck service)."), d.Name,
                     $"Wait longer (-TimeoutSec), or power it off at once: Stop-VMGuest {d.Name} -TurnOff");
             progress?.Invoke(sw.Elapsed);
             cancel.WaitHandle.WaitOne(PollInterval);
@@ -63,26 +65,58 @@ public static class GuestLifecycle
     {
         if (!d.IsActive)
             throw NotRunning(d, "restart");
+        var xen = IsXen(d);
         if (turnOff)
         {
-            d.Reset();
+            Reset(d);
             return LifecycleOutcome.Changed;
         }
         // Listen before asking: a quick guest can be back before a watch started afterwards.
         using var watch = c.WatchReboot(d);
-        WithAcpiFallback(d, d.Reboot);
+        WithAcpiFallback(d, xen, d.Reboot);
         var sw = Stopwatch.StartNew();
         while (watch.Wait(PollInterval, cancel) == GuestRebootOutcome.Pending)
         {
             cancel.ThrowIfCancellationRequested();
             if (sw.Elapsed >= timeout)
                 throw new VirtToolsException("GuestRestartTimedOut", FailureKind.OperationTimeout,
-                    $"Guest '{d.Name}' did not restart within {timeout.TotalSeconds:0} s of the ACPI reboot request. " +
-                    "Its OS may ignore ACPI (no acpid, a screen lock, a stuck service); it is still running as it was.", d.Name,
+                    $"Guest '{d.Name}' did not restart within {timeout.TotalSeconds:0} s of {(xen ? XenRequest("reboot") : "the ACPI reboot request")}. " +
+                    (xen ? "Its OS may not handle the request (no Xen PV drivers in an HVM guest, a stuck service)"
+                         : "Its OS may ignore ACPI (no acpid, a screen lock, a stuck service)") + "; it is still running as it was.", d.Name,
                     $"Wait longer (-TimeoutSec), or reset it at once: Restart-VMGuest {d.Name} -TurnOff");
             progress?.Invoke(sw.Elapsed);
         }
         return LifecycleOutcome.Changed;
+    }
+
+    /// <summary>
+    /// virDomainReset; a driver without it (libvirt's libxl driver has none, for any guest) gets what
+    /// `xl destroy` + `xl create` is there: the persistent guest is powered off and started again from its
+    /// definition. A transient guest would be gone after the power-off, so it is refused.
+    /// </summary>
+    private static void Reset(ILibvirtDomain d)
+    {
+        try
+        {
+            d.Reset();
+            return;
+        }
+        catch (LibvirtException e) when (e.Code == ErrorCodes.NoSupport)
+        {
+            if (!d.IsPersistent)
+                throw new VirtToolsException("GuestResetUnsupported", FailureKind.NotImplemented,
+                    $"This libvirt driver cannot reset guest '{d.Name}' ({e.LibvirtMessage}), and the guest is transient: " +
+                    "powering it off to start it again would remove it. Nothing was changed.", d.Name,
+                    $"Ask its OS to reboot (Restart-VMGuest {d.Name} without -TurnOff), or power it off: Stop-VMGuest {d.Name} -TurnOff", e);
+        }
+        d.Destroy();
+        try { d.Start(); }
+        catch (LibvirtException e)
+        {
+            throw new VirtToolsException("GuestResetStartFailed", FailureKind.InvalidOperation,
+                $"Guest '{d.Name}' was powered off (this libvirt driver has no reset, so -TurnOff powers off and starts again) " +
+                $"but did not start again: {e.LibvirtMessage}", d.Name, $"Fix the cause, then start it: Start-VMGuest {d.Name}", e);
+        }
     }
 
     public static LifecycleOutcome Suspend(ILibvirtDomain d)
@@ -197,9 +231,9 @@ public static class GuestLifecycle
     /// libxl takes only its default (a PV guest has no ACPI: it is asked through xenstore's control/shutdown,
     /// an HVM guest gets the power button when it has no PV drivers), so a Xen guest is never sent the flag.
     /// </summary>
-    private static void WithAcpiFallback(ILibvirtDomain d, Action<DomainShutdownFlags> call)
+    private static void WithAcpiFallback(ILibvirtDomain d, bool xen, Action<DomainShutdownFlags> call)
     {
-        if (IsXen(d))
+        if (xen)
         {
             call(DomainShutdownFlags.Default);
             return;
@@ -210,6 +244,8 @@ public static class GuestLifecycle
             call(DomainShutdownFlags.Default);
         }
     }
+
+    private static string XenRequest(string what) => $"Xen's {what} request (libxl's default: xenstore control/shutdown)";
 
     private static bool IsXen(ILibvirtDomain d) => (string?)XDocument.Parse(d.GetXml()).Root?.Attribute("type") == "xen";
 }

@@ -73,7 +73,14 @@ public sealed partial class FaultyConnection(ILibvirtConnection inner) : ILibvir
             if (owner.AsLibxl && flags != DomainShutdownFlags.Default) throw Unsupported((uint)flags, "libxlDomainReboot");
             d.Reboot(flags);
         }
-        public void Reset() => d.Reset();
+        public void Reset()
+        {
+            owner.FlagCalls.Add("reset");
+            if (owner.AsLibxl)
+                throw new LibvirtException("virDomainReset", ErrorCodes.NoSupport, 0,
+                    "this function is not supported by the connection driver: virDomainReset", null, "LibvirtError", FailureKind.NotImplemented);
+            d.Reset();
+        }
         public void Suspend() => d.Suspend();
         public void Resume() => d.Resume();
         public void ManagedSave() => d.ManagedSave();

@@ -45,6 +45,42 @@ public sealed class XenLifecycleTests
     });
 
     [Fact]
+    public void Restart_TurnOff_without_a_driver_reset_powers_the_guest_off_and_starts_it_again() => WithRunningGuest("xen-reset", (c, d) =>
+    {
+        var before = d.Id;
+        Assert.Equal(LifecycleOutcome.Changed, GuestLifecycle.Restart(d, c, true, TimeSpan.FromSeconds(5)));
+        Assert.True(d.IsActive);
+        Assert.NotEqual(before, d.Id);
+        Assert.Equal(new[] { "reset" }, c.FlagCalls);
+    });
+
+    [Fact]
+    public void Restart_TurnOff_that_cannot_start_again_says_the_guest_is_off() => WithRunningGuest("xen-reset-fail", (c, d) =>
+    {
+        c.FailStart = true;
+        var e = Assert.Throws<VirtToolsException>(() => GuestLifecycle.Restart(d, c, true, TimeSpan.FromSeconds(5)));
+        Assert.Equal("GuestResetStartFailed", e.ErrorId);
+        Assert.Contains("was powered off", e.Message);
+        Assert.Contains("Start-VMGuest xen-reset-fail", e.RecommendedAction);
+        Assert.False(d.IsActive);
+    });
+
+    [Fact]
+    public void Restart_TurnOff_of_a_transient_guest_without_a_driver_reset_is_refused_and_leaves_it_running()
+    {
+        using var c = Libxl();
+        using var d = c.CreateDomain(XenPv("xen-reset-transient"));
+        try
+        {
+            var e = Assert.Throws<VirtToolsException>(() => GuestLifecycle.Restart(d, c, true, TimeSpan.FromSeconds(5)));
+            Assert.Equal("GuestResetUnsupported", e.ErrorId);
+            Assert.Equal(FailureKind.NotImplemented, e.Kind);
+            Assert.True(d.IsActive);
+        }
+        finally { if (d.IsActive) d.Destroy(); }
+    }
+
+    [Fact]
     public void Remove_undefines_a_Xen_guest_without_the_snapshot_and_checkpoint_flags()
     {
         using var c = Libxl();

@@ -74,6 +74,12 @@ public sealed partial class Scenarios
 
         Checked("stop", "Stop-VMGuest -Name $args[0] -TimeoutSec 300 -PassThru -Confirm:$false");
         Checked("start", "Start-VMGuest -Name $args[0] -PassThru -Confirm:$false");
+        // A hard reset of the booted guest: libxl's reset is a trigger that only an HVM guest has.
+        Wait("startBootSeconds", () => XenBoots(name).Length > 2, 600);
+        Step("restartTurnOff", "Restart-VMGuest -Name $args[0] -TurnOff -PassThru -Confirm:$false", name);
+        Wait("resetBootSeconds", () => XenBoots(name).Length > 3, 600);
+        s.Set("xlAfterRestartTurnOff", XlListLine(name));
+        s.Set("libxlGuestLogAfterReset", Guest.Read($"/var/log/libvirt/libxl/{name}.log"));
         Checked("turnOff", "Stop-VMGuest -Name $args[0] -TurnOff -PassThru -Confirm:$false");
 
         Step("remove", "Remove-VMGuest -Name $args[0] -Confirm:$false", name);

@@ -8,12 +8,12 @@ namespace VirtTools.Commands;
 [OutputType(typeof(VMGuest))]
 public sealed class RestartVMGuestCommand : GuestLifecycleCommandBase
 {
-    /// <summary>How long to wait for the guest OS to go down after the ACPI reboot request.</summary>
+    /// <summary>How long to wait for the guest OS to go down after the reboot request (ACPI; libxl's default on Xen).</summary>
     [Parameter]
     [ValidateRange(0, 86400)]
     public int TimeoutSec { get; set; } = 120;
 
-    /// <summary>Reset at once (virsh reset) instead of asking the guest OS to reboot.</summary>
+    /// <summary>Reset at once (virsh reset; power off and start on a driver without a reset) instead of asking the guest OS to reboot.</summary>
     [Parameter]
     public SwitchParameter TurnOff { get; set; }
 
