@@ -23,6 +23,9 @@ internal sealed class DeviceTree : IDisposable
     private readonly DiskFileSystem? _disk;
     private int _devicesFd = -1;
     private readonly ConcurrentDictionary<string, int> _parents = new(StringComparer.Ordinal);
+    // Neighbouring functions mostly share a parent: each worker remembers its last one, so that
+    // parent costs neither a string nor a dictionary lookup.
+    [ThreadStatic] private static (DeviceTree? Tree, string Parent, int Fd) _last;
 
     public DeviceTree(IHostFileSystem fs)
     {
@@ -52,9 +55,13 @@ internal sealed class DeviceTree : IDisposable
         var slash = hostDir.LastIndexOf('/');
         if (slash > 0 && slash < hostDir.Length - 1)
         {
-            var parent = hostDir[..slash];
-            if (!_parents.TryGetValue(parent, out var fd))
+            var parentSpan = hostDir.AsSpan(0, slash);
+            int fd;
+            if (ReferenceEquals(_last.Tree, this) && parentSpan.SequenceEqual(_last.Parent)) fd = _last.Fd;
+            else if (_parents.TryGetValue(parentSpan.ToString(), out fd)) _last = (this, hostDir[..slash], fd);
+            else
             {
+                var parent = parentSpan.ToString();
                 if (_parents.Count >= MaxParents) fd = -1;
                 else
                 {
@@ -66,16 +73,19 @@ internal sealed class DeviceTree : IDisposable
                         fd = _parents[parent];
                     }
                 }
+                _last = (this, parent, fd);
             }
-            var name = hostDir[(slash + 1)..];
+            var name = hostDir.AsSpan(slash + 1);
             // ".." or "." would walk from the parent, not the path's meaning of it: the full walk decides.
-            if (fd >= 0 && name is not ("." or "..")) return new FdDeviceDir(fd, name);
+            if (fd >= 0 && !name.SequenceEqual(".") && !name.SequenceEqual("..")) return new FdDeviceDir(fd, name);
         }
         return new FdDeviceDir(_disk, hostDir);
     }
 
     public void Dispose()
     {
+        // The workers' memories of a parent name their tree, so a later tree never takes one of these descriptors.
+        if (ReferenceEquals(_last.Tree, this)) _last = default;
         if (_devicesFd >= 0) _ = Libc.close(_devicesFd);
         _devicesFd = -1;
         foreach (var fd in _parents.Values)

@@ -23,7 +23,7 @@ internal sealed class FdDeviceDir : DeviceDir
     }
 
     /// <summary>The directory <paramref name="name"/> under an open parent: a one-component walk.</summary>
-    public FdDeviceDir(int parentFd, string name)
+    public FdDeviceDir(int parentFd, ReadOnlySpan<char> name)
     {
         Span<byte> z = stackalloc byte[Encoding.UTF8.GetMaxByteCount(name.Length) + 1];
         var n = Encoding.UTF8.GetBytes(name, z);

@@ -86,7 +86,9 @@ public sealed class PciDeviceReader
         PciDevice[] ReadBatch(int start)
         {
             var result = new PciDevice[Math.Min(batch, addresses.Count - start)];
-            Parallel.For(0, result.Length, i => result[i] = Read(addresses[start + i], tree));
+            // No more workers than CPUs: the work is syscalls, and extra threads only add switches.
+            Parallel.For(0, result.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                i => result[i] = Read(addresses[start + i], tree));
             return result;
         }
         var next = Task.Run(() => ReadBatch(0));
