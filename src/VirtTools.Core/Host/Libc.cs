@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace VirtTools.Host;
 
 /// <summary>The few libc calls of the fast sysfs path (glibc and musl both export them as "libc").</summary>
-internal static class Libc
+internal static partial class Libc
 {
     private static bool? _available;
 
@@ -29,17 +29,19 @@ internal static class Libc
     [DllImport("libc", SetLastError = true)]
     public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
 
-    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-    public static extern int open(ref byte pathZ, int flags);
+    // The calls a device listing makes 20 times per function are source-generated: blittable
+    // arguments let the JIT inline the transition instead of going through a marshalling stub.
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
+    public static partial int open(ref byte pathZ, int flags);
 
-    [DllImport("libc", SetLastError = true)]
-    public static extern int openat(int dirfd, ref byte pathZ, int flags);
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int openat(int dirfd, ref byte pathZ, int flags);
 
-    [DllImport("libc", SetLastError = true)]
-    public static extern nint read(int fd, ref byte buffer, nint count);
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint read(int fd, ref byte buffer, nint count);
 
-    [DllImport("libc", SetLastError = true)]
-    public static extern int close(int fd);
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int close(int fd);
 
     [DllImport("libc", SetLastError = true)]
     public static extern int fsync(int fd);
@@ -50,8 +52,8 @@ internal static class Libc
     [DllImport("libc", SetLastError = true)]
     public static extern nint readlink([MarshalAs(UnmanagedType.LPUTF8Str)] string path, ref byte buffer, nint size);
 
-    [DllImport("libc", SetLastError = true)]
-    public static extern nint readlinkat(int dirfd, ref byte pathZ, ref byte buffer, nint size);
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint readlinkat(int dirfd, ref byte pathZ, ref byte buffer, nint size);
 
     [DllImport("libc", SetLastError = true)]
     public static extern IntPtr opendir([MarshalAs(UnmanagedType.LPUTF8Str)] string path);
@@ -62,6 +64,6 @@ internal static class Libc
     [DllImport("libc", SetLastError = true)]
     public static extern int closedir(IntPtr dir);
 
-    [DllImport("libc", SetLastError = true)]
-    public static extern nint getdents64(int fd, ref byte buffer, nint count);
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint getdents64(int fd, ref byte buffer, nint count);
 }

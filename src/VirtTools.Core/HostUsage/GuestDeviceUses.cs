@@ -87,7 +87,16 @@ public sealed class GuestDeviceUses
         .OrderByDescending(u => u.Running).ThenBy(u => u.Guest, StringComparer.Ordinal).ToList();
 
     /// <summary>The one guest Get-PciDevice shows: the one running with the device, else the first by name; null for none.</summary>
-    public string? GuestOf(PciAddress a) => Of(a).FirstOrDefault()?.Guest;
+    public string? GuestOf(PciAddress a)
+    {
+        // Of's first element without its sorted copy: Get-PciDevice asks this for every function.
+        GuestDeviceUse? best = null;
+        foreach (var u in _uses ??= Scan())
+            if (u.Address == a && (best is null || (u.Running && !best.Running) ||
+                                   (u.Running == best.Running && string.CompareOrdinal(u.Guest, best.Guest) < 0)))
+                best = u;
+        return best?.Guest;
+    }
 
     private List<GuestDeviceUse> Scan()
     {

@@ -34,9 +34,9 @@ internal abstract class DeviceDir : IDisposable
     /// <see cref="DiskFileSystem"/>: a subclass (the simulated kernel) may give reads their own meaning.
     /// </remarks>
     public static DeviceDir Open(IHostFileSystem fs, string hostDir) =>
-        fs.GetType() == typeof(DiskFileSystem) && Libc.Available
-            ? new FdDeviceDir((DiskFileSystem)fs, hostDir)
-            : new PathDeviceDir(fs, hostDir);
+        UsesDescriptors(fs) ? new FdDeviceDir((DiskFileSystem)fs, hostDir) : new PathDeviceDir(fs, hostDir);
+
+    public static bool UsesDescriptors(IHostFileSystem fs) => fs.GetType() == typeof(DiskFileSystem) && Libc.Available;
 
     /// <summary>Errno of opening the directory (ENOENT for a dangling link); None when open.</summary>
     public Errno OpenError { get; protected set; }
@@ -50,16 +50,28 @@ internal abstract class DeviceDir : IDisposable
 
     public abstract string? ReadLink(string name);
 
+    /// <summary>The last component of a link's target ("iavf" of "../../../bus/pci/drivers/iavf/"), or null.</summary>
+    public virtual string? ReadLinkName(Attr a) => LastComponent(ReadLink(a));
+
+    public static string? LastComponent(string? link)
+    {
+        if (link is null) return null;
+        link = link.TrimEnd('/');
+        return link[(link.LastIndexOf('/') + 1)..];
+    }
+
     public virtual void Dispose() { }
 
     /// <summary>Which known attribute a directory entry is, or -1.</summary>
     public static int Identify(ReadOnlySpan<byte> name)
     {
-        for (var i = 0; i < NamesZ.Length; i++)
-        {
-            var z = NamesZ[i];
-            if (z.Length - 1 == name.Length && name.SequenceEqual(z.AsSpan(0, z.Length - 1))) return i;
-        }
+        // Every entry of every device directory comes through here: compare only the few names of that length.
+        if (name.Length >= ByLength.Length) return -1;
+        foreach (var i in ByLength[name.Length])
+            if (name.SequenceEqual(NamesZ[i].AsSpan(0, name.Length))) return i;
         return -1;
     }
+
+    private static readonly int[][] ByLength = Enumerable.Range(0, Names.Max(n => n.Length) + 1)
+        .Select(len => Enumerable.Range(0, Names.Length).Where(i => Names[i].Length == len).ToArray()).ToArray();
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using VirtTools.Host;
@@ -5,9 +6,9 @@ using VirtTools.Host;
 namespace VirtTools.Pci;
 
 /// <summary>The disk form: a directory descriptor plus openat/readlinkat/getdents64.</summary>
+[SkipLocalsInit]
 internal sealed class FdDeviceDir : DeviceDir
 {
-
     [ThreadStatic] private static byte[]? _dents;
     private int _fd;
 
@@ -18,6 +19,16 @@ internal sealed class FdDeviceDir : DeviceDir
         var n = Encoding.UTF8.GetBytes(path, z);
         z[n] = 0;
         _fd = Libc.open(ref z[0], Libc.O_RDONLY_CLOEXEC | Libc.O_DIRECTORY);
+        if (_fd < 0) OpenError = (Errno)Marshal.GetLastPInvokeError();
+    }
+
+    /// <summary>The directory <paramref name="name"/> under an open parent: a one-component walk.</summary>
+    public FdDeviceDir(int parentFd, ReadOnlySpan<char> name)
+    {
+        Span<byte> z = stackalloc byte[Encoding.UTF8.GetMaxByteCount(name.Length) + 1];
+        var n = Encoding.UTF8.GetBytes(name, z);
+        z[n] = 0;
+        _fd = Libc.openat(parentFd, ref z[0], Libc.O_RDONLY_CLOEXEC | Libc.O_DIRECTORY);
         if (_fd < 0) OpenError = (Errno)Marshal.GetLastPInvokeError();
     }
 
@@ -59,6 +70,16 @@ internal sealed class FdDeviceDir : DeviceDir
     public override string? ReadLink(Attr a) => ReadLinkZ(NamesZ[(int)a]);
 
     public override string? ReadLink(string name) => ReadLinkZ(Encoding.UTF8.GetBytes(name + "\0"));
+
+    public override string? ReadLinkName(Attr a)
+    {
+        // Decode only the last component: the rest of the target would be a string thrown away.
+        Span<byte> buf = stackalloc byte[512];
+        var n = (int)Libc.readlinkat(_fd, ref NamesZ[(int)a][0], ref buf[0], buf.Length);
+        if (n <= 0) return null;
+        var t = buf[..n].TrimEnd((byte)'/');
+        return Encoding.UTF8.GetString(t[(t.LastIndexOf((byte)'/') + 1)..]);
+    }
 
     private string? ReadLinkZ(byte[] nameZ)
     {

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
 using VirtTools.Host;
@@ -11,6 +13,7 @@ namespace VirtTools.Pci;
 /// attribute files exist, so absent features cost no failed open; identity comes from one read of
 /// the 64-byte config header when sysfs has it.
 /// </summary>
+[SkipLocalsInit]
 public sealed class PciDeviceReader
 {
     public const string DevicesDir = "/sys/bus/pci/devices";
@@ -74,27 +77,44 @@ public sealed class PciDeviceReader
         const int batch = 1024;
         if (addresses.Count < 128 || Environment.ProcessorCount < 2)
         {
-            foreach (var a in addresses) yield return Read(a);
+            using var serial = new DeviceTree(_fs);
+            foreach (var a in addresses) yield return Read(a, serial);
             yield break;
         }
         _ = Ids; _ = Aliases; _ = Driverctl; _ = SriovRuleCounts; // shared lazies, loaded once before the workers start
+        var tree = new DeviceTree(_fs);
         PciDevice[] ReadBatch(int start)
         {
             var result = new PciDevice[Math.Min(batch, addresses.Count - start)];
-            Parallel.For(0, result.Length, i => result[i] = Read(addresses[start + i]));
+            // No more workers than CPUs: the work is syscalls, and extra threads only add switches.
+            Parallel.For(0, result.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                i => result[i] = Read(addresses[start + i], tree));
             return result;
         }
         var next = Task.Run(() => ReadBatch(0));
-        for (var start = 0; start < addresses.Count; start += batch)
+        try
         {
-            var current = next.GetAwaiter().GetResult();
-            var following = start + batch;
-            if (following < addresses.Count) next = Task.Run(() => ReadBatch(following));
-            foreach (var d in current) yield return d;
+            for (var start = 0; start < addresses.Count; start += batch)
+            {
+                var current = next.GetAwaiter().GetResult();
+                var following = start + batch;
+                if (following < addresses.Count) next = Task.Run(() => ReadBatch(following));
+                foreach (var d in current) yield return d;
+            }
+        }
+        finally
+        {
+            // A consumer that stops early (Select-Object -First) leaves a batch running on the tree's
+            // descriptors: closing them under it could hand their numbers to unrelated files.
+            try { next.Wait(); }
+            catch (AggregateException) { }
+            tree.Dispose();
         }
     }
 
-    public PciDevice Read(PciAddress address)
+    public PciDevice Read(PciAddress address) => Read(address, null);
+
+    private PciDevice Read(PciAddress address, DeviceTree? tree)
     {
         var addr = address.ToString();
         var d = new PciDevice
@@ -107,11 +127,11 @@ public sealed class PciDeviceReader
         };
         var problems = new List<string>(0);
         var link = DevicesDir + "/" + addr;
-        var target = _fs.ReadLink(link);
+        var target = tree is null ? _fs.ReadLink(link) : tree.ReadBusLink(addr);
         var dir = target is null ? link : Resolve(target);
         d.SysfsPath = dir;
 
-        using var dd = DeviceDir.Open(_fs, dir);
+        using var dd = tree is null ? DeviceDir.Open(_fs, dir) : tree.Open(dir);
         var present = 0UL;
         List<(int N, string Name)>? virtfns = null;
         dd.Scan(name =>
@@ -140,10 +160,10 @@ public sealed class PciDeviceReader
         var id = ReadIdentity(d, dd, Has(Attr.Config), Has, problems);
         Name(d, id, problems);
 
-        if (Has(Attr.Driver)) d.Driver = LastComponent(dd.ReadLink(Attr.Driver));
+        if (Has(Attr.Driver)) d.Driver = dd.ReadLinkName(Attr.Driver);
         if (Has(Attr.DriverOverride))
         {
-            var o = ReadText(dd, Attr.DriverOverride, problems);
+            var o = ReadText(dd, Attr.DriverOverride, problems, "(null)");
             d.DriverOverride = o is null or "" or "(null)" ? null : o;
         }
         if (Driverctl.Count > 0 && Driverctl.Contains("pci-" + addr))
@@ -154,7 +174,7 @@ public sealed class PciDeviceReader
         }
         if (Has(Attr.IommuGroup))
         {
-            var g = LastComponent(dd.ReadLink(Attr.IommuGroup));
+            var g = dd.ReadLinkName(Attr.IommuGroup);
             if (int.TryParse(g, NumberStyles.None, CultureInfo.InvariantCulture, out var gi)) d.IommuGroup = gi;
             else problems.Add($"iommu_group: link to '{g}' is not a group number");
         }
@@ -175,7 +195,7 @@ public sealed class PciDeviceReader
         if (Has(Attr.Physfn))
         {
             d.IsVirtualFunction = true;
-            var pf = LastComponent(dd.ReadLink(Attr.Physfn));
+            var pf = dd.ReadLinkName(Attr.Physfn);
             d.PhysicalFunction = PciAddress.TryParse(pf, out var pfa) ? pfa.ToString() : pf;
         }
         if (virtfns is not null)
@@ -184,7 +204,7 @@ public sealed class PciDeviceReader
             var vfs = new string[virtfns.Count];
             for (var i = 0; i < vfs.Length; i++)
             {
-                var name = LastComponent(dd.ReadLink(virtfns[i].Name));
+                var name = DeviceDir.LastComponent(dd.ReadLink(virtfns[i].Name));
                 vfs[i] = PciAddress.TryParse(name, out var va) ? va.ToString() : name ?? "";
             }
             d.VirtualFunctions = vfs;
@@ -209,13 +229,6 @@ public sealed class PciDeviceReader
         if (target.StartsWith("../../../devices/", StringComparison.Ordinal) && !target.Contains("/..", StringComparison.Ordinal))
             return "/sys" + target[8..];
         return HostPath.Combine(DevicesDir, target);
-    }
-
-    private static string? LastComponent(string? link)
-    {
-        if (link is null) return null;
-        link = link.TrimEnd('/');
-        return link[(link.LastIndexOf('/') + 1)..];
     }
 
     private IReadOnlyDictionary<PciAddress, Sriov.SriovRules.Rule> SriovRuleCounts => _sriovRules ??= Sriov.SriovRules.ReadAll(_fs);
@@ -288,8 +301,8 @@ public sealed class PciDeviceReader
         d.DeviceId = Hex4(device);
         d.SubsystemVendorId = Hex4(sv);
         d.SubsystemDeviceId = Hex4(sd);
-        d.Revision = rev >= 0 ? (rev & 0xff).ToString("x2", CultureInfo.InvariantCulture) : null;
-        d.ClassCode = cls >= 0 ? (cls & 0xffffff).ToString("x6", CultureInfo.InvariantCulture) : null;
+        d.Revision = rev >= 0 ? Hex2[rev & 0xff] ??= (rev & 0xff).ToString("x2", CultureInfo.InvariantCulture) : null;
+        d.ClassCode = cls >= 0 ? Hex6(cls & 0xffffff) : null;
         d.IsBridge = PciHeader.IsBridge(header, cls);
         return new Identity(vendor & (vendor < 0 ? -1 : 0xffff), device < 0 ? -1 : device & 0xffff,
             sv < 0 ? -1 : sv & 0xffff, sd < 0 ? -1 : sd & 0xffff, cls < 0 ? -1 : cls & 0xffffff);
@@ -303,8 +316,37 @@ public sealed class PciDeviceReader
         return null;
     }
 
+    /// <summary>What pci.ids says about one identity, and what it could not say.</summary>
+    private sealed record Naming(string? VendorName, string? DeviceName, string? SubsystemName, string? BaseClassName,
+        string? SubclassName, string? ProgrammingInterfaceName, string? ClassName, string[] Problems);
+
+    // VFs of one PF share their identity: name it once, not once per function.
+    private readonly ConcurrentDictionary<Identity, Naming> _naming = new();
+
     private void Name(PciDevice d, Identity id, List<string> problems)
     {
+        var n = _naming.GetOrAdd(id, NameOf);
+        d.VendorName = n.VendorName;
+        d.DeviceName = n.DeviceName;
+        d.SubsystemName = n.SubsystemName;
+        d.BaseClassName = n.BaseClassName;
+        d.SubclassName = n.SubclassName;
+        d.ProgrammingInterfaceName = n.ProgrammingInterfaceName;
+        d.ClassName = n.ClassName;
+        problems.AddRange(n.Problems);
+    }
+
+    private Naming NameOf(Identity id)
+    {
+        // The ids as ReadIdentity sets them on the device, for the fallback names.
+        var d = new PciDevice
+        {
+            VendorId = Hex4(id.Vendor),
+            DeviceId = Hex4(id.Device),
+            SubsystemDeviceId = Hex4(id.SubDevice),
+            ClassCode = id.Class >= 0 ? Hex6(id.Class) : null,
+        };
+        var problems = new List<string>(0);
         var ids = Ids;
         if (id.Vendor >= 0)
         {
@@ -336,19 +378,37 @@ public sealed class PciDeviceReader
             d.ProgrammingInterfaceName = NonBlank(ids.ProgIfName(bc, sc, pi), $"class {bc:x2}{sc:x2} prog-if {pi:x2}", problems);
             d.ClassName = d.SubclassName ?? d.BaseClassName ?? $"Class {d.ClassCode![..4]}";
         }
+        return new Naming(d.VendorName, d.DeviceName, d.SubsystemName, d.BaseClassName, d.SubclassName,
+            d.ProgrammingInterfaceName, d.ClassName, problems.ToArray());
     }
 
-    private static string? ReadText(DeviceDir dd, Attr a, List<string> problems)
+    /// <param name="common">A value read often enough to answer with a literal instead of a new string.</param>
+    private static string? ReadText(DeviceDir dd, Attr a, List<string> problems, string? common = null)
     {
         Span<byte> buf = stackalloc byte[512];
+        var n = ReadRaw(dd, a, buf, problems);
+        if (n < 0) return null;
+        var s = Trimmed(buf[..n]);
+        if (common is not null && Ascii.Equals(s, common)) return common;
+        return Text(s, a, problems);
+    }
+
+    /// <summary>The attribute's bytes; -1 when it cannot be read (a Problems line unless it is just absent).</summary>
+    private static int ReadRaw(DeviceDir dd, Attr a, Span<byte> buf, List<string> problems)
+    {
         var n = dd.Read(a, buf, out var errno);
-        if (n < 0)
-        {
-            if (errno != Errno.ENOENT) problems.Add($"{DeviceDir.Names[(int)a]}: {HostIOException.Describe(errno)}");
-            return null;
-        }
-        var s = buf[..n];
+        if (n < 0 && errno != Errno.ENOENT) problems.Add($"{DeviceDir.Names[(int)a]}: {HostIOException.Describe(errno)}");
+        return n;
+    }
+
+    private static ReadOnlySpan<byte> Trimmed(ReadOnlySpan<byte> s)
+    {
         while (s.Length > 0 && (s[^1] == '\n' || s[^1] == ' ' || s[^1] == 0)) s = s[..^1];
+        return s;
+    }
+
+    private static string? Text(ReadOnlySpan<byte> s, Attr a, List<string> problems)
+    {
         // sysfs attributes are one line of printable text; anything else (NULs, invalid UTF-8) is corruption.
         if (s.IndexOfAnyInRange((byte)0, (byte)0x1f) >= 0 || s.Contains((byte)0x7f) || !Utf8.IsValid(s))
         {
@@ -369,7 +429,19 @@ public sealed class PciDeviceReader
 
     private static int? ReadInt(DeviceDir dd, Attr a, List<string> problems)
     {
-        var t = ReadText(dd, a, problems);
+        Span<byte> buf = stackalloc byte[512];
+        var n = ReadRaw(dd, a, buf, problems);
+        if (n < 0) return null;
+        var s = Trimmed(buf[..n]);
+        // The kernel's form ("-1", "16") parsed in place; anything else takes the text path and its checks.
+        var digits = s.Length > 0 && s[0] == '-' ? s[1..] : s;
+        if (digits.Length is > 0 and <= 9 && digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0)
+        {
+            var value = 0;
+            foreach (var b in digits) value = value * 10 + (b - '0');
+            return digits.Length < s.Length ? -value : value;
+        }
+        var t = Text(s, a, problems);
         if (t is null) return null;
         if (int.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v)) return v;
         Garbage(DeviceDir.Names[(int)a], t, problems);
@@ -409,6 +481,13 @@ public sealed class PciDeviceReader
         return null;
     }
 
-    private static string? Hex4(int v) => v >= 0 ? (v & 0xffff).ToString("x4", CultureInfo.InvariantCulture) : null;
+    // 10,000 VFs share a handful of ids: format each once per process (a race only formats one twice).
+    private static readonly string?[] Hex4s = new string?[0x10000];
+    private static readonly string?[] Hex2 = new string?[0x100];
+    private static readonly ConcurrentDictionary<int, string> ClassCodes = new();
+
+    private static string Hex6(int v) => ClassCodes.GetOrAdd(v, c => c.ToString("x6", CultureInfo.InvariantCulture));
+
+    private static string? Hex4(int v) => v >= 0 ? Hex4s[v & 0xffff] ??= (v & 0xffff).ToString("x4", CultureInfo.InvariantCulture) : null;
 
 }

@@ -10,6 +10,8 @@ public class PciAddressTests
     [InlineData("pci_0000_04_00_1", "0000:04:00.1")]
     [InlineData("10000:e1:1f.7", "10000:e1:1f.7")]
     [InlineData(" 0000:AF:00.0 ", "0000:af:00.0")]
+    [InlineData("ffff:ff:1f.7", "ffff:ff:1f.7")]
+    [InlineData("1:2:3.4", "0001:02:03.4")]
     public void Parses_the_forms_admins_type(string text, string expected)
     {
         Assert.True(PciAddress.TryParse(text, out var a));
@@ -23,6 +25,11 @@ public class PciAddressTests
     [InlineData("0000:03:00.8")]
     [InlineData("zz:00.0")]
     [InlineData("0000:003:00.0")]
+    [InlineData("0000:03:00:00.0")]
+    [InlineData("0000::00.0")]
+    [InlineData(":03:00.0")]
+    [InlineData("0000:03:00.")]
+    [InlineData("pci_0000_03_00")]
     public void Rejects_what_is_not_an_address(string text) => Assert.False(PciAddress.TryParse(text, out _));
 
     [Fact]

@@ -109,21 +109,42 @@ public class PciDeviceReaderTests
         Assert.All(all, d => Assert.Empty(d.Problems));
     }
 
+    /// <summary>Above the parallel threshold.</summary>
+    private static TempTree PfWith140Vfs()
+    {
+        var t = new TempTree();
+        t.Builder.Pci(new PciSpec { Address = "0000:01:00.0", Vendor = "8086", Device = "1592", Driver = "ice", IommuGroup = 1 });
+        t.Builder.Sriov("0000:01:00.0", 256, 140, "1889", vfDriver: "iavf", firstVfGroup: 10, offset: 8, stride: 1);
+        return t;
+    }
+
     [Fact]
     public void Parallel_batches_give_the_same_devices_in_the_same_order_as_one_by_one()
     {
-        using var t = new TempTree();
-        t.Builder.Pci(new PciSpec { Address = "0000:01:00.0", Vendor = "8086", Device = "1592", Driver = "ice", IommuGroup = 1 });
-        t.Builder.Sriov("0000:01:00.0", 256, 140, "1889", vfDriver: "iavf", firstVfGroup: 10, offset: 8, stride: 1);
+        using var t = PfWith140Vfs();
         var r = new PciDeviceReader(t.Files, Ids);
         var all = r.ReadAll().ToList(); // above the parallel threshold
         var addresses = r.ListAddresses().ToList();
         Assert.Equal(141, all.Count);
         Assert.Equal(addresses.Select(a => a.ToString()), all.Select(d => d.Address));
         var one = addresses.Select(r.Read).ToList();
-        Assert.Equal(one.Select(d => (d.Address, d.Driver, d.IommuGroup, d.PhysicalFunction, d.DeviceName)),
-            all.Select(d => (d.Address, d.Driver, d.IommuGroup, d.PhysicalFunction, d.DeviceName)));
+        Assert.Equal(one.Select(d => (d.Address, d.Driver, d.IommuGroup, d.PhysicalFunction, d.DeviceName, d.SysfsPath, d.ParentBridge, d.NumaNode)),
+            all.Select(d => (d.Address, d.Driver, d.IommuGroup, d.PhysicalFunction, d.DeviceName, d.SysfsPath, d.ParentBridge, d.NumaNode)));
         Assert.Equal(140, all[0].VirtualFunctions.Length);
+    }
+
+    [Fact]
+    public void A_listing_stopped_after_the_first_device_closes_what_it_opened()
+    {
+        using var t = PfWith140Vfs();
+        var r = new PciDeviceReader(t.Files, Ids);
+        static int OpenFds() => Directory.GetFileSystemEntries("/proc/self/fd").Length; // descriptors of directories too
+        var before = OpenFds();
+        // Select-Object -First 1: each listing keeps descriptors for the devices directory and the
+        // parents, and a batch may still be running on them when the consumer stops.
+        for (var i = 0; i < 50; i++) Assert.Equal("0000:01:00.0", r.ReadAll().First().Address);
+        // Other tests open files meanwhile; a leak would be 100 or more.
+        Assert.InRange(OpenFds() - before, int.MinValue, 40);
     }
 
     [Fact]

@@ -144,6 +144,15 @@ public sealed class GetPciDeviceCommand : VirtToolsCmdlet
         return true;
     }
 
+    private bool FilterGiven(string filter) => filter switch
+    {
+        nameof(Class) => Class is not null,
+        nameof(VendorId) => VendorId is not null,
+        nameof(DeviceId) => DeviceId is not null,
+        nameof(Driver) => Driver is not null,
+        _ => IommuGroup is not null,
+    };
+
     /// <summary>The addresses this input record names, in order, each once; errors for the ones that do not resolve.</summary>
     private List<PciAddress> Select()
     {
@@ -182,7 +191,8 @@ public sealed class GetPciDeviceCommand : VirtToolsCmdlet
 
     private bool Count(string filter, bool passed)
     {
-        if (passed) _passed[filter] = _passed.GetValueOrDefault(filter) + 1;
+        // Only given filters are reported (EndProcessing), so only they are counted.
+        if (passed && FilterGiven(filter)) _passed[filter] = _passed.GetValueOrDefault(filter) + 1;
         return passed;
     }
 
