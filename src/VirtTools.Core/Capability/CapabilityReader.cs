@@ -132,10 +132,10 @@ public sealed class CapabilityReader
         var (cgVersion, cgControllers) = new CgroupReader(_fs, _notes).Read();
 
         bool? pciback = _fs.DirectoryExists("/sys/bus/pci/drivers/pciback") ? true
-            : new[] { modules.IsPresent("xen_pciback"), modules.IsAvailable("xen_pciback") } switch
+            : (modules.IsPresent("xen_pciback"), modules.IsAvailable("xen_pciback")) switch
             {
-                var r when r.Contains(true) => true,
-                var r when r.All(x => x == false) => false,
+                (true, _) or (_, true) => true,
+                (false, false) => false,
                 _ => null,
             };
 

@@ -18,11 +18,20 @@ internal static class CapabilityRules
     internal static string? ReleaseFromVersion(string? version) =>
         version is not null && Regex.Match(version, @"^Linux version (\S+)") is { Success: true } m ? m.Groups[1].Value : null;
 
+    /// <summary>The names <paramref name="test"/> says true of; null when it knows none of them.</summary>
     internal static string[]? Subset(string[] names, Func<string, bool?> test)
     {
-        var answers = names.Select(n => (n, v: test(n))).ToArray();
-        if (answers.All(a => a.v is null)) return null;
-        return answers.Where(a => a.v == true).Select(a => a.n).ToArray();
+        // Plain loops: LINQ over (string, bool?) tuples is generic code over framework value types,
+        // which no ReadyToRun image holds, so Get-VHSCapability's first call would JIT it (issue 22).
+        var known = false;
+        var yes = new List<string>(names.Length);
+        foreach (var n in names)
+        {
+            var v = test(n);
+            known |= v is not null;
+            if (v == true) yes.Add(n);
+        }
+        return known ? yes.ToArray() : null;
     }
 
     /// <summary>DMI names that only virtual platforms use (bare-metal cloud hosts such as "Amazon EC2" are left out).</summary>

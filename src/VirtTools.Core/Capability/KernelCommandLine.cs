@@ -26,7 +26,10 @@ public sealed class KernelCommandLine
     {
         text = (text ?? "").Trim('\0', '\n', '\r', ' ', '\t');
         var list = new List<KernelParameter>();
-        foreach (var r in Arguments(text)) list.Add(ParseArgument(text[r]));
+        // Not through Arguments: a List<Range> is generic code over a framework struct that no
+        // ReadyToRun image holds, JITted on Get-VHSCapability's first call (issue 22).
+        var i = 0;
+        while (NextArgument(text, ref i, out var start)) list.Add(ParseArgument(text[start..i]));
         return new KernelCommandLine(text, list);
     }
 
@@ -38,21 +41,24 @@ public sealed class KernelCommandLine
     {
         var list = new List<Range>();
         var i = 0;
-        while (i < text.Length)
-        {
-            while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
-            if (i >= text.Length) break;
-            var start = i;
-            var inQuote = false;
-            for (; i < text.Length; i++)
-            {
-                var c = text[i];
-                if (char.IsWhiteSpace(c) && !inQuote) break;
-                if (c == '"') inQuote = !inQuote;
-            }
-            list.Add(start..i);
-        }
+        while (NextArgument(text, ref i, out var start)) list.Add(start..i);
         return list;
+    }
+
+    /// <summary>The argument at or after <paramref name="i"/>: false at the end, else its start, and <paramref name="i"/> at its end.</summary>
+    private static bool NextArgument(string text, ref int i, out int start)
+    {
+        while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
+        start = i;
+        if (i >= text.Length) return false;
+        var inQuote = false;
+        for (; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsWhiteSpace(c) && !inQuote) break;
+            if (c == '"') inQuote = !inQuote;
+        }
+        return true;
     }
 
     /// <summary>One argument ("name", "name=value", "name=\"a b\"") as the kernel reads it.</summary>

@@ -74,6 +74,10 @@ public static class HostPath
     /// <summary>The file's text, or null when it is missing or unreadable (a fact the caller treats as unknown).</summary>
     public static string? TryReadText(IHostFileSystem fs, string path)
     {
+        // Most optional facts are absent files (/sys/hypervisor, /proc/xen, device-tree ...): asking first
+        // spares the three exceptions each failed read throws (about 75 in one Get-VHSCapability on a
+        // plain host, issue 22). A file that vanishes or cannot be read still lands in the catch.
+        if (!fs.FileExists(path)) return null;
         try { return fs.ReadAllText(path); }
         catch (HostIOException) { return null; }
     }
