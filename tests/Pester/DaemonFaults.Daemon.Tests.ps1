@@ -1,8 +1,9 @@
 # libvirtd killed (SIGKILL, as a crash or an OOM kill) or frozen (SIGSTOP: a daemon that stops answering)
 # while a cmdlet works on it (issue 21 item 3). Each cmdlet runs in a thread job of this process; the daemon
 # is killed at a point it cannot have passed: held in lab.sh's qemu hook (a guest's start, an incoming
-# migration), waiting on a frozen QEMU inside the snapshot job, or copying memory at 1 MiB/s. The cmdlet must
-# end within libvirt's keepalive bound with LibvirtConnectionLost: never a hang, never a bare .NET exception.
+# migration) or its qemu-img wrapper (a volume being made), waiting on a frozen QEMU inside the snapshot
+# job, or copying memory at 1 MiB/s. The cmdlet must end within libvirt's keepalive bound with
+# LibvirtConnectionLost: never a hang, never a bare .NET exception.
 # Then the daemon is started again on its kept state (lab.sh revive, as systemd's Restart= would) and the
 # guest must exist with its definition and run in exactly one QEMU on one host, with nothing half-made left
 # behind, or the error names what is left and the commands that remove it (and the test runs them).
@@ -277,6 +278,34 @@ Describe 'libvirtd killed or frozen under a cmdlet' -Skip:$Skip {
         virsh -q -c $U dominfo nk 2>$null | Should -BeNullOrEmpty
         Test-Path (Join-Path $PoolDir nk.qcow2), (Join-Path $PoolDir nk-cidata.iso) | Should -Be $false, $false
         Get-QemuCount nk | Should -Be 0
+        Assert-GuestIntact kg $Uuid
+    }
+
+    It 'New-VMGuest: SIGKILL while the daemon creates its disk, the orphaned qemu-img makes the file after the death, daemon back: the rollback removes it' {
+        try {
+            [VirtTools.Guests.GuestCreator]::ReconnectWindow = [TimeSpan]::FromSeconds(90)
+            Set-Hold a nv.qcow2 qemu-img
+            $job = Start-Cmdlet "New-VMGuest nv @A -NewDiskSizeBytes 16MB -WarningAction SilentlyContinue" @{
+                ConnectionUri = $U; Hypervisor = 'QEMU'; MemoryBytes = 96MB; ProcessorCount = 1; Kernel = $Kernel; Initrd = $Initrd; NoNetwork = $true }
+            $job.Started.Wait(60000) | Should -BeTrue
+            Wait-Held a
+            # Held inside virStorageVolCreateXML: no file, no definition yet.
+            Test-Path (Join-Path $PoolDir nv.qcow2), (Join-Path $W a/etc/qemu/nv.xml) | Should -Be $false, $false
+            $null = Stop-Daemon
+            Clear-Hold a
+            # The daemon's qemu-img outlives it and makes the file: a volume nobody was told about.
+            Wait-Until { Test-Path (Join-Path $PoolDir nv.qcow2) } 60 'the orphaned qemu-img''s file'
+            Start-Sleep -Seconds 2
+            Restart-Daemon
+            $back = [DateTime]::UtcNow
+            $r = Receive-Within $job ($Bound.TotalSeconds * 3)
+        }
+        finally { [VirtTools.Guests.GuestCreator]::ReconnectWindow = [TimeSpan]::FromSeconds(10); Clear-Hold a }
+        ($r.End - $back).TotalSeconds | Should -BeLessThan $Bound.TotalSeconds
+        Assert-LostError $r 'NewVMGuestCommand'
+        $r.Errors[-1].Exception.Message | Should -BeLike '*nothing of ''nv'' is left*'
+        virsh -q -c $U dominfo nv 2>$null | Should -BeNullOrEmpty
+        Test-Path (Join-Path $PoolDir nv.qcow2) | Should -BeFalse
         Assert-GuestIntact kg $Uuid
     }
 

@@ -33,7 +33,8 @@
 #   DIR/X/hold holds "GUEST OP" (a hook op: prepare, start, started, migrate ...). At that point of that
 #   guest's start (or incoming migration) it creates DIR/X/held and keeps the daemon's call waiting
 #   until DIR/X/hold is removed or the daemon dies: a test kills the daemon at an exact point of its
-#   work instead of racing it.
+#   work instead of racing it. "FILE qemu-img" holds the daemon's `qemu-img create` of a volume named
+#   FILE (its PATH starts with DIR/X/bin, where a wrapper waits the same way, then runs the real one).
 #   lab.sh guest-xml DIR NAME CONSOLE [MEMORY_MIB] [DISK]
 #                             the counter guest: domain type qemu (TCG), direct kernel boot of the
 #                             Debian kernel from tests/qemu/prepare.sh with a busybox initramfs whose
@@ -128,7 +129,7 @@ launch() {
         mount --bind "$d/cache" /var/cache/libvirt
         mount --bind "$d/log" /var/log/libvirt
         [ "$2" = yes ] && virtlogd -d --pid-file "$d/virtlogd.pid"
-        libvirtd -d -p "$d/libvirtd.pid"
+        PATH="$d/bin:$PATH" libvirtd -d -p "$d/libvirtd.pid"
     ' sh "$d" "$logd" || return 1
     local uri="qemu+unix:///system?socket=$d/run/libvirt-sock"
     for _ in $(seq 300); do
@@ -219,6 +220,27 @@ while [ -f '$d/hold' ] && [ "\$(cut -d' ' -f4 /proc/\$\$/stat)" = "\$daemon" ] &
 exit 0
 EOF
     chmod 755 "$d/etc/hooks/qemu"
+    # The same hold for a volume the daemon makes with qemu-img (a qcow2 in a dir pool): "FILE qemu-img"
+    # holds the `qemu-img create` of .../FILE. Once the daemon is dead the real qemu-img runs anyway, as
+    # the child of a killed libvirtd does (systemd's KillMode=process leaves it): the file appears late.
+    local real; real=$(command -v qemu-img)
+    mkdir -p "$d/bin"
+    cat > "$d/bin/qemu-img" <<EOF
+#!/bin/sh
+if [ "\$1" = create ] && [ -f '$d/hold' ] && read -r v op < '$d/hold' && [ "\$op" = qemu-img ]; then
+    for a; do
+        case \$a in */"\$v")
+            daemon=\$(cut -d' ' -f4 /proc/\$\$/stat)
+            : > '$d/held'
+            i=0
+            while [ -f '$d/hold' ] && [ "\$(cut -d' ' -f4 /proc/\$\$/stat)" = "\$daemon" ] && [ \$i -lt 6000 ]; do sleep 0.1; i=\$((i+1)); done
+            break ;;
+        esac
+    done
+fi
+exec '$real' "\$@"
+EOF
+    chmod 755 "$d/bin/qemu-img"
 }
 
 upper() { tr '[:lower:]' '[:upper:]' <<<"$1"; }
