@@ -87,6 +87,24 @@ BeforeAll {
         Wait-Held a
         $job
     }
+    # Kills daemon a under a held New-VMGuest, lets the hold go, runs $AfterKill, starts the daemon again
+    # 2 s later and returns the cmdlet's result with the time the daemon was back (Back).
+    function Stop-AndRevive($Job, [scriptblock]$AfterKill = {}) {
+        $null = Stop-Daemon
+        Clear-Hold a
+        & $AfterKill
+        Start-Sleep -Seconds 2
+        Restart-Daemon
+        $back = [DateTime]::UtcNow
+        Receive-Within $Job ($Bound.TotalSeconds * 3) | Add-Member -NotePropertyName Back -NotePropertyValue $back -PassThru
+    }
+    # New-VMGuest's rollback ran on a new connection in time: the error says nothing of guest $Name is left.
+    function Assert-NothingLeft($Result, [string]$Name) {
+        ($Result.End - $Result.Back).TotalSeconds | Should -BeLessThan $Bound.TotalSeconds
+        Assert-LostError $Result 'NewVMGuestCommand'
+        $Result.Errors[-1].Exception.Message | Should -BeLike "*nothing of '$Name' is left*"
+        virsh -q -c $U dominfo $Name 2>$null | Should -BeNullOrEmpty
+    }
     # What daemon $Daemon's status file of a running guest says of its job (async='snapshot', phase='perform3').
     function Get-JobLine([string]$Daemon, [string]$Name) {
         Get-Content (Join-Path $W "$Daemon/run/qemu/$Name.xml") -ErrorAction SilentlyContinue | Where-Object { $_ -like '*<job *' } | Select-Object -First 1
@@ -264,18 +282,10 @@ Describe 'libvirtd killed or frozen under a cmdlet' -Skip:$Skip {
             $job = Start-NewGuestHeld nk 90
             # All three exist at the kill (the daemon holds the guest's lock: its files tell, not virsh).
             Test-Path (Join-Path $PoolDir nk.qcow2), (Join-Path $PoolDir nk-cidata.iso), (Join-Path $W a/etc/qemu/nk.xml) | Should -Be $true, $true, $true
-            $null = Stop-Daemon
-            Clear-Hold a
-            Start-Sleep -Seconds 2
-            Restart-Daemon
-            $back = [DateTime]::UtcNow
-            $r = Receive-Within $job ($Bound.TotalSeconds * 3)
+            $r = Stop-AndRevive $job
         }
         finally { [VirtTools.Guests.GuestCreator]::ReconnectWindow = [TimeSpan]::FromSeconds(10); Clear-Hold a }
-        ($r.End - $back).TotalSeconds | Should -BeLessThan $Bound.TotalSeconds
-        Assert-LostError $r 'NewVMGuestCommand'
-        $r.Errors[-1].Exception.Message | Should -BeLike '*nothing of ''nk'' is left*'
-        virsh -q -c $U dominfo nk 2>$null | Should -BeNullOrEmpty
+        Assert-NothingLeft $r nk
         Test-Path (Join-Path $PoolDir nk.qcow2), (Join-Path $PoolDir nk-cidata.iso) | Should -Be $false, $false
         Get-QemuCount nk | Should -Be 0
         Assert-GuestIntact kg $Uuid
@@ -291,20 +301,11 @@ Describe 'libvirtd killed or frozen under a cmdlet' -Skip:$Skip {
             Wait-Held a
             # Held inside virStorageVolCreateXML: no file, no definition yet.
             Test-Path (Join-Path $PoolDir nv.qcow2), (Join-Path $W a/etc/qemu/nv.xml) | Should -Be $false, $false
-            $null = Stop-Daemon
-            Clear-Hold a
             # The daemon's qemu-img outlives it and makes the file: a volume nobody was told about.
-            Wait-Until { Test-Path (Join-Path $PoolDir nv.qcow2) } 60 'the orphaned qemu-img''s file'
-            Start-Sleep -Seconds 2
-            Restart-Daemon
-            $back = [DateTime]::UtcNow
-            $r = Receive-Within $job ($Bound.TotalSeconds * 3)
+            $r = Stop-AndRevive $job { Wait-Until { Test-Path (Join-Path $PoolDir nv.qcow2) } 60 'the orphaned qemu-img''s file' }
         }
         finally { [VirtTools.Guests.GuestCreator]::ReconnectWindow = [TimeSpan]::FromSeconds(10); Clear-Hold a }
-        ($r.End - $back).TotalSeconds | Should -BeLessThan $Bound.TotalSeconds
-        Assert-LostError $r 'NewVMGuestCommand'
-        $r.Errors[-1].Exception.Message | Should -BeLike '*nothing of ''nv'' is left*'
-        virsh -q -c $U dominfo nv 2>$null | Should -BeNullOrEmpty
+        Assert-NothingLeft $r nv
         Test-Path (Join-Path $PoolDir nv.qcow2) | Should -BeFalse
         Assert-GuestIntact kg $Uuid
     }
