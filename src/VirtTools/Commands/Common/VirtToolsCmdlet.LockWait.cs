@@ -13,6 +13,27 @@ public abstract partial class VirtToolsCmdlet
     /// and how long it has waited of how long it will. The core calls it on the pipeline thread, from the lock's
     /// polling loop, so WriteProgress may be called directly.
     /// </summary>
+    /// <summary>
+    /// Takes the lock a change holds from planning to its end, through <paramref name="take"/>; none under
+    /// -WhatIf, which changes nothing and waits for no one. False, with the refusal (TargetLocked after the
+    /// wait) written as an error on <paramref name="target"/>, when another command keeps it.
+    /// </summary>
+    protected bool TryHoldLock(Func<IDisposable?> take, object target, out IDisposable? held)
+    {
+        held = null;
+        if (WhatIfRequested()) return true;
+        try
+        {
+            held = take();
+            return true;
+        }
+        catch (VirtToolsException e)
+        {
+            WriteError(e, target);
+            return false;
+        }
+    }
+
     protected void ReportLockWait(LockWait w)
     {
         var activity = $"Waiting for another command changing {w.What} ({w.Target})";

@@ -86,14 +86,8 @@ public sealed class SetSriovVfCommand : VirtToolsCmdlet
         };
         var manager = new SriovVfManager(HostContext) { LockWaiting = ReportLockWait };
         // Held from planning to the end, as Set-SriovVfCount holds it: a second setter of the VF waits, then plans
-        // from what this one set. -WhatIf changes nothing and waits for no one.
-        IDisposable? held;
-        try { held = WhatIfRequested() ? null : manager.LockPhysicalFunction(pf); }
-        catch (VirtToolsException e)
-        {
-            WriteError(e, pf.ToString());
-            return;
-        }
+        // from what this one set.
+        if (!TryHoldLock(() => manager.LockPhysicalFunction(pf), pf.ToString(), out var held)) return;
         using (held) Set(manager, pf, settings);
     }
 

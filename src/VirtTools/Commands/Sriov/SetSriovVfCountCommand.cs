@@ -62,14 +62,8 @@ public sealed class SetSriovVfCountCommand : PciAddressCommandBase
         };
         var cfg = new SriovConfigurator(HostContext, options);
         // Held from planning to the end: a count planned while another command was still changing the PF
-        // would be applied to VFs that are no longer the ones planned. -WhatIf changes nothing and waits for no one.
-        IDisposable? held;
-        try { held = WhatIfRequested() ? null : cfg.LockPhysicalFunction(a); }
-        catch (VirtToolsException e)
-        {
-            WriteError(e, a.ToString());
-            return;
-        }
+        // would be applied to VFs that are no longer the ones planned.
+        if (!TryHoldLock(() => cfg.LockPhysicalFunction(a), a.ToString(), out var held)) return;
         using (held) Handle(a, cfg);
     }
 

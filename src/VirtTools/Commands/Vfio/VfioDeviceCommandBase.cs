@@ -63,18 +63,11 @@ public abstract class VfioDeviceCommandBase : PciAddressCommandBase, IDisposable
     {
         // -WhatIf changes nothing, so it waits for no one (and needs no write access to /run).
         if (WhatIfRequested()) return true;
-        try
-        {
-            var group = PciFunction.IommuGroup(HostContext.Files, a) is int g ? "group " + g : "function " + a;
-            if (_groupLocks.ContainsKey(group)) return true;
-            if (binder.LockGroupOf(a) is { } held) _groupLocks[group] = held;
-            return true;
-        }
-        catch (VirtToolsException e)
-        {
-            WriteError(e, a.ToString());
-            return false;
-        }
+        var group = PciFunction.IommuGroup(HostContext.Files, a) is int g ? "group " + g : "function " + a;
+        if (_groupLocks.ContainsKey(group)) return true;
+        if (!TryHoldLock(() => binder.LockGroupOf(a), a.ToString(), out var held)) return false;
+        if (held is not null) _groupLocks[group] = held;
+        return true;
     }
 
     private VfioBinder NewBinder()
