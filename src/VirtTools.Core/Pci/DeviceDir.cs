@@ -8,7 +8,7 @@ internal enum Attr
 {
     Config, Vendor, Device, SubsystemVendor, SubsystemDevice, Class, Revision, Driver, DriverOverride,
     IommuGroup, NumaNode, BootVga, SriovTotalVfs, SriovNumVfs, Physfn, CurrentLinkSpeed, CurrentLinkWidth,
-    MaxLinkSpeed, MaxLinkWidth, ResetMethod,
+    MaxLinkSpeed, MaxLinkWidth, ResetMethod, SriovOffset, SriovStride,
 }
 
 internal delegate void NameVisitor(ReadOnlySpan<byte> utf8Name);
@@ -24,6 +24,7 @@ internal abstract class DeviceDir : IDisposable
         "config", "vendor", "device", "subsystem_vendor", "subsystem_device", "class", "revision", "driver",
         "driver_override", "iommu_group", "numa_node", "boot_vga", "sriov_totalvfs", "sriov_numvfs", "physfn",
         "current_link_speed", "current_link_width", "max_link_speed", "max_link_width", "reset_method",
+        "sriov_offset", "sriov_stride",
     };
 
     /// <summary>NUL-terminated UTF-8 forms of <see cref="Names"/>, for the *at() calls.</summary>
@@ -38,10 +39,32 @@ internal abstract class DeviceDir : IDisposable
 
     public static bool UsesDescriptors(IHostFileSystem fs) => fs.GetType() == typeof(DiskFileSystem) && Libc.Available;
 
-    /// <summary>Errno of opening the directory (ENOENT for a dangling link); None when open.</summary>
-    public Errno OpenError { get; protected set; }
+    private Errno _openError;
+
+    /// <summary>Errno of opening the directory (ENOENT for a dangling link); None when open. Opens a deferred directory.</summary>
+    public Errno OpenError
+    {
+        get
+        {
+            EnsureOpen();
+            return _openError;
+        }
+        protected set => _openError = value;
+    }
+
+    /// <summary>Opens the directory if its opening was deferred.</summary>
+    protected virtual void EnsureOpen() { }
 
     public abstract void Scan(NameVisitor visit);
+
+    /// <summary>
+    /// True when reads report a missing attribute as ENOENT (see <see cref="IsMissing"/>), so the reader may
+    /// try an attribute instead of listing the directory first.
+    /// </summary>
+    public virtual bool CanProbe => false;
+
+    /// <summary>True once a read or link read of the attribute failed with ENOENT (only where <see cref="CanProbe"/>).</summary>
+    public virtual bool IsMissing(Attr a) => false;
 
     /// <summary>Up to buffer.Length bytes of the attribute; -1 with the errno when it cannot be read.</summary>
     public abstract int Read(Attr a, Span<byte> buffer, out Errno errno);

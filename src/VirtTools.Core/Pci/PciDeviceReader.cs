@@ -10,8 +10,9 @@ namespace VirtTools.Pci;
 
 /// <summary>
 /// Reads PCI functions from /sys/bus/pci/devices. One directory listing per device tells which
-/// attribute files exist, so absent features cost no failed open; identity comes from one read of
-/// the 64-byte config header when sysfs has it.
+/// attribute files exist, so absent features cost no failed open; a VF, found by its physfn link,
+/// has its few possible attributes tried instead. Identity comes from one read of the 64-byte config
+/// header when sysfs has it.
 /// </summary>
 [SkipLocalsInit]
 public sealed class PciDeviceReader
@@ -70,51 +71,166 @@ public sealed class PciDeviceReader
     /// Reads the given functions, yielding them in the given order. Large lists are read in parallel
     /// batches, the next batch while the caller consumes the current one: the time goes into sysfs
     /// syscalls, which run concurrently, and into the consumer (the PowerShell pipeline), which then
-    /// overlaps with them. Batching keeps the pipeline streaming and memory bounded.
+    /// overlaps with them. Batching keeps the pipeline streaming and memory bounded. A PF whose VF list
+    /// comes from its VFs in this listing (see <see cref="Listing"/>) waits until they have been read.
     /// </summary>
     public IEnumerable<PciDevice> Read(IReadOnlyList<PciAddress> addresses)
     {
-        const int batch = 1024;
-        if (addresses.Count < 128 || Environment.ProcessorCount < 2)
-        {
-            using var serial = new DeviceTree(_fs);
-            foreach (var a in addresses) yield return Read(a, serial);
-            yield break;
-        }
-        _ = Ids; _ = Aliases; _ = Driverctl; _ = SriovRuleCounts; // shared lazies, loaded once before the workers start
+        var serial = addresses.Count < 128 || Environment.ProcessorCount < 2;
+        var batch = serial ? 1 : 1024;
+        if (!serial) { _ = Ids; _ = Aliases; _ = Driverctl; _ = SriovRuleCounts; } // shared lazies, loaded once before the workers start
         var tree = new DeviceTree(_fs);
+        var listing = new Listing(addresses);
         PciDevice[] ReadBatch(int start)
         {
             var result = new PciDevice[Math.Min(batch, addresses.Count - start)];
+            if (serial) result[0] = Read(addresses[start], tree, listing, start);
             // No more workers than CPUs: the work is syscalls, and extra threads only add switches.
-            Parallel.For(0, result.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                i => result[i] = Read(addresses[start + i], tree));
+            else Parallel.For(0, result.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                i => result[i] = Read(addresses[start + i], tree, listing, start + i));
             return result;
         }
-        var next = Task.Run(() => ReadBatch(0));
+        Task<PciDevice[]>? next = serial ? null : Task.Run(() => ReadBatch(0));
+        var held = new Queue<PciDevice>();
         try
         {
             for (var start = 0; start < addresses.Count; start += batch)
             {
-                var current = next.GetAwaiter().GetResult();
+                var current = next is null ? ReadBatch(start) : next.GetAwaiter().GetResult();
                 var following = start + batch;
-                if (following < addresses.Count) next = Task.Run(() => ReadBatch(following));
-                foreach (var d in current) yield return d;
+                if (next is not null && following < addresses.Count) next = Task.Run(() => ReadBatch(following));
+                foreach (var d in current) held.Enqueue(d);
+                listing.Resolve(start + current.Length, tree);
+                while (held.Count > 0 && !listing.IsWaiting(held.Peek())) yield return held.Dequeue();
             }
         }
         finally
         {
             // A consumer that stops early (Select-Object -First) leaves a batch running on the tree's
             // descriptors: closing them under it could hand their numbers to unrelated files.
-            try { next.Wait(); }
+            try { next?.Wait(); }
             catch (AggregateException) { }
             tree.Dispose();
         }
     }
 
-    public PciDevice Read(PciAddress address) => Read(address, null);
+    /// <summary>
+    /// What one listing knows across its devices, so that a PF's VF list need not cost a readlink per
+    /// VF. By the SR-IOV spec VF n of a PF has routing ID PF + sriov_offset + n × sriov_stride (the
+    /// kernel makes virtfnN from that very sum); each VF's own physfn link, read anyway, confirms it.
+    /// The PF's virtfnN links are read instead whenever the sum cannot be checked or disagrees: a VF
+    /// not in this listing (a filter, one -Address), a bus number past 255, a VF whose physfn names
+    /// another PF or none, a count that is not sriov_numvfs.
+    /// </summary>
+    private sealed class Listing
+    {
+        private readonly Dictionary<PciAddress, int> _index;
+        // For each position read so far: the PF its physfn names ("" when unreadable), null for a non-VF.
+        private readonly string?[] _physfn;
+        private readonly List<Pending> _pending = new();
+        private readonly HashSet<PciDevice> _waiting = new(ReferenceEqualityComparer.Instance);
+        private volatile int _count;
 
-    private PciDevice Read(PciAddress address, DeviceTree? tree)
+        private sealed record Pending(PciDevice Pf, string Dir, (int N, string Name)[] Links, int[] VfAt, string[] Vfs, int Last);
+
+        public Listing(IReadOnlyList<PciAddress> addresses)
+        {
+            _index = new Dictionary<PciAddress, int>(addresses.Count);
+            for (var i = 0; i < addresses.Count; i++) _index.TryAdd(addresses[i], i);
+            _physfn = new string?[addresses.Count];
+        }
+
+        /// <summary>Records what the device at <paramref name="at"/> says about its PF; any thread.</summary>
+        public void Note(int at, PciDevice d) => _physfn[at] = d.IsVirtualFunction ? d.PhysicalFunction ?? "" : null;
+
+        /// <summary>
+        /// Takes the PF's VF list on trust of the offset/stride sum until its VFs are read; false (read the
+        /// links) when the sum already fails: a count other than sriov_numvfs, an unreadable offset or
+        /// stride, a bus number past 255, two VFs on one address, or a VF not in this listing.
+        /// </summary>
+        public bool TryDefer(PciAddress pf, PciDevice d, string dir, DeviceDir dd, Func<Attr, bool> has, List<(int N, string Name)> links)
+        {
+            if (d.SriovNumVfs != links.Count || !has(Attr.SriovOffset) || !has(Attr.SriovStride)) return false;
+            var scratch = new List<string>(0); // these files are not part of the device: their trouble is no Problem
+            if (ReadInt(dd, Attr.SriovOffset, scratch) is not int offset || ReadInt(dd, Attr.SriovStride, scratch) is not int stride ||
+                offset <= 0 || stride < 0 || stride == 0 && links.Count > 1) return false;
+            var rid = pf.Bus << 8 | pf.Slot << 3 | pf.Function;
+            var at = new int[links.Count];
+            var vfs = new string[links.Count];
+            var last = -1;
+            for (var i = 0; i < links.Count; i++)
+            {
+                var vf = rid + offset + (long)links[i].N * stride;
+                if (vf > 0xffff) return false;
+                var va = new PciAddress(pf.Domain, (int)vf >> 8, (int)vf >> 3 & 0x1f, (int)vf & 7);
+                if (!_index.TryGetValue(va, out at[i])) return false;
+                if (i > 0 && links[i].N == links[i - 1].N) return false;
+                vfs[i] = va.ToString();
+                last = Math.Max(last, at[i]);
+            }
+            lock (_pending)
+            {
+                _pending.Add(new Pending(d, dir, links.ToArray(), at, vfs, last));
+                _waiting.Add(d);
+                _count = _waiting.Count;
+            }
+            return true;
+        }
+
+        /// <summary>Settles every waiting PF whose VFs are all among the first <paramref name="read"/> positions.</summary>
+        public void Resolve(int read, DeviceTree tree)
+        {
+            lock (_pending) ResolveLocked(read, tree);
+        }
+
+        private void ResolveLocked(int read, DeviceTree tree)
+        {
+            for (var i = _pending.Count - 1; i >= 0; i--)
+            {
+                var p = _pending[i];
+                if (p.Last >= read) continue;
+                _pending.RemoveAt(i);
+                _waiting.Remove(p.Pf);
+                _count = _waiting.Count;
+                if (p.VfAt.All(at => _physfn[at] == p.Pf.Address)) p.Pf.VirtualFunctions = p.Vfs;
+                else
+                {
+                    using var dd = tree.Open(p.Dir);
+                    p.Pf.VirtualFunctions = ReadVirtfnLinks(dd, p.Links);
+                }
+            }
+        }
+
+        public bool IsWaiting(PciDevice d)
+        {
+            // A device being yielded was read in a finished batch, so its own entry, if any, is visible;
+            // one a worker adds meanwhile is another device's.
+            if (_count == 0) return false;
+            lock (_pending) return _waiting.Contains(d);
+        }
+    }
+
+    private static string[] ReadVirtfnLinks(DeviceDir dd, IReadOnlyList<(int N, string Name)> links)
+    {
+        var vfs = new string[links.Count];
+        for (var i = 0; i < vfs.Length; i++)
+        {
+            var name = DeviceDir.LastComponent(dd.ReadLink(links[i].Name));
+            vfs[i] = PciAddress.TryParse(name, out var va) ? va.ToString() : name ?? "";
+        }
+        return vfs;
+    }
+
+    public PciDevice Read(PciAddress address) => Read(address, null, null, -1);
+
+    private PciDevice Read(PciAddress address, DeviceTree? tree, Listing? listing, int at)
+    {
+        var d = ReadDevice(address, tree, listing);
+        listing?.Note(at, d);
+        return d;
+    }
+
+    private PciDevice ReadDevice(PciAddress address, DeviceTree? tree, Listing? listing)
     {
         var addr = address.ToString();
         var d = new PciDevice
@@ -134,7 +250,21 @@ public sealed class PciDeviceReader
         using var dd = tree is null ? DeviceDir.Open(_fs, dir) : tree.Open(dir);
         var present = 0UL;
         List<(int N, string Name)>? virtfns = null;
-        dd.Scan(name =>
+        // Most functions of a big listing are VFs. A VF is known by its physfn link, which it has to read
+        // anyway; its attributes are then tried, an absent one failing with ENOENT, instead of listing the
+        // directory (a listing costs several opens). What a VF cannot have is not tried: a VF has no SR-IOV
+        // capability of its own (no sriov_* files, no virtfnN links).
+        string? physfn = null;
+        var probing = false;
+        if (dd.CanProbe)
+        {
+            physfn = dd.ReadLinkName(Attr.Physfn);
+            probing = physfn is not null;
+        }
+        if (probing)
+            present = ~(1UL << (int)Attr.SriovTotalVfs | 1UL << (int)Attr.SriovNumVfs |
+                1UL << (int)Attr.SriovOffset | 1UL << (int)Attr.SriovStride | 1UL << (int)Attr.BootVga);
+        else dd.Scan(name =>
         {
             var i = DeviceDir.Identify(name);
             if (i >= 0) { present |= 1UL << i; return; }
@@ -142,7 +272,8 @@ public sealed class PciDeviceReader
                 System.Buffers.Text.Utf8Parser.TryParse(name[6..], out int n, out var used) && used == name.Length - 6)
                 (virtfns ??= new()).Add((n, Encoding.ASCII.GetString(name)));
         });
-        if (dd.OpenError != Errno.None)
+        // A probe that found physfn found the directory (asking now would open it for nothing).
+        if (!probing && dd.OpenError != Errno.None)
         {
             problems.Add(dd.OpenError == Errno.ENOENT
                 ? target is null ? $"{link}: not a device directory" : $"{link}: dangling link to {dir}"
@@ -150,7 +281,8 @@ public sealed class PciDeviceReader
             d.Problems = problems.ToArray();
             return d;
         }
-        bool Has(Attr a) => (present & 1UL << (int)a) != 0;
+        // Probing, an attribute counts as present until a read of it fails with ENOENT.
+        bool Has(Attr a) => (present & 1UL << (int)a) != 0 && !(probing && dd.IsMissing(a));
 
         var slash = dir.LastIndexOf('/');
         var parentStart = dir.LastIndexOf('/', Math.Max(slash - 1, 0)) + 1;
@@ -158,6 +290,8 @@ public sealed class PciDeviceReader
         if (PciAddress.TryParseSysfsName(parentName, out var pa)) d.ParentBridge = pa.ToString();
 
         var id = ReadIdentity(d, dd, Has(Attr.Config), Has, problems);
+        // The kernel shows boot_vga on VGA-class functions only (pci_is_vga: class 0300, or the pre-2.0 0001).
+        if (probing && id.Class >> 8 is 0x0300 or 0x0001) present |= 1UL << (int)Attr.BootVga;
         Name(d, id, problems);
 
         if (Has(Attr.Driver)) d.Driver = dd.ReadLinkName(Attr.Driver);
@@ -176,7 +310,7 @@ public sealed class PciDeviceReader
         {
             var g = dd.ReadLinkName(Attr.IommuGroup);
             if (int.TryParse(g, NumberStyles.None, CultureInfo.InvariantCulture, out var gi)) d.IommuGroup = gi;
-            else problems.Add($"iommu_group: link to '{g}' is not a group number");
+            else if (Has(Attr.IommuGroup)) problems.Add($"iommu_group: link to '{g}' is not a group number");
         }
         if (Has(Attr.NumaNode))
         {
@@ -195,21 +329,18 @@ public sealed class PciDeviceReader
         if (Has(Attr.Physfn))
         {
             d.IsVirtualFunction = true;
-            var pf = dd.ReadLinkName(Attr.Physfn);
+            var pf = probing ? physfn : dd.ReadLinkName(Attr.Physfn);
             d.PhysicalFunction = PciAddress.TryParse(pf, out var pfa) ? pfa.ToString() : pf;
         }
         if (virtfns is not null)
         {
             virtfns.Sort((x, y) => x.N.CompareTo(y.N));
-            var vfs = new string[virtfns.Count];
-            for (var i = 0; i < vfs.Length; i++)
-            {
-                var name = DeviceDir.LastComponent(dd.ReadLink(virtfns[i].Name));
-                vfs[i] = PciAddress.TryParse(name, out var va) ? va.ToString() : name ?? "";
-            }
-            d.VirtualFunctions = vfs;
+            if (listing is null || !listing.TryDefer(address, d, dir, dd, Has, virtfns)) d.VirtualFunctions = ReadVirtfnLinks(dd, virtfns);
         }
         if (Has(Attr.CurrentLinkSpeed)) d.CurrentLinkSpeed = ReadText(dd, Attr.CurrentLinkSpeed, problems);
+        // The four link attributes come and go together (the kernel's PCIe-only attribute group).
+        if (probing && dd.IsMissing(Attr.CurrentLinkSpeed))
+            present &= ~(1UL << (int)Attr.CurrentLinkWidth | 1UL << (int)Attr.MaxLinkSpeed | 1UL << (int)Attr.MaxLinkWidth);
         if (Has(Attr.CurrentLinkWidth)) d.CurrentLinkWidth = ReadInt(dd, Attr.CurrentLinkWidth, problems);
         if (Has(Attr.MaxLinkSpeed)) d.MaxLinkSpeed = ReadText(dd, Attr.MaxLinkSpeed, problems);
         if (Has(Attr.MaxLinkWidth)) d.MaxLinkWidth = ReadInt(dd, Attr.MaxLinkWidth, problems);
@@ -256,7 +387,8 @@ public sealed class PciDeviceReader
             n = dd.Read(Attr.Config, c, out var errno);
             if (n < 0)
             {
-                problems.Add($"config: {HostIOException.Describe(errno)}");
+                // Still "present" unless this read was a probe that found none.
+                if (has(Attr.Config)) problems.Add($"config: {HostIOException.Describe(errno)}");
                 n = 0;
             }
         }
@@ -466,7 +598,11 @@ public sealed class PciDeviceReader
             return -1;
         }
         var t = ReadText(dd, a, problems);
-        if (t is null) return -1;
+        if (t is null)
+        {
+            if (required && !has(a)) problems.Add($"{file}: missing"); // a probe that found none
+            return -1;
+        }
         var s = t.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? t[2..] : t;
         if (s.Length is > 0 and <= 8 && int.TryParse(s, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var v))
             return v;
