@@ -44,9 +44,12 @@ function Virsh([string[]]$a) {
 function Report([string]$what, [string]$ref, $ours, $theirs, [double]$goal) {
     $ow = Median ($ours | ForEach-Object { $_[0] }); $oc = Median ($ours | ForEach-Object { $_[1] })
     $tw = Median ($theirs | ForEach-Object { $_[0] }); $tc = Median ($theirs | ForEach-Object { $_[1] })
-    '{0,-50} {1,8:0} ms wall {2,8:0} ms cpu' -f $what, $ow, $oc
-    '{0,-50} {1,8:0} ms wall {2,8:0} ms cpu' -f $ref, $tw, $tc
-    '{0,-50} {1,8:0.00}x wall {2,7:0.00}x cpu ({3})' -f 'ratio', ($ow / $tw), ($oc / $tc), $(if ($goal) { "goal <= ${goal}x" } else { 'no goal' })
+    # Below 10 ms (the connected session's rows) whole milliseconds and two-digit ratios would read 0.
+    $ms = { param($x) if ($x -lt 10) { '{0,8:0.0}' -f $x } else { '{0,8:0}' -f $x } }
+    $x = { param($r) if ($r -lt 0.1) { '{0,8:0.000}' -f $r } else { '{0,8:0.00}' -f $r } }
+    '{0,-50} {1} ms wall {2} ms cpu' -f $what, (& $ms $ow), (& $ms $oc)
+    '{0,-50} {1} ms wall {2} ms cpu' -f $ref, (& $ms $tw), (& $ms $tc)
+    '{0,-50} {1}x wall {2}x cpu ({3})' -f 'ratio', (& $x ($ow / $tw)), (& $x ($oc / $tc)), $(if ($goal) { "goal <= ${goal}x" } else { 'no goal' })
     ''
 }
 function DaemonRows {
