@@ -43,23 +43,28 @@ public static class KeptLibvirtConnections
     /// <exception cref="LibvirtException">It cannot be opened; nothing is kept then.</exception>
     public static LibvirtConnectionInfo Connect(string uri, out bool added)
     {
-        Kept k;
-        lock (Lock)
+        while (true)
         {
-            added = !All.TryGetValue(uri, out var found);
-            k = found ?? (All[uri] = new Kept { Uri = uri });
-        }
-        lock (k.Gate)
-        {
-            try { EnsureAlive(k); }
-            catch when (added)
+            Kept k;
+            lock (Lock)
             {
-                // A URI that never connected is not kept: the user sees the error and nothing to disconnect.
-                lock (Lock) if (All.TryGetValue(uri, out var now) && now == k) All.Remove(uri);
-                k.Closed = true;
-                throw;
+                added = !All.TryGetValue(uri, out var found);
+                k = found ?? (All[uri] = new Kept { Uri = uri });
             }
-            return Describe(k, alive: true);
+            lock (k.Gate)
+            {
+                // Disconnected between the two locks: keep it anew rather than reopen one no longer listed.
+                if (k.Closed) continue;
+                try { EnsureAlive(k); }
+                catch when (added)
+                {
+                    // A URI that never connected is not kept: the user sees the error and nothing to disconnect.
+                    lock (Lock) if (All.TryGetValue(uri, out var now) && now == k) All.Remove(uri);
+                    k.Closed = true;
+                    throw;
+                }
+                return Describe(k, alive: true);
+            }
         }
     }
 

@@ -160,6 +160,37 @@ public sealed class KeptLibvirtConnectionsTests : IDisposable
     }
 
     [Fact]
+    public void Connect_Disconnect_and_leases_racing_on_one_uri_leave_no_lease_on_a_closed_connection()
+    {
+        // Every lease must work whatever Connect or Disconnect does meanwhile (a lease on a connection
+        // closed under it would fail its call, or crash on a freed pointer).
+        var failures = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, t =>
+        {
+            for (var i = 0; i < 150; i++)
+            {
+                try
+                {
+                    switch ((t + i) % 3)
+                    {
+                        case 0: KeptLibvirtConnections.Connect(_uri, out _); break;
+                        case 1: KeptLibvirtConnections.Disconnect(_uri); break;
+                        default:
+                            using (var c = LibvirtConnector.Open(_uri)) Assert.True(Has(c, "seed"));
+                            break;
+                    }
+                }
+                catch (Exception e) { failures.Add(e); }
+            }
+        });
+        Assert.Empty(failures);
+        KeptLibvirtConnections.Connect(_uri, out _);
+        Assert.Single(KeptLibvirtConnections.Uris, u => u == _uri);
+        Assert.NotNull(KeptLibvirtConnections.Disconnect(_uri));
+        Assert.DoesNotContain(_uri, KeptLibvirtConnections.Uris);
+    }
+
+    [Fact]
     public void Leases_from_many_threads_share_the_one_connection()
     {
         KeptLibvirtConnections.Connect(_uri, out _);
