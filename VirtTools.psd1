@@ -77,6 +77,10 @@
         'Remove-VMStorageVolume'
         # provisioning: volumes uploaded into pools (issue 18 item 5)
         'Import-VMStorageVolume'
+        # libvirt connections kept open for the session (issue 22 goal 4)
+        'Connect-VHSLibvirt'
+        'Get-VHSLibvirtConnection'
+        'Disconnect-VHSLibvirt'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -4,8 +4,8 @@
 # Which examples: each ```powershell block under "## EXAMPLES" of a cmdlet page, and every such
 # block of an about_ page. A block is run when it only reads, decided from its syntax tree:
 #   - every command is a Get-* or Test-* command, one of the read-only built-ins below, a
-#     Remove-Item of an Env: variable (it changes this session only), or carries -WhatIf (a dry
-#     run changes nothing);
+#     Remove-Item of an Env: variable or Connect-/Disconnect-VHSLibvirt (they change this session
+#     only), or carries -WhatIf (a dry run changes nothing);
 #   - it redirects nothing to a file;
 #   - it calls no remote host (Invoke-Command/Enter-PSSession/New-PSSession with -HostName or
 #     -ComputerName: Remoting.Tests.ps1 runs those against its own sshd; a libvirt URI over SSH).
@@ -27,6 +27,7 @@ BeforeDiscovery {
         'ConvertTo-Json', 'ConvertTo-Csv', 'Write-Output', 'Write-Host', 'Write-Verbose', 'Write-Warning', 'Compare-Object'
     )
     $remoting = 'Invoke-Command', 'Enter-PSSession', 'New-PSSession'
+    $sessionOnly = 'Connect-VHSLibvirt', 'Disconnect-VHSLibvirt'
 
     $script:examples = foreach ($page in Get-ChildItem (Join-Path $PSScriptRoot ../../docs) -Filter *.md) {
         $lines = @(Get-Content $page.FullName)
@@ -50,7 +51,7 @@ BeforeDiscovery {
                         $params = @($c.CommandElements | Where-Object { $_ -is [Management.Automation.Language.CommandParameterAst] } | ForEach-Object ParameterName)
                         if ($name -in $remoting -and ($params -contains 'HostName' -or $params -contains 'ComputerName')) { $why = 'calls remote hosts'; break }
                         if ($params -contains 'WhatIf') { continue }
-                        if ($name -match '^(Get|Test)-' -or $name -in $readOnly) { continue }
+                        if ($name -match '^(Get|Test)-' -or $name -in $readOnly -or $name -in $sessionOnly) { continue }
                         if ($name -eq 'Remove-Item' -and $c.Extent.Text -match '\sEnv:') { continue }
                         $why = "changes the host ($name)"
                         break
@@ -81,7 +82,7 @@ BeforeAll {
     function script:Get-ExampleEnvironment([string] $Page) {
         $e = $childEnv.Clone()
         if ($Page -match 'VHSKernel|VHSIommu|VHSConfiguration|VHSVfioBootBinding') { $e.VIRTTOOLS_ROOT = $hostConfigRoot }
-        if ($Page -match 'VMGuest|VMNetwork') { $e.LIBVIRT_DEFAULT_URI = 'test:///default' }
+        if ($Page -match 'VMGuest|VMNetwork|VHSLibvirt') { $e.LIBVIRT_DEFAULT_URI = 'test:///default' }
         $e
     }
 

@@ -6,6 +6,8 @@ namespace VirtTools.Libvirt;
 public sealed class ConnectHandle : SafeHandleZeroOrMinusOneIsInvalid
 {
     public ConnectHandle() : base(true) { }
+    /// <summary>A pointer a virConnectRef was taken for: this handle's close gives that reference back.</summary>
+    internal ConnectHandle(IntPtr p) : base(true) => SetHandle(p);
     protected override bool ReleaseHandle() => LibvirtNative.virConnectClose(handle) >= 0;
 }
 

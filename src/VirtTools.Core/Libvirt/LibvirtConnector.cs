@@ -13,7 +13,12 @@ public static class LibvirtConnector
     /// </summary>
     public static Func<string, ILibvirtConnection>? Override { get; set; }
 
-    public static ILibvirtConnection Open(string uri) => Override?.Invoke(uri) ?? NativeConnection.Open(uri);
+    /// <summary>
+    /// A connection to <paramref name="uri"/> that the caller disposes: a lease on the session's kept one when
+    /// Connect-VHSLibvirt kept that URI (<see cref="KeptLibvirtConnections"/>), else a new one.
+    /// </summary>
+    public static ILibvirtConnection Open(string uri) =>
+        Override?.Invoke(uri) ?? KeptLibvirtConnections.Lease(uri) ?? NativeConnection.Open(uri);
 
     /// <summary>
     /// LIBVIRT_DEFAULT_URI, else xen:///system on a Xen Dom0 (/proc/xen/capabilities holds

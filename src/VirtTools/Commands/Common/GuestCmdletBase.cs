@@ -6,8 +6,9 @@ namespace VirtTools.Commands;
 
 /// <summary>
 /// What every guest cmdlet shares: -ConnectionUri, one libvirt connection per URI for the whole
-/// pipeline (opened once, closed in EndProcessing, StopProcessing or Dispose), guest lookup by name
-/// with wildcards, and libvirt errors as ErrorRecords.
+/// pipeline (opened once, or leased from the one Connect-VHSLibvirt keeps; closed, or the lease given
+/// back, in EndProcessing, StopProcessing or Dispose), guest lookup by name with wildcards, and libvirt
+/// errors as ErrorRecords.
 /// </summary>
 public abstract class GuestCmdletBase : VirtToolsCmdlet, IDisposable
 {
