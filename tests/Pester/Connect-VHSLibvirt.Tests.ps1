@@ -134,6 +134,19 @@ Describe 'Get-VHSLibvirtConnection and Disconnect-VHSLibvirt' {
         Get-VHSLibvirtConnection | Should -BeNullOrEmpty
     }
 
+    It 'Get-VHSLibvirtConnection | Get-VMGuest (Get-VMNetwork, Get-VMStoragePool) reads each kept URI, not a guest named after it; a -Name given still counts' {
+        $null = Connect-VHSLibvirt $F, $D
+        $null = New-VMGuest piped1 -ConnectionUri $F @G
+        $all = @(Get-VHSLibvirtConnection | Get-VMGuest -ErrorVariable bad -ErrorAction SilentlyContinue)
+        $bad | Should -BeNullOrEmpty
+        # test:///default comes with its guest "test"; the file with "seed" and the one defined above.
+        @($all | Where-Object ConnectionUri -EQ $F | ForEach-Object Name) | Should -Be @('piped1', 'seed')
+        @($all | Where-Object ConnectionUri -EQ $D | ForEach-Object Name) | Should -Be @('test')
+        @(Get-VHSLibvirtConnection $D | Get-VMNetwork -ErrorAction Stop).Name | Should -Contain 'default'
+        @(Get-VHSLibvirtConnection $D | Get-VMStoragePool -ErrorAction Stop).Name | Should -Contain 'default-pool'
+        @(Get-VHSLibvirtConnection $D | Get-VMGuest test -ErrorAction Stop).Name | Should -Be @('test')
+    }
+
     It 'completes -ConnectionUri with the kept URIs' {
         (Complete 'Disconnect-VHSLibvirt -ConnectionUri test:///d').CompletionText | Should -Be @($D)
         @(Complete 'Get-VHSLibvirtConnection -ConnectionUri test:').Count | Should -Be 2

@@ -21,6 +21,23 @@ public abstract class GuestCmdletBase : VirtToolsCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? ConnectionUri { get; set; }
 
+    /// <summary>
+    /// A piped kept connection (Get-VHSLibvirtConnection | Get-VMGuest). Without a parameter of its own type
+    /// PowerShell would coerce it to its string and bind that as a guest, network or pool name. It binds here
+    /// by value first, so the cmdlet knows the record is a connection (see
+    /// NamesBesidesPipedConnection), and its Uri binds -ConnectionUri by property name.
+    /// </summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public LibvirtConnectionInfo? KeptConnection { get; set; }
+
+    /// <summary>
+    /// <paramref name="names"/>, or null (every one) when they are only the piped kept connection's URI: the
+    /// binder still coerces that object into a by-value name parameter. A URI is never a valid guest,
+    /// network or pool name (they hold no '/'), so nothing the user named is dropped.
+    /// </summary>
+    protected string[]? NamesBesidesPipedConnection(string[]? names) =>
+        KeptConnection is { } k && names is [var only] && only == k.Uri ? null : names;
+
     protected string DefaultUri => _defaultUri ??= LibvirtConnector.DefaultUri(HostContext.Files);
 
     /// <summary>The URI this record acts on: the bound (or piped) one, else the default.</summary>

@@ -22,6 +22,7 @@ public sealed class GetVMGuestCommand : PipedGuestCmdletBase
 
     protected override void ProcessRecord()
     {
+        Name = NamesBesidesPipedConnection(Name);
         var c = Connection();
         try
         {

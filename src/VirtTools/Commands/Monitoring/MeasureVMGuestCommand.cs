@@ -41,6 +41,7 @@ public sealed class MeasureVMGuestCommand : GuestCmdletBase
 
     protected override void ProcessRecord()
     {
+        Name = NamesBesidesPipedConnection(Name);
         var c = Connection();
         if (Name is not { Length: > 0 })
         {

@@ -24,6 +24,7 @@ public sealed class GetVMGuestNetworkAdapterCommand : GuestCmdletBase
 
     protected override void ProcessRecord()
     {
+        Name = NamesBesidesPipedConnection(Name);
         var c = Connection();
         var macs = MacAddress?.Select(m => Networking.MacAddress.Normalize(m) ?? m.Trim().ToLowerInvariant()).ToHashSet();
         var names = Name is { Length: > 0 } ? Name : new[] { "*" };

@@ -18,6 +18,7 @@ public sealed class GetVMNetworkCommand : GuestCmdletBase
 
     protected override void ProcessRecord()
     {
+        Name = NamesBesidesPipedConnection(Name);
         var c = Connection();
         IReadOnlyList<ILibvirtNetwork> all;
         try { all = c.ListNetworks(); }

@@ -17,6 +17,7 @@ public sealed class GetVMStoragePoolCommand : StoragePoolCmdletBase
 
     protected override void ProcessRecord()
     {
+        Name = NamesBesidesPipedConnection(Name);
         var c = Connection();
         ForEachPool(c, Name is { Length: > 0 } ? Name : new[] { "*" }, p => WriteObject(StoragePoolService.Read(p, c.Uri)));
     }
