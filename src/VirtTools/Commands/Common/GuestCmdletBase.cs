@@ -22,21 +22,15 @@ public abstract class GuestCmdletBase : VirtToolsCmdlet, IDisposable
     public string? ConnectionUri { get; set; }
 
     /// <summary>
-    /// A piped kept connection (Get-VHSLibvirtConnection | Get-VMGuest). Without a parameter of its own type
-    /// PowerShell would coerce it to its string and bind that as a guest, network or pool name. It binds here
-    /// by value first, so the cmdlet knows the record is a connection (see
-    /// NamesBesidesPipedConnection), and its Uri binds -ConnectionUri by property name.
+    /// <paramref name="names"/>, or null (every one) when they are only <paramref name="piped"/>'s URI. A listing
+    /// cmdlet that takes names by value declares a hidden by-value parameter of the connection's type, so it
+    /// knows when the record is a kept connection (Get-VHSLibvirtConnection | Get-VMGuest): the binder still
+    /// coerces that object to its string for the name parameter, and its Uri binds -ConnectionUri by property
+    /// name. A URI is never a valid guest, network or pool name (they hold no '/'), so nothing the user named
+    /// is dropped.
     /// </summary>
-    [Parameter(ValueFromPipeline = true, DontShow = true)]
-    public LibvirtConnectionInfo? KeptConnection { get; set; }
-
-    /// <summary>
-    /// <paramref name="names"/>, or null (every one) when they are only the piped kept connection's URI: the
-    /// binder still coerces that object into a by-value name parameter. A URI is never a valid guest,
-    /// network or pool name (they hold no '/'), so nothing the user named is dropped.
-    /// </summary>
-    protected string[]? NamesBesidesPipedConnection(string[]? names) =>
-        KeptConnection is { } k && names is [var only] && only == k.Uri ? null : names;
+    protected static string[]? NamesBesidesPipedConnection(string[]? names, LibvirtConnectionInfo? piped) =>
+        piped is { } k && names is [var only] && only == k.Uri ? null : names;
 
     protected string DefaultUri => _defaultUri ??= LibvirtConnector.DefaultUri(HostContext.Files);
 

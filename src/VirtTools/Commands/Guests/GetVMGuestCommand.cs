@@ -20,9 +20,13 @@ public sealed class GetVMGuestCommand : PipedGuestCmdletBase
     [ValidateSet("Running", "Paused", "ShutOff", "ShuttingDown", "Crashed", "PMSuspended", "Blocked", "NoState", IgnoreCase = true)]
     public string[]? State { get; set; }
 
+    /// <summary>A piped kept connection (Get-VHSLibvirtConnection | ...): its Uri is -ConnectionUri; it names nothing (NamesBesidesPipedConnection).</summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public LibvirtConnectionInfo? KeptConnection { get; set; }
+
     protected override void ProcessRecord()
     {
-        Name = NamesBesidesPipedConnection(Name);
+        Name = NamesBesidesPipedConnection(Name, KeptConnection);
         var c = Connection();
         try
         {

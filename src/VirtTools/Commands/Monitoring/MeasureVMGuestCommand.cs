@@ -39,9 +39,13 @@ public sealed class MeasureVMGuestCommand : GuestCmdletBase
     private readonly Dictionary<string, Dictionary<Guid, ILibvirtDomain>?> _targets = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
 
+    /// <summary>A piped kept connection (Get-VHSLibvirtConnection | ...): its Uri is -ConnectionUri; it names nothing (NamesBesidesPipedConnection).</summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public LibvirtConnectionInfo? KeptConnection { get; set; }
+
     protected override void ProcessRecord()
     {
-        Name = NamesBesidesPipedConnection(Name);
+        Name = NamesBesidesPipedConnection(Name, KeptConnection);
         var c = Connection();
         if (Name is not { Length: > 0 })
         {

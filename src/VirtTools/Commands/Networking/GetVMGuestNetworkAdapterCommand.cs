@@ -22,9 +22,13 @@ public sealed class GetVMGuestNetworkAdapterCommand : GuestCmdletBase
     [ArgumentCompleter(typeof(MacAddressCompleter))]
     public string[]? MacAddress { get; set; }
 
+    /// <summary>A piped kept connection (Get-VHSLibvirtConnection | ...): its Uri is -ConnectionUri; it names nothing (NamesBesidesPipedConnection).</summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public LibvirtConnectionInfo? KeptConnection { get; set; }
+
     protected override void ProcessRecord()
     {
-        Name = NamesBesidesPipedConnection(Name);
+        Name = NamesBesidesPipedConnection(Name, KeptConnection);
         var c = Connection();
         var macs = MacAddress?.Select(m => Networking.MacAddress.Normalize(m) ?? m.Trim().ToLowerInvariant()).ToHashSet();
         var names = Name is { Length: > 0 } ? Name : new[] { "*" };

@@ -16,9 +16,13 @@ public sealed class GetVMNetworkCommand : GuestCmdletBase
     [ArgumentCompleter(typeof(NetworkNameCompleter))]
     public string[]? Name { get; set; }
 
+    /// <summary>A piped kept connection (Get-VHSLibvirtConnection | ...): its Uri is -ConnectionUri; it names nothing (NamesBesidesPipedConnection).</summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public LibvirtConnectionInfo? KeptConnection { get; set; }
+
     protected override void ProcessRecord()
     {
-        Name = NamesBesidesPipedConnection(Name);
+        Name = NamesBesidesPipedConnection(Name, KeptConnection);
         var c = Connection();
         IReadOnlyList<ILibvirtNetwork> all;
         try { all = c.ListNetworks(); }

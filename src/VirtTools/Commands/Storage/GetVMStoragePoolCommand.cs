@@ -15,9 +15,13 @@ public sealed class GetVMStoragePoolCommand : StoragePoolCmdletBase
     [ArgumentCompleter(typeof(StoragePoolNameCompleter))]
     public string[]? Name { get; set; }
 
+    /// <summary>A piped kept connection (Get-VHSLibvirtConnection | ...): its Uri is -ConnectionUri; it names nothing (NamesBesidesPipedConnection).</summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public LibvirtConnectionInfo? KeptConnection { get; set; }
+
     protected override void ProcessRecord()
     {
-        Name = NamesBesidesPipedConnection(Name);
+        Name = NamesBesidesPipedConnection(Name, KeptConnection);
         var c = Connection();
         ForEachPool(c, Name is { Length: > 0 } ? Name : new[] { "*" }, p => WriteObject(StoragePoolService.Read(p, c.Uri)));
     }
